@@ -1,0 +1,65 @@
+"""Entry point: the navigation and the sidebar every page shares (data set, device, seed)."""
+
+import streamlit as st
+
+from app_pages import shared
+from mnistcore import devices
+from mnistcore.data import SPECS, fetch, resolve
+from mnistcore.errors import DataError
+
+st.set_page_config(page_title="How a network learns to read digits", page_icon="✏️", layout="wide")
+
+PAGES = [
+    st.Page("app_pages/home.py", title="Start here", icon=":material/home:", default=True),
+    st.Page("app_pages/tensors.py", title="Tensor rank & axes", icon=":material/view_in_ar:", url_path="tensors"),
+    st.Page("app_pages/normalization.py", title="Normalization", icon=":material/tune:", url_path="normalization"),
+    st.Page("app_pages/reshape.py", title="Reshape & slicing", icon=":material/crop:", url_path="reshape"),
+    st.Page("app_pages/softmax.py", title="Softmax & cross-entropy", icon=":material/functions:", url_path="softmax"),
+    st.Page("app_pages/training.py", title="Live training", icon=":material/model_training:", url_path="training"),
+    st.Page("app_pages/mistakes.py", title="The model's mistakes", icon=":material/error:", url_path="mistakes"),
+]
+
+
+def sidebar() -> None:
+    """Draw the shared settings and load the chosen data set into the session."""
+    with st.sidebar:
+        st.header("Settings for every page")
+        name = st.radio(
+            "Data set", list(SPECS), format_func=lambda n: SPECS[n].title, horizontal=True,
+            **shared.keep("data", "mnist", shared.one_of(list(SPECS))),
+        )
+        folder = st.text_input(
+            "Folder with the full data (optional)", placeholder="e.g. ~/data/mnist",
+            help="A folder holding the four IDX files (train-images-idx3-ubyte.gz ...) "
+                 "or the lesson's mnist.pkl.gz. Leave empty to use what is installed or shipped.",
+            **shared.keep("folder", ""),
+        )
+        if st.button("Download the full data set", help=f"Fetch {SPECS[name].title} into the cache, checksums verified."):
+            bar = st.progress(0.0, text="Downloading...")
+            try:
+                fetch(name, lambda done, total: bar.progress(min(done / total, 1.0) if total else 0.0,
+                                                           text=f"Downloading... {done / 2**20:.1f} MiB"))
+                bar.empty()
+                st.toast("Downloaded and verified.")
+            except DataError as e:
+                bar.empty()
+                st.error(f"The download did not work, nothing was changed.\n\n{e}")
+        try:
+            ds = shared.cached_dataset(name, resolve(name, folder.strip() or "auto"))
+        except DataError as e:
+            st.error(shared.explain(e) + "\n\nUsing the shipped MNIST sample instead.")
+            ds = shared.cached_dataset("mnist", "sample")
+        st.session_state["dataset"] = ds
+        st.caption(f"**In use:** {ds.summary()}")
+
+        kinds = ["auto"] + devices.available()
+        choice = st.selectbox("Device", kinds, **shared.keep("device", "auto", shared.one_of(kinds)))
+        st.caption(f"**Computing on:** {devices.describe(devices.pick(choice))}")
+        st.number_input("Seed", 0, 2**31 - 1, step=1, help="The same seed gives the same random draws and the same training run.",
+                        **shared.keep("seed", 0, shared.int_in(0, 2**31 - 1)))
+
+
+sidebar()
+page = st.navigation(PAGES)
+shared.publish("data", "device", "seed")
+page.run()

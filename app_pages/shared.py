@@ -1,0 +1,102 @@
+"""What the pages share: URL-mirrored settings, the cached data, plain-words errors."""
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+import torch
+
+from mnistcore import devices
+from mnistcore.data import Dataset, load_dataset
+from mnistcore.errors import DataError
+
+
+@st.cache_resource(show_spinner="Reading the images (once per server)...", max_entries=4)
+def cached_dataset(name: str, resolved_source: str) -> Dataset:
+    """Load a data set once per server process; every session shares this read-only copy."""
+    return load_dataset(name, resolved_source)
+
+
+def _save(key: str) -> None:
+    """Copy a widget's new value into its page-independent store."""
+    st.session_state[f"kept:{key}"] = st.session_state[key]
+
+
+def keep(key: str, default: Any, parse: Callable[[str], Any] = str) -> dict:
+    """Widget kwargs for a setting that survives page switches and is mirrored in the URL.
+
+    The first visit takes the value from the URL (`?key=value`) when it parses, else
+    `default`. `parse` raises ValueError for values it refuses.
+    """
+    store = f"kept:{key}"
+    if store not in st.session_state:
+        value = default
+        if key in st.query_params:
+            try:
+                value = parse(st.query_params[key])
+            except (ValueError, TypeError):
+                value = default
+        st.session_state[store] = value
+    # Streamlit forgets a widget's state on runs where it is not drawn (another page),
+    # so the widget is re-seeded from the store each run.
+    st.session_state[key] = st.session_state[store]
+    return {"key": key, "on_change": _save, "args": (key,)}
+
+
+def publish(*keys: str) -> None:
+    """Write the current value of each kept `key` into the URL so the view can be shared."""
+    for key in keys:
+        value = st.session_state.get(f"kept:{key}")
+        if value is not None:
+            st.query_params[key] = str(value)
+
+
+def int_in(lo: int, hi: int) -> Callable[[str], int]:
+    """A URL parser accepting integers from `lo` to `hi`."""
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if not lo <= value <= hi:
+            raise ValueError(raw)
+        return value
+    return parse
+
+
+def float_in(lo: float, hi: float) -> Callable[[str], float]:
+    """A URL parser accepting numbers from `lo` to `hi`."""
+    def parse(raw: str) -> float:
+        value = float(raw)
+        if not lo <= value <= hi:
+            raise ValueError(raw)
+        return value
+    return parse
+
+
+def one_of(options) -> Callable[[str], str]:
+    """A URL parser accepting only the given `options`."""
+    def parse(raw: str) -> str:
+        if raw not in options:
+            raise ValueError(raw)
+        return raw
+    return parse
+
+
+def dataset() -> Dataset:
+    """The data set the sidebar chose (loaded by app.py)."""
+    return st.session_state["dataset"]
+
+
+def device() -> torch.device:
+    """The device the sidebar chose."""
+    return devices.pick(st.session_state.get("kept:device", "auto"))
+
+
+def seed() -> int:
+    """The seed the sidebar chose."""
+    return int(st.session_state.get("kept:seed", 0))
+
+
+def explain(error: Exception) -> str:
+    """Plain words for an error from the core."""
+    if isinstance(error, DataError):
+        return f"The data could not be used: {error}"
+    return f"Something went wrong: {error}"

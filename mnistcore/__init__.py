@@ -1,0 +1,1 @@
+"""mnistcore: every computation behind the MNIST explainer; it never imports streamlit."""

