@@ -6,9 +6,11 @@ from typing import Any
 import streamlit as st
 import torch
 
-from mnistcore import devices
+from mnistcore import devices, models
 from mnistcore.data import Dataset, load_dataset
 from mnistcore.errors import DataError
+from mnistcore.prepare import Tensors, to_tensors
+from mnistcore.train import TrainConfig, train
 
 
 @st.cache_resource(show_spinner="Reading the images (once per server)...", max_entries=4)
@@ -100,3 +102,34 @@ def explain(error: Exception) -> str:
     if isinstance(error, DataError):
         return f"The data could not be used: {error}"
     return f"Something went wrong: {error}"
+
+
+# Cached functions take the data set as `_ds` (not hashed) and its summary as the key.
+@st.cache_data(show_spinner="Training the lesson's model for one epoch...", max_entries=4)
+def _quick_state(_ds: Dataset, key: str, seed: int) -> dict:
+    """The lesson's model after one epoch on `_ds` (state only: each session builds its own model)."""
+    result = train(TrainConfig(seed=seed), prepared(_ds, "cpu"))
+    return {k: v.clone() for k, v in result.model.state_dict().items()}
+
+
+@st.cache_resource(max_entries=6)
+def _prepared(_ds: Dataset, key: str, device: str, scale: str) -> Tensors:
+    """Tensors for one data set on one device, shared read-only by all sessions."""
+    return to_tensors(_ds, device, scale)
+
+
+def prepared(ds: Dataset, device: str | torch.device, scale: str = "normalized") -> Tensors:
+    """The data set's tensors on `device`, built once per server."""
+    return _prepared(ds, ds.summary(), str(device), scale)
+
+
+def session_model() -> tuple[torch.nn.Module, str]:
+    """The model this session trained last, or the lesson's model trained now; and a note saying which."""
+    ds = dataset()
+    trained = st.session_state.get("trained")
+    if trained is not None and trained["dataset"] == ds.summary():
+        return trained["model"], trained["note"]
+    model = models.build("linear")
+    model.load_state_dict(_quick_state(ds, ds.summary(), seed()))
+    return model.eval(), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, batch 64) "
+                          "was just trained for one epoch on these images.")

@@ -106,3 +106,64 @@ def curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title:
     fig.update_yaxes(title=y_title, type="log" if log_y else "linear", gridcolor="#eee")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return _layout(fig, title, height)
+
+
+def rgb(images: np.ndarray, titles: Sequence[str] | None = None, *, cols: int = 8,
+        title: str | None = None, height: int | None = None, gap: int = 2) -> go.Figure:
+    """Colour images (N, H, W, 3) in [0, 1] tiled side by side on white."""
+    images = np.clip(np.asarray(images, dtype=float), 0, 1)
+    n, h, w, _ = images.shape
+    rows = -(-n // cols)
+    cols = min(cols, n)
+    canvas = np.ones((rows * (h + gap) - gap, cols * (w + gap) - gap, 3))
+    for i, img in enumerate(images):
+        r, c = divmod(i, cols)
+        canvas[r * (h + gap): r * (h + gap) + h, c * (w + gap): c * (w + gap) + w] = img
+    fig = go.Figure(go.Image(z=(canvas * 255).astype(np.uint8), hoverinfo="skip"))
+    for i, text in enumerate(titles or []):
+        r, c = divmod(i, cols)
+        fig.add_annotation(x=c * (w + gap) + w / 2, y=r * (h + gap) - 0.5, text=text, showarrow=False,
+                           yanchor="bottom", font=dict(size=12))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, height or 40 + rows * (110 if cols <= 4 else 80))
+
+
+def tensor_picture(t: np.ndarray, title: str | None = None, *, zmin: float = 0, zmax: float = 1) -> go.Figure:
+    """A picture of a tensor of rank 0 to 4: a cell, a strip, an image, a row of images, colour images."""
+    t = np.asarray(t, dtype=float)
+    if t.ndim == 0:
+        fig = image(t.reshape(1, 1), title, zmin=zmin, zmax=zmax, height=220, hover="value %{z:.3f}")
+        fig.add_annotation(x=0, y=0, text=f"{float(t):.3f}", showarrow=False, font=dict(size=20, color=ACCENT))
+        return fig
+    if t.ndim == 1:
+        fig = image(t[None, :], title, zmin=zmin, zmax=zmax, height=170, hover="position %{x}: %{z:.3f}")
+        fig.update_yaxes(title=None, showticklabels=False)
+        fig.update_xaxes(title="position (axis 0)")
+        return fig
+    if t.ndim == 2:
+        return image(t, title, zmin=zmin, zmax=zmax)
+    if t.ndim == 3:
+        return mosaic(t, [f"[{k}]" for k in range(len(t))], cols=min(len(t), 8), zmin=zmin, zmax=zmax, title=title)
+    return rgb(t.transpose(0, 2, 3, 1), [f"[{k}]" for k in range(len(t))], title=title)  # NCHW -> NHWC
+
+
+def outline(fig: go.Figure, r0: float, r1: float, c0: float, c1: float, color: str = ACCENT) -> go.Figure:
+    """Draw a rectangle around rows r0..r1-1 and columns c0..c1-1 of a heatmap."""
+    fig.add_shape(type="rect", x0=c0 - 0.5, x1=c1 - 0.5, y0=r0 - 0.5, y1=r1 - 0.5,
+                  line=dict(color=color, width=3))
+    return fig
+
+
+def number_grid(values: np.ndarray, title: str | None = None, *, row0: int = 0, col0: int = 0,
+                zmin: float = 0, zmax: float = 1, fmt: str = ".2f", height: int | None = None) -> go.Figure:
+    """A small table of numbers coloured by value, labelled with their original row and column."""
+    values = np.asarray(values, dtype=float)
+    fig = go.Figure(go.Heatmap(
+        z=values, x=[str(col0 + c) for c in range(values.shape[1])], y=[str(row0 + r) for r in range(values.shape[0])],
+        colorscale=INK, zmin=zmin, zmax=zmax, texttemplate="%{z:" + fmt + "}", showscale=False,
+        textfont=dict(size=12), hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed", type="category", title="row")
+    fig.update_xaxes(type="category", title="column", side="top")
+    return _layout(fig, title, height or 60 + 34 * max(values.shape[0], 3))

@@ -1,0 +1,94 @@
+"""Normalization: why we rescale pixels, and why validation must use the training numbers."""
+
+import numpy as np
+import streamlit as st
+
+from app_pages import shared
+from mnistcore import figures
+from mnistcore import normalize as N
+
+ds = shared.dataset()
+
+
+@st.cache_data(show_spinner="Training three models for a few hundred steps...", max_entries=8)
+def race(_ds, key: str, steps: int, optimizer: str, lr: float, seed: int) -> dict:
+    """Loss curves on raw, [0, 1] and normalized pixels (cached: fixed inputs give the same numbers)."""
+    return N.scale_race(_ds, steps, lr, optimizer, seed)
+
+
+st.title("Normalization")
+st.markdown(
+    "Pixels arrive as bytes from 0 to 255. Neural networks train far better on numbers around 0 "
+    "with a spread of about 1, so we **subtract the mean and divide by the standard deviation**, "
+    "computed on the *training* images, and apply those same two numbers to every other set."
+)
+s = N.statistics(ds)
+c = st.columns(4)
+c[0].metric("train mean", f"{s['train_mean']:.4f}")
+c[1].metric("train std", f"{s['train_std']:.4f}")
+c[2].metric("valid mean, after", f"{s['valid_mean']:.4f}", help="valid normalized with the TRAIN mean and std")
+c[3].metric("valid std, after", f"{s['valid_std']:.4f}")
+if len(ds.x_train) == 50_000 and ds.name == "mnist":
+    st.info(f"The lesson measured train mean {N.LESSON['train_mean']}, std {N.LESSON['train_std']}, and valid afterwards "
+            f"mean {N.LESSON['valid_mean']}, std {N.LESSON['valid_std']}. These are ours, on the same 50,000 / 10,000 split.")
+else:
+    st.info(f"These are the figures of {ds.summary()}. On full MNIST the lesson gets train mean 0.1304 and std 0.3073, "
+            "then valid mean -0.0059 and std 0.9924: close to 0 and 1, but not exactly, because the validation images "
+            "are different images.")
+tv = ds.x_valid[:2000].astype(np.float32) / 255
+st.plotly_chart(figures.histogram(
+    {"valid, raw [0, 1]": tv, "valid, with TRAIN stats": (tv - s["train_mean"]) / s["train_std"]},
+    title="Normalizing only shifts and stretches: the shape of the distribution stays", x_title="pixel value"))
+st.markdown(f"Valid normalized with **its own** mean and std would come out at exactly 0 and 1 "
+            f"({s['valid_own_mean']:.4f}, {s['valid_own_std']:.4f}); but then a pixel value would mean "
+            "something different in each set. The next two sections show why that matters.")
+
+st.header("Why it matters: the same model on three scales")
+col1, col2 = st.columns(2)
+optimizer = col1.radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func={"adam": "Adam, lr 1e-3 (the lesson's)", "sgd": "SGD, lr 0.01"}.get,
+                       **shared.keep("opt", "adam", shared.one_of(["adam", "sgd"])))
+steps = col2.slider("Steps", 100, 500, step=50, **shared.keep("steps", 300, shared.int_in(100, 500)))
+curves = race(ds, ds.summary(), steps, optimizer, 1e-3 if optimizer == "adam" else 1e-2, shared.seed())
+st.plotly_chart(figures.curves(curves, title="Training loss, batches of 64", y_title="loss (log scale)", log_y=True))
+raw_end = curves["raw 0-255"][1][-1]
+st.caption(f"On raw bytes the first steps throw the outputs far off and the loss ends at {raw_end:.3g}; "
+           f"divided by 255 it ends at {curves['divided by 255'][1][-1]:.3f}, normalized at {curves['normalized'][1][-1]:.3f}.")
+
+st.header("Colour: one mean per channel, and the trap")
+st.markdown("For colour images each channel (red, green, blue) gets its own mean and std. Below, a linear model learns "
+            "to name the colour of the ink of digits tinted red, green or blue. Then it sees a validation set that is "
+            "**all green**.")
+d = N.colour_demo(ds, shared.seed())
+left, right = st.columns(2)
+left.plotly_chart(figures.bars(d["valid_by_train"], ["red", "green", "blue"], highlight=1, y_title="mean after normalizing",
+                               title=f"valid ÷ TRAIN stats: the model says green for {d['green_by_train']:.0%}"))
+right.plotly_chart(figures.bars(d["valid_by_own"] + 0.0, ["red", "green", "blue"], highlight=1, y_title="mean after normalizing",
+                                title=f"valid ÷ its OWN stats: green for only {d['green_by_own']:.0%}", y_range=(-1, 1)))
+st.caption("Normalizing the green set by its own mean subtracts exactly the green the model learned to look for.")
+
+st.header("Keeping numbers at scale through many layers")
+st.markdown("The same care applies inside the network: each layer multiplies by a weight matrix, and ten layers "
+            "multiply ten times. Here real normalized digits pass through ten Linear + ReLU layers of width 100.")
+x = shared.prepared(ds, "cpu").x_valid[:512]
+stds = {name: N.activation_stds(x, init, seed=shared.seed()) for init, name in
+        (("randn", "randn: std 1"), ("lesson", "randn / dims[0] (the lesson's get_weights)"), ("kaiming", "randn × √(2 / dims[0]) (Kaiming)"))}
+st.plotly_chart(figures.curves({k: (list(range(11)), v) for k, v in stds.items()}, x_title="layer",
+                               y_title="std of activations (log scale)", log_y=True, title="Exploding, vanishing, steady"))
+st.caption("Plain randn multiplies the spread by about √100 per layer (it explodes). The lesson divides by the number of "
+           "rows, which is right for its single layer but shrinks the spread about 10-fold per layer when stacked "
+           "(it vanishes). Dividing by the square root of the fan-in, ×√2 for ReLU, keeps it steady.")
+
+st.header("Why a random forest does not care")
+pixel = 14 * 28 + 14
+target = ds.y_train == 1
+raw_vals = ds.x_train.reshape(len(ds.x_train), -1)[:, pixel].astype(float)
+norm_vals = (raw_vals / 255 - s["train_mean"]) / s["train_std"]
+t_raw, left_raw = N.best_split(raw_vals, target)
+t_norm, left_norm = N.best_split(norm_vals, target)
+st.markdown("A tree only asks *is this pixel above a threshold?*, and the best threshold depends only on the order of "
+            "the values. Normalizing never changes the order, so every split lands on the same images:")
+st.dataframe([{"pixel (14, 14) as": "raw bytes", "best threshold for 'is it a 1?'": f"{t_raw:.3f}", "images on the left": int(left_raw.sum())},
+              {"pixel (14, 14) as": "normalized", "best threshold for 'is it a 1?'": f"{t_norm:.3f}", "images on the left": int(left_norm.sum())}],
+             hide_index=True)
+st.success(f"Same images on each side: {bool(np.array_equal(left_raw, left_norm))}.")
+shared.publish("opt", "steps")

@@ -1,0 +1,98 @@
+"""Tensor rank & axes: a pixel, a row, an image, a batch, a colour batch."""
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from app_pages import shared
+from mnistcore import figures
+from mnistcore import tensors as T
+
+ds = shared.dataset()
+x = T.batch(ds.x_valid)  # (64, 28, 28) floats in [0, 1]
+st.title("Tensor rank & axes")
+st.markdown(
+    "A model never sees a picture, only a block of numbers. How many indices you need to pick out "
+    "one number is the block's **rank**; each index runs along an **axis**. Here `x` holds "
+    f"{len(x)} validation images of {ds.title}, each pixel scaled to [0, 1]."
+)
+
+st.header("From one pixel to a batch of colour images")
+i = st.slider("Which image `i`", 0, len(x) - 8, **shared.keep("i", 0, shared.int_in(0, len(x) - 8)))
+rank = st.radio("Rank", [r[0] for r in T.RANKS], horizontal=True,
+                format_func=lambda r: f"{r}: {T.RANKS[r][2]}", **shared.keep("rank", 2, shared.int_in(0, 4)))
+_, expr, what, names, axes = T.RANKS[rank]
+value = T.run(expr, x=x, i=i)
+left, right = st.columns([2, 3])
+with left:
+    st.code(f"i = {i}\n{expr}", language="python")
+    st.metric("shape", str(tuple(value.shape)))
+    st.markdown(f"**rank** {value.ndim} · called a {names}")
+    st.markdown("**axes:** " + (", ".join(f"axis {k} = {a} ({value.shape[k]})" for k, a in enumerate(axes)) or "none: a single number"))
+with right:
+    st.plotly_chart(figures.tensor_picture(value.numpy(), f"{what}: shape {tuple(value.shape)}"))
+st.caption("Mathematicians say scalar, vector, matrix; programmers say 0-D, 1-D, 2-D array; deep-learning "
+           "people say rank-0, 1, 2 tensor. Same things. And 'dimension' is often used for 'axis'.")
+st.dataframe(
+    [{"rank": r, "line": e, "what": w, "shape": str(tuple(T.run(e, x=x, i=i).shape)), "also called": n}
+     for r, e, w, n, _ in T.RANKS], hide_index=True,
+)
+
+st.header("Reducing along an axis")
+st.markdown("A reduction combines all the numbers along one axis, and that axis disappears from the shape.")
+c1, c2, c3 = st.columns(3)
+digit = c1.selectbox("Batch `b`: images of class", range(10), format_func=lambda c: ds.classes[c],
+                     **shared.keep("digit", 3, shared.int_in(0, 9)))
+op = c2.radio("Operation", T.REDUCTIONS, horizontal=True, **shared.keep("op", "mean", shared.one_of(T.REDUCTIONS)))
+axis = c3.radio("Along axis", [0, 1, 2], horizontal=True, format_func=lambda a: f"{a} ({('image', 'row', 'column')[a]})",
+                **shared.keep("axis", 0, shared.int_in(0, 2)))
+b = T.of_class(ds.x_train, ds.y_train, digit)  # (32, 28, 28)
+line = T.reduce_line("b", op, axis)
+result = T.run(line, b=b)
+st.code(f"b.shape  # {tuple(b.shape)}\n{line}  # -> shape {tuple(result.shape)}", language="python")
+scale = dict(zmin=float(result.min()), zmax=float(result.max()) if result.max() > result.min() else float(result.min()) + 1)
+fig = figures.image(result.numpy(), f"{line}: shape {tuple(result.shape)}", **scale)
+if axis:
+    fig.update_yaxes(title="image (was axis 0)", scaleanchor=None)
+    fig.update_xaxes(title=f"{('row', 'column')[2 - axis]} (was axis {3 - axis})")
+st.plotly_chart(fig)
+st.caption({0: f"Axis 0 runs across the images: reducing it combines the {len(b)} pictures pixel by pixel, so the mean is the average {ds.classes[digit]}.",
+            1: "Axis 1 runs down the rows: each image collapses to one line of 28 column totals.",
+            2: "Axis 2 runs along the columns: each image collapses to one line of 28 row totals."}[axis]
+           + (" argmax gives the index where the maximum sits, not the maximum itself." if op == "argmax" else ""))
+
+st.header("Flattening: 28 rows laid end to end")
+r = st.slider("Row `r`", 0, 27, **shared.keep("row", 14, shared.int_in(0, 27)))
+v = T.run("x[i].reshape(784)", x=x, i=i)
+st.code(f"v = x[i].reshape(784)   # (28, 28) -> {tuple(v.shape)}\n"
+        f"torch.equal(v[28*r : 28*r+28], x[i, r])   # {T.run('torch.equal(v[28*r : 28*r+28], x[i, r])', v=v, x=x, i=i, r=r)}",
+        language="python")
+left, right = st.columns([1, 2])
+left.plotly_chart(figures.outline(figures.image(x[i].numpy(), f"x[{i}]", zmin=0, zmax=1, show_scale=False), r, r + 1, 0, 28))
+strip = figures.tensor_picture(v.numpy(), f"v: row {r} is positions {28 * r} to {28 * r + 27}")
+right.plotly_chart(figures.outline(strip, 0, 1, 28 * r, 28 * r + 28))
+
+st.header("Conventions that bite")
+tab1, tab2, tab3 = st.tabs(["PIL size vs shape", "HWC vs CHW", "BGR vs RGB"])
+crop = (x[i, :, 4:24].numpy() * 255).astype(np.uint8)  # (28, 20): taller than wide, so a mix-up shows
+img = Image.fromarray(crop)
+with tab1:
+    st.code(f"crop.shape        # {crop.shape}  (rows, columns)\nImage.fromarray(crop).size  # {img.size}  (width, height)")
+    wrong = T.run("np.array(img.getdata()).reshape(img.size)", np=np, img=img)
+    right = T.run("np.array(img.getdata()).reshape(img.size[::-1])", np=np, img=img)
+    a, c = st.columns(2)
+    a.plotly_chart(figures.image(wrong, "✗ reshape(img.size)", zmin=0, zmax=255, show_scale=False, height=300))
+    c.plotly_chart(figures.image(right, "✓ reshape(img.size[::-1])", zmin=0, zmax=255, show_scale=False, height=300))
+hwc = T.run("colour(x[i:i+1])[0].permute(1, 2, 0)", x=x, i=i).contiguous()  # (28, 28, 3), as PIL stores colour
+with tab2:
+    st.markdown("PIL and matplotlib store colour images as (height, width, channels); PyTorch wants (channels, height, width).")
+    wrong, right = T.run("hwc.reshape(3, 28, 28)", hwc=hwc), T.run("hwc.permute(2, 0, 1)", hwc=hwc)
+    a, c = st.columns(2)
+    a.plotly_chart(figures.image(wrong[0].numpy(), "✗ hwc.reshape(3, 28, 28)[0]", zmin=0, zmax=1, show_scale=False, height=300))
+    c.plotly_chart(figures.image(right[0].numpy(), "✓ hwc.permute(2, 0, 1)[0]: the red channel", zmin=0, zmax=1, show_scale=False, height=300))
+with tab3:
+    st.markdown("OpenCV loads colour as blue, green, red. Reversing the last axis swaps it back.")
+    bgr = T.run("hwc.flip(-1)", hwc=hwc)
+    st.plotly_chart(figures.rgb(np.stack([hwc.numpy(), bgr.numpy(), bgr.flip(-1).numpy()]),
+                                ["the image", "✗ BGR shown as RGB", "✓ bgr.flip(-1)"], cols=3, height=260))
+shared.publish("i", "rank", "digit", "op", "axis", "row")

@@ -1,0 +1,67 @@
+"""Command line: `python -m mnistcore train ...` runs the same engine the page uses."""
+
+import argparse
+import json
+import sys
+
+from mnistcore import devices
+from mnistcore.data import load_dataset
+from mnistcore.errors import DataError
+from mnistcore.prepare import to_tensors
+from mnistcore.train import Event, TrainConfig, train
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The command line's arguments."""
+    parser = argparse.ArgumentParser(prog="python -m mnistcore", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="train a model and print its metrics")
+    t.add_argument("--dataset", choices=["mnist", "fashion"], default="mnist")
+    t.add_argument("--source", default="auto", help='"auto", "sample", "download" or a folder')
+    t.add_argument("--model", choices=["linear", "logreg", "mlp"], default="linear")
+    t.add_argument("--epochs", type=int, default=1)
+    t.add_argument("--batch-size", type=int, default=64)
+    t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--optimizer", choices=["sgd", "adam"], default="adam")
+    t.add_argument("--momentum", type=float, default=0.9)
+    t.add_argument("--schedule", choices=["constant", "onecycle"], default="constant")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
+    t.add_argument("--json", action="store_true", help="end with one line of JSON metrics")
+    return parser.parse_args(argv)
+
+
+def print_event(e: Event) -> None:
+    """One human line per validation pass."""
+    if e.kind == "eval":
+        print(f"epoch {e.epoch:5.2f}  step {e.step:6d}/{e.total_steps}  train loss {e.train_loss:.4f}  "
+              f"valid loss {e.valid_loss:.4f}  valid acc {e.valid_accuracy:.2%}  "
+              f"{e.images_per_second:,.0f} img/s", flush=True)
+    elif e.message:
+        print(e.message, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; return the exit status."""
+    args = parse(sys.argv[1:] if argv is None else argv)
+    try:
+        ds = load_dataset(args.dataset, args.source)
+        device = devices.pick(args.device)
+    except (DataError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"{ds.summary()}\ndevice: {devices.describe(device)}", flush=True)
+    config = TrainConfig(model=args.model, optimizer=args.optimizer, lr=args.lr, momentum=args.momentum,
+                         batch_size=args.batch_size, epochs=args.epochs, schedule=args.schedule, seed=args.seed)
+    result = train(config, to_tensors(ds, device), on_event=print_event)
+    metrics = result.metrics() | {"device": str(device), "device_name": devices.describe(device),
+                                  "dataset": ds.name, "n_train": len(ds.x_train), "n_valid": len(ds.x_valid)}
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        print(f"{result.status}: valid accuracy {result.valid_accuracy:.2%} in {result.seconds:.1f} s")
+    return 0 if result.status == "done" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""The training engine: one loop for the page, the command line and the tests.
+
+It knows nothing of Streamlit. It reports progress as `Event`s through a callback and
+obeys a `Control` that another thread can pause, resume or stop.
+"""
+
+import copy
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from mnistcore import models
+from mnistcore.prepare import Tensors
+
+
+@dataclass
+class TrainConfig:
+    """One training run's settings; the defaults are the lesson's."""
+
+    model: str = "linear"  # "linear" (nn.Sequential), "logreg" (from scratch) or "mlp"
+    optimizer: str = "adam"  # "adam" or "sgd"
+    lr: float = 1e-3  # learning rate; the peak rate under the one-cycle schedule
+    momentum: float = 0.9  # SGD only
+    batch_size: int = 64  # images per step
+    epochs: int = 1  # passes over the training images
+    schedule: str = "constant"  # "constant" or "onecycle" (warm up, then anneal to ~0)
+    seed: int = 0  # same seed + same device = same run
+    eval_every: int = 200  # steps between validation passes (each epoch's end is evaluated too)
+    report_every: int = 20  # steps between progress events (each costs one device sync)
+    snapshot_every: int = 0  # steps between weight snapshots in events; 0 = none
+    max_steps: int | None = None  # stop after this many steps (demos, tests)
+
+
+@dataclass
+class Event:
+    """What the run says to whoever watches it."""
+
+    kind: str  # "progress", "eval", "done", "stopped" or "diverged"
+    step: int
+    total_steps: int
+    epoch: float  # epochs completed, fractional
+    seconds: float  # training time so far, pauses excluded
+    images_per_second: float
+    train_loss: float | None = None  # mean over the steps since the previous event
+    valid_loss: float | None = None
+    valid_accuracy: float | None = None
+    weights: np.ndarray | None = None  # (k, 784) first-layer templates, when a snapshot is due
+    message: str = ""
+
+
+class Control:
+    """Pause, resume and stop a run from another thread; the loop checks it every step."""
+
+    def __init__(self):
+        """Start in the running state."""
+        self._running = threading.Event()
+        self._running.set()
+        self._stopped = threading.Event()
+
+    def pause(self) -> None:
+        """Hold the run after its current step."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        """Let a paused run go on."""
+        self._running.set()
+
+    def stop(self) -> None:
+        """End the run after its current step (a paused run ends at once)."""
+        self._stopped.set()
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        """True while paused."""
+        return not self._running.is_set()
+
+    @property
+    def stopped(self) -> bool:
+        """True once stop() was called."""
+        return self._stopped.is_set()
+
+    def wait_while_paused(self) -> float:
+        """Block while paused; return the seconds spent waiting."""
+        if self._running.is_set():
+            return 0.0
+        start = time.perf_counter()
+        self._running.wait()
+        return time.perf_counter() - start
+
+
+@dataclass
+class Result:
+    """A finished run: the trained model and its final numbers."""
+
+    model: nn.Module
+    config: TrainConfig
+    status: str  # "done", "stopped" or "diverged"
+    steps: int
+    seconds: float
+    images_per_second: float
+    train_loss: float
+    valid_loss: float
+    valid_accuracy: float
+    history: list[Event] = field(default_factory=list)
+
+    def metrics(self) -> dict:
+        """The numbers as a plain dict for JSON (a loss that is not finite becomes None)."""
+        def finite(v: float) -> float | None:
+            return v if math.isfinite(v) else None
+        return {"status": self.status, "steps": self.steps, "seconds": round(self.seconds, 3),
+                "images_per_second": round(self.images_per_second, 1), "train_loss": finite(self.train_loss),
+                "valid_loss": finite(self.valid_loss), "valid_accuracy": finite(self.valid_accuracy),
+                "config": asdict(self.config)}
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int = 8192) -> tuple[float, float]:
+    """Mean NLL and accuracy of `model` on images `x` (N, 784) and labels `y` (N,)."""
+    was_training = model.training
+    model.eval()
+    loss, correct = torch.zeros((), device=x.device), torch.zeros((), device=x.device)
+    for i in range(0, len(x), chunk):
+        log_probs = model(x[i:i + chunk])  # (n, 784) -> (n, 10)
+        loss += F.nll_loss(log_probs, y[i:i + chunk], reduction="sum")
+        correct += (log_probs.argmax(dim=1) == y[i:i + chunk]).sum()
+    model.train(was_training)
+    return loss.item() / len(x), correct.item() / len(x)
+
+
+def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:
+    """The optimizer the config names."""
+    if config.optimizer == "adam":
+        return torch.optim.Adam(model.parameters(), lr=config.lr)
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum)
+    raise ValueError(f"unknown optimizer {config.optimizer!r}; choose adam or sgd")
+
+
+def total_steps(config: TrainConfig, n_train: int) -> int:
+    """How many steps the run will take."""
+    steps = config.epochs * math.ceil(n_train / config.batch_size)
+    return min(steps, config.max_steps) if config.max_steps else steps
+
+
+def divergence_message(config: TrainConfig, step: int, good_step: int) -> str:
+    """Plain words for a loss that blew up."""
+    return (f"The loss became infinite or not-a-number at step {step}. The learning rate "
+            f"({config.lr:g}) is probably too high: each step overshoots and the weights grow without "
+            f"bound. Try a rate 10 times smaller. The weights from step {good_step}, the last "
+            f"good ones, were kept.")
+
+
+def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
+          on_event: Callable[[Event], None] | None = None, control: Control | None = None) -> Result:
+    """Train `model` (a fresh one from `config` if None) on `data`; report through `on_event`."""
+    device = data.x_train.device
+    torch.manual_seed(config.seed)
+    model = (model or models.build(config.model)).to(device).train()
+    optimizer = make_optimizer(config, model)
+    n = len(data.x_train)
+    steps_per_epoch = math.ceil(n / config.batch_size)
+    total = total_steps(config, n)
+    scheduler = (torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=total)
+                 if config.schedule == "onecycle" else None)
+    generator = torch.Generator(device=device).manual_seed(config.seed)
+    control = control or Control()
+    emit = on_event or (lambda e: None)
+    history: list[Event] = []
+    good_state, good_step = copy.deepcopy(model.state_dict()), 0
+
+    running = torch.zeros((), device=device)  # summed on the device: no host sync per step
+    since_report, step, seen, evaluated_at, paused_for, status = 0, 0, 0, -1, 0.0, "done"
+    last_train_loss = valid_loss = valid_acc = float("nan")
+    start = time.perf_counter()
+
+    def event(kind: str, **extra) -> None:
+        seconds = time.perf_counter() - start - paused_for
+        e = Event(kind=kind, step=step, total_steps=total, epoch=step / steps_per_epoch, seconds=seconds,
+                  images_per_second=seen / max(seconds, 1e-9), **extra)
+        history.append(replace(e, weights=None))  # the history keeps numbers, not pictures
+        emit(e)
+
+    while step < total and status == "done":
+        order = torch.randperm(n, device=device, generator=generator)  # a fresh shuffle each epoch
+        for i in range(0, n, config.batch_size):
+            paused_for += control.wait_while_paused()
+            if control.stopped:
+                status = "stopped"
+                break
+            idx = order[i:i + config.batch_size]
+            loss = F.nll_loss(model(data.x_train[idx]), data.y_train[idx])  # (B, 784) -> (B, 10) -> ()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if scheduler:
+                scheduler.step()
+            running += loss.detach()
+            since_report += 1
+            step += 1
+            seen += len(idx)
+            end_of_epoch = i + config.batch_size >= n
+            if since_report >= config.report_every or step == total or end_of_epoch:
+                last_train_loss = running.item() / since_report
+                running.zero_()
+                since_report = 0
+                if not math.isfinite(last_train_loss):
+                    model.load_state_dict(good_state)
+                    status = "diverged"
+                    break
+                good_state, good_step = copy.deepcopy(model.state_dict()), step
+                snap = (config.snapshot_every and step % config.snapshot_every < config.report_every)
+                weights = models.templates(model)[0].numpy() if snap else None
+                event("progress", train_loss=last_train_loss, weights=weights)
+            if step % config.eval_every == 0 or end_of_epoch or step == total:
+                valid_loss, valid_acc = evaluate(model, data.x_valid, data.y_valid)
+                evaluated_at = step
+                event("eval", train_loss=last_train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc)
+            if step >= total:
+                break
+
+    if evaluated_at != step or status == "diverged":
+        valid_loss, valid_acc = evaluate(model, data.x_valid, data.y_valid)
+    message = divergence_message(config, step, good_step) if status == "diverged" else ""
+    event(status, train_loss=last_train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc,
+          weights=models.templates(model)[0].numpy(), message=message)
+    seconds = time.perf_counter() - start - paused_for
+    return Result(model=model, config=config, status=status, steps=step, seconds=seconds,
+                  images_per_second=seen / max(seconds, 1e-9), train_loss=last_train_loss,
+                  valid_loss=valid_loss, valid_accuracy=valid_acc, history=history)
