@@ -73,12 +73,13 @@ def float_in(lo: float, hi: float) -> Callable[[str], float]:
     return parse
 
 
-def one_of(options) -> Callable[[str], str]:
-    """A URL parser accepting only the given `options`."""
-    def parse(raw: str) -> str:
-        if raw not in options:
+def one_of(options, cast: Callable[[str], Any] = str) -> Callable[[str], Any]:
+    """A URL parser accepting only the given `options` (read with `cast`)."""
+    def parse(raw: str) -> Any:
+        value = cast(raw)
+        if value not in options:
             raise ValueError(raw)
-        return raw
+        return value
     return parse
 
 
@@ -133,3 +134,26 @@ def session_model() -> tuple[torch.nn.Module, str]:
     model.load_state_dict(_quick_state(ds, ds.summary(), seed()))
     return model.eval(), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, batch 64) "
                           "was just trained for one epoch on these images.")
+
+
+def accuracy(model: torch.nn.Module, ds: Dataset) -> float:
+    """Validation accuracy of `model` on `ds`."""
+    from mnistcore.train import evaluate
+    data = prepared(ds, "cpu")
+    return evaluate(model.cpu(), data.x_valid, data.y_valid)[1]
+
+
+def drawing_canvas():
+    """A 280 x 280 canvas to draw a digit on; returns a PIL image once there is ink, else None."""
+    from PIL import Image
+    try:
+        from streamlit_drawable_canvas import st_canvas
+    except Exception as e:  # the widget is optional: uploads still work without it
+        st.caption(f"(Drawing is unavailable here: {e}. Uploading a photo still works.)")
+        return None
+    result = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
+                       drawing_mode="freedraw", return_image_data=True, key="canvas")
+    data = result.image_data if result is not None else None
+    if data is None or data[..., :3].max() < 50:
+        return None
+    return Image.fromarray(data.astype("uint8"), "RGBA").convert("RGB")

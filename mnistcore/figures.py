@@ -39,6 +39,17 @@ def image(img: np.ndarray, title: str | None = None, *, colorscale: str = INK,
     return _layout(fig, title, height)
 
 
+def tile(images: np.ndarray, cols: int, gap: int = 2) -> np.ndarray:
+    """Lay (N, H, W) images out in a grid `cols` wide, NaN in the gaps (drawn as background)."""
+    n, h, w = images.shape
+    rows = -(-n // cols)
+    canvas = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan)
+    for i, img in enumerate(images):
+        r, c = divmod(i, cols)
+        canvas[r * (h + gap): r * (h + gap) + h, c * (w + gap): c * (w + gap) + w] = img
+    return canvas
+
+
 def mosaic(images: np.ndarray, titles: Sequence[str] | None = None, *, cols: int = 10,
            colorscale: str = INK, zmin: float | None = None, zmax: float | None = None,
            zmid: float | None = None, height: int | None = None, title: str | None = None,
@@ -47,10 +58,7 @@ def mosaic(images: np.ndarray, titles: Sequence[str] | None = None, *, cols: int
     images = np.asarray(images, dtype=float)
     n, h, w = images.shape
     rows = -(-n // cols)
-    canvas = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan)
-    for i, img in enumerate(images):
-        r, c = divmod(i, cols)
-        canvas[r * (h + gap): r * (h + gap) + h, c * (w + gap): c * (w + gap) + w] = img
+    canvas = tile(images, cols, gap)
     fig = go.Figure(go.Heatmap(
         z=canvas, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid, showscale=show_scale,
         hoverongaps=False, colorbar=dict(thickness=12), hovertemplate="%{z:.2f}<extra></extra>",
@@ -167,3 +175,90 @@ def number_grid(values: np.ndarray, title: str | None = None, *, row0: int = 0, 
     fig.update_yaxes(autorange="reversed", type="category", title="row")
     fig.update_xaxes(type="category", title="column", side="top")
     return _layout(fig, title, height or 60 + 34 * max(values.shape[0], 3))
+
+
+def weight_grid(weights: np.ndarray, titles: Sequence[str], cols: int = 5, height: int = 380) -> go.Figure:
+    """Rows of a weight matrix (k, 784) as 28x28 heatmaps on one diverging scale centred on zero."""
+    fig = mosaic(np.asarray(weights).reshape(-1, 28, 28), titles, cols=cols, colorscale=DIVERGING, zmid=0,
+                 show_scale=True, height=height)
+    fig.update_traces(colorbar=dict(title="weight", thickness=12),
+                      hovertemplate="weight %{z:.4f}<extra></extra>")
+    return fig
+
+
+def update_weight_grid(fig: go.Figure, weights: np.ndarray, cols: int = 5) -> None:
+    """Put new weights into a figure made by `weight_grid`, without rebuilding it (cheap to poll)."""
+    limit = float(np.abs(weights).max()) or 1.0
+    fig.data[0].z = tile(np.asarray(weights).reshape(-1, 28, 28), cols)
+    fig.data[0].zmin, fig.data[0].zmax = -limit, limit
+
+
+def _diverging_rgb(values: np.ndarray) -> np.ndarray:
+    """Map values to red (negative), white (0), blue (positive) as uint8 RGB."""
+    limit = float(np.abs(values).max()) or 1.0
+    t = np.clip(values / limit, -1, 1)[..., None]  # (..., 1) in [-1, 1]
+    red, white, blue = np.array([178, 24, 43]), np.array([247, 247, 247]), np.array([33, 102, 172])
+    rgb_ = np.where(t < 0, white + (red - white) * -t, white + (blue - white) * t)
+    return rgb_.astype(np.uint8)
+
+
+def weights_png(weights: np.ndarray, titles: Sequence[str], cols: int = 5, zoom: int = 6) -> bytes:
+    """The weight templates as a PNG file (red negative, blue positive), for downloading."""
+    import io
+
+    from PIL import Image, ImageDraw
+    images = _diverging_rgb(np.asarray(weights).reshape(-1, 28, 28))  # (k, 28, 28, 3)
+    k = len(images)
+    rows, size, pad = -(-k // cols), 28 * zoom, 24
+    sheet = Image.new("RGB", (cols * (size + 8) + 8, rows * (size + pad + 8) + 8), "white")
+    draw = ImageDraw.Draw(sheet)
+    for i, img in enumerate(images):
+        r, c = divmod(i, cols)
+        x, y = 8 + c * (size + 8), 8 + r * (size + pad + 8)
+        draw.text((x, y), titles[i], fill="black")
+        sheet.paste(Image.fromarray(img).resize((size, size), Image.NEAREST), (x, y + pad))
+    out = io.BytesIO()
+    sheet.save(out, format="PNG")
+    return out.getvalue()
+
+
+def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = False,
+              selected: tuple[int, int] | None = None, height: int = 480) -> go.Figure:
+    """A confusion matrix (rows true, columns predicted), clickable through an invisible point per cell."""
+    totals = counts.sum(axis=1, keepdims=True)
+    rates = np.divide(counts, totals, out=np.zeros(counts.shape, float), where=totals > 0)
+    z = rates if normalized else counts
+    off = z.astype(float).copy()
+    np.fill_diagonal(off, np.nan)  # colour the mistakes; the diagonal would drown them
+    k = len(labels)
+    text = [[f"{rates[i, j]:.0%}" if normalized else str(counts[i, j]) for j in range(k)] for i in range(k)]
+    fig = go.Figure(go.Heatmap(z=off, x=list(range(k)), y=list(range(k)), colorscale="Reds", showscale=False,
+                               text=text, texttemplate="%{text}", hoverinfo="skip"))
+    diag = [[z[i, j] if i == j else np.nan for j in range(k)] for i in range(k)]
+    fig.add_trace(go.Heatmap(z=diag, x=list(range(k)), y=list(range(k)), colorscale="Greens", showscale=False,
+                             text=text, texttemplate="%{text}", hoverinfo="skip"))
+    ii, jj = np.meshgrid(range(k), range(k), indexing="ij")
+    fig.add_trace(go.Scatter(  # st.plotly_chart returns selections of points, not of heatmap cells
+        x=jj.ravel(), y=ii.ravel(), mode="markers", marker=dict(size=34, opacity=0, symbol="square"),
+        customdata=counts.ravel(), showlegend=False,
+        hovertemplate="true %{y}, predicted %{x}: %{customdata} images<extra>click to see them</extra>"))
+    if selected:
+        fig.add_shape(type="rect", x0=selected[1] - 0.5, x1=selected[1] + 0.5, y0=selected[0] - 0.5,
+                      y1=selected[0] + 0.5, line=dict(color="black", width=3))
+    fig.update_xaxes(title="predicted class", tickvals=list(range(k)), ticktext=list(labels), side="top")
+    fig.update_yaxes(title="true class", tickvals=list(range(k)), ticktext=list(labels), autorange="reversed")
+    fig.update_layout(clickmode="event+select", dragmode=False)
+    return _layout(fig, None, height)
+
+
+def thumbnail(a: np.ndarray, size: int = 56) -> np.ndarray:
+    """Any 2-D array shown in a size x size square: scaled to fit, aspect kept, NaN around it."""
+    from PIL import Image
+    a = np.asarray(a, dtype=np.float32)
+    scale = size / max(a.shape)
+    h, w = max(1, round(a.shape[0] * scale)), max(1, round(a.shape[1] * scale))
+    small = np.asarray(Image.fromarray(a, mode="F").resize((w, h), Image.NEAREST))
+    out = np.full((size, size), np.nan)
+    top, left = (size - h) // 2, (size - w) // 2
+    out[top:top + h, left:left + w] = small
+    return out

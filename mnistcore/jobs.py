@@ -65,6 +65,7 @@ class Snapshot:
     status: str  # "waiting", "running", "paused", "done", "stopped", "diverged" or "failed"
     events: list[Event]
     weights: np.ndarray | None
+    weight_titles: list[str]
     step: int
     total_steps: int
     images_per_second: float
@@ -84,6 +85,7 @@ class Job:
         self._lock = threading.Lock()
         self._events: list[Event] = []
         self._weights: np.ndarray | None = None
+        self._weight_titles: list[str] = []
         self._status, self._message = "waiting", ""
         self.result: Result | None = None
         self._thread = threading.Thread(target=self._run, name="mnist-train", daemon=True)
@@ -96,7 +98,7 @@ class Job:
     def _on_event(self, event: Event) -> None:
         with self._lock:
             if event.weights is not None:
-                self._weights = event.weights
+                self._weights, self._weight_titles = event.weights, event.weight_titles
             self._events.append(event)
 
     def _run(self) -> None:
@@ -144,7 +146,8 @@ class Job:
     def snapshot(self) -> Snapshot:
         """The job's state now, copied under the lock."""
         with self._lock:
-            events, weights, status, message = list(self._events), self._weights, self._status, self._message
+            events, weights, titles = list(self._events), self._weights, self._weight_titles
+            status, message = self._status, self._message
         if status == "running" and self.control.paused:
             status = "paused"
         last = events[-1] if events else None
@@ -152,7 +155,7 @@ class Job:
         if last and status in ("running", "paused") and last.images_per_second > 0:
             left = (last.total_steps - last.step) * self.config.batch_size / last.images_per_second
         return Snapshot(
-            status=status, events=events, weights=weights, step=last.step if last else 0,
+            status=status, events=events, weights=weights, weight_titles=titles, step=last.step if last else 0,
             total_steps=last.total_steps if last else 0,
             images_per_second=last.images_per_second if last else 0.0, seconds_left=left,
             queue_position=self._slots.position(self) if self._slots else None, message=message,

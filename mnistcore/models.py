@@ -69,3 +69,18 @@ def templates(model: nn.Module, k: int = 10) -> tuple[torch.Tensor, list[str]]:
         influence = linears[1].weight.abs().sum(dim=0)  # (100, 100) -> (100,): how much layer 2 uses each unit
         top = influence.argsort(descending=True)[:k]
         return linears[0].weight[top].detach().cpu(), [f"unit {int(u)}" for u in top]  # (k, 784)
+
+
+def from_state_dict(state: dict) -> nn.Module:
+    """Rebuild whichever of our models `state` belongs to; ValueError when it fits none."""
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError("the file does not hold a state_dict (a dictionary of tensors)")
+    for name in NAMES:
+        model = build(name)
+        try:
+            model.load_state_dict(state)
+            return model
+        except RuntimeError:
+            continue
+    shapes = ", ".join(f"{k} {tuple(v.shape)}" for k, v in list(state.items())[:4])
+    raise ValueError(f"these weights ({shapes}...) match none of the three models of this app")

@@ -52,6 +52,7 @@ class Event:
     valid_loss: float | None = None
     valid_accuracy: float | None = None
     weights: np.ndarray | None = None  # (k, 784) first-layer templates, when a snapshot is due
+    weight_titles: list[str] | None = None  # a caption for each template
     message: str = ""
 
 
@@ -158,6 +159,12 @@ def divergence_message(config: TrainConfig, step: int, good_step: int) -> str:
             f"good ones, were kept.")
 
 
+def snapshot(model: nn.Module) -> dict:
+    """The model's first-layer templates and their captions, copied to the CPU."""
+    weights, titles = models.templates(model)
+    return {"weights": weights.numpy(), "weight_titles": titles}
+
+
 def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
           on_event: Callable[[Event], None] | None = None, control: Control | None = None) -> Result:
     """Train `model` (a fresh one from `config` if None) on `data`; report through `on_event`."""
@@ -185,7 +192,7 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
         seconds = time.perf_counter() - start - paused_for
         e = Event(kind=kind, step=step, total_steps=total, epoch=step / steps_per_epoch, seconds=seconds,
                   images_per_second=seen / max(seconds, 1e-9), **extra)
-        history.append(replace(e, weights=None))  # the history keeps numbers, not pictures
+        history.append(replace(e, weights=None, weight_titles=None))  # the history keeps numbers, not pictures
         emit(e)
 
     while step < total and status == "done":
@@ -216,9 +223,8 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
                     status = "diverged"
                     break
                 good_state, good_step = copy.deepcopy(model.state_dict()), step
-                snap = (config.snapshot_every and step % config.snapshot_every < config.report_every)
-                weights = models.templates(model)[0].numpy() if snap else None
-                event("progress", train_loss=last_train_loss, weights=weights)
+                snap = config.snapshot_every and step % config.snapshot_every < config.report_every
+                event("progress", train_loss=last_train_loss, **(snapshot(model) if snap else {}))
             if step % config.eval_every == 0 or end_of_epoch or step == total:
                 valid_loss, valid_acc = evaluate(model, data.x_valid, data.y_valid)
                 evaluated_at = step
@@ -230,7 +236,7 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
         valid_loss, valid_acc = evaluate(model, data.x_valid, data.y_valid)
     message = divergence_message(config, step, good_step) if status == "diverged" else ""
     event(status, train_loss=last_train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc,
-          weights=models.templates(model)[0].numpy(), message=message)
+          message=message, **snapshot(model))
     seconds = time.perf_counter() - start - paused_for
     return Result(model=model, config=config, status=status, steps=step, seconds=seconds,
                   images_per_second=seen / max(seconds, 1e-9), train_loss=last_train_loss,

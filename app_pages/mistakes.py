@@ -1,0 +1,114 @@
+"""The model's mistakes: a confusion matrix, a gallery of errors, the evidence, and your own digit."""
+
+import numpy as np
+import streamlit as st
+import torch
+
+from app_pages import shared
+from mnistcore import digits, evaluate, figures, models
+from mnistcore.prepare import train_stats
+
+PER_PAGE = 20
+ds = shared.dataset()
+labels = list(ds.classes)
+st.title("The model's mistakes")
+model, note = shared.session_model()
+st.caption(note)
+probs = evaluate.probabilities(model, shared.prepared(ds, "cpu").x_valid)  # (N, 10)
+preds = probs.argmax(axis=1)
+counts = evaluate.confusion(ds.y_valid, preds)
+st.markdown(f"It gets **{(preds == ds.y_valid).mean():.2%}** of the {len(preds):,} validation images right, "
+            f"so {int((preds != ds.y_valid).sum()):,} wrong. Where do the mistakes go?")
+
+st.header("Confusion matrix")
+normalized = st.toggle("Show rates per true class instead of counts", **shared.keep("rates", False, lambda s: s == "True"))
+cell = st.session_state.get("kept:cell")
+event = st.plotly_chart(figures.confusion(counts, labels, normalized=normalized, selected=cell),
+                        on_select="rerun", selection_mode="points", key="confusion")
+points = event.selection.points if event and event.selection else []
+if points:
+    cell = (int(points[0]["y"]), int(points[0]["x"]))
+    st.session_state["kept:cell"] = cell
+st.caption("Rows are the true class, columns the prediction: the diagonal is right, the rest wrong. "
+           "Click a cell to see those images below.")
+
+st.header("Gallery")
+c = st.columns(3)
+which = c[0].radio("Show", ["wrong", "unsure"], format_func={"wrong": "mistakes", "unsure": "right, but unsure"}.get,
+                   horizontal=True, **shared.keep("which", "wrong", shared.one_of(["wrong", "unsure"])))
+order = c[1].selectbox("Order", evaluate.ORDERS, disabled=which != "wrong",
+                       **shared.keep("order", evaluate.ORDERS[0], shared.one_of(evaluate.ORDERS)))
+if cell and which == "wrong" and cell[0] != cell[1]:
+    c[2].markdown(f"Only true **{labels[cell[0]]}** predicted as **{labels[cell[1]]}**")
+    if c[2].button("Show all mistakes"):
+        st.session_state["kept:cell"] = cell = None
+        st.rerun()
+pair = cell if (cell and which == "wrong" and cell[0] != cell[1]) else (None, None)
+ranked = evaluate.rank(probs, ds.y_valid, which, order, *pair, seed=shared.seed())
+n_pages = max(1, -(-len(ranked.index) // PER_PAGE))
+page = st.number_input(f"Page (of {n_pages})", 1, n_pages, **shared.keep("page", 1, shared.int_in(1, 10**6))) if n_pages > 1 else 1
+show = slice((page - 1) * PER_PAGE, page * PER_PAGE)
+idx = ranked.index[show]
+if len(idx) == 0:
+    st.info("Nothing to show here.")
+else:
+    top3 = [np.argsort(-probs[k])[:3] for k in idx]
+    titles = [f"#{n} {labels[t]}→{labels[p]}<br>" + " ".join(f"{labels[j]}:{probs[k, j]:.2f}" for j in top)
+              for n, (k, t, p, top) in enumerate(zip(idx, ranked.true[show], ranked.pred[show], top3), (page - 1) * PER_PAGE + 1)]
+    st.plotly_chart(figures.mosaic(ds.x_valid[idx] / 255, titles, cols=10, zmin=0, zmax=1, gap=8), config={"displayModeBar": False})
+    st.caption("Each tile: true → predicted, then the top three probabilities.")
+st.plotly_chart(figures.bars(evaluate.per_class_accuracy(probs, ds.y_valid), labels, y_title="accuracy", y_range=(0, 1.1),
+                             title="Accuracy per true class", text_format=".0%"))
+
+
+def inspect(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
+    """Probabilities and pixel-by-pixel evidence for one image."""
+    with torch.no_grad():
+        p = model(x_norm[None]).exp()[0].numpy()  # (1, 784) -> (10,)
+    pred = int(p.argmax())
+    a, b = st.columns([1, 2])
+    a.plotly_chart(figures.image(x_img, "the image", zmin=0, zmax=1, show_scale=False, height=280))
+    b.plotly_chart(figures.bars(p, labels, highlight=pred, y_range=(0, 1.15), title=f"predicted {labels[pred]} ({p[pred]:.0%})"))
+    if models.kind_of(model) == "mlp":
+        st.info("Pixel-by-pixel evidence exists only for the linear models: an MLP mixes pixels through hidden units.")
+        return
+    other = true if true is not None and true != pred else int(np.argsort(-p)[1])
+    ev_pred, ev_other = evaluate.evidence(model, x_norm, pred), evaluate.evidence(model, x_norm, other)
+    limit = float(max(np.abs(ev_pred).max(), np.abs(ev_other).max()))
+    cols = st.columns(3)
+    what = "the true class" if true is not None and true != pred else "the runner-up"
+    for col, arr, title in ((cols[0], ev_pred, f"for {labels[pred]} (predicted): {ev_pred.sum():+.1f}"),
+                            (cols[1], ev_other, f"for {labels[other]} ({what}): {ev_other.sum():+.1f}"),
+                            (cols[2], ev_pred - ev_other, f"{labels[pred]} minus {labels[other]}")):
+        col.plotly_chart(figures.image(arr, title, colorscale=figures.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
+                                       height=300, colorbar_title="weight × pixel"))
+    st.caption("weight × pixel: blue pixels pushed the score up, red ones down. The totals (plus each class's bias) "
+               f"are the two scores; in the right-hand picture, blue strokes pulled the model toward {labels[pred]}.")
+
+
+st.header("Look closer at one tile")
+if len(idx):
+    pick = st.selectbox("Tile", range(len(idx)), format_func=lambda n: f"#{(page - 1) * PER_PAGE + n + 1}: "
+                        f"true {labels[ranked.true[show][n]]}, predicted {labels[ranked.pred[show][n]]}", key="tile")
+    k = int(idx[pick])
+    inspect(ds.x_valid[k] / 255, shared.prepared(ds, "cpu").x_valid[k], int(ds.y_valid[k]))
+
+st.header("Your own digit")
+st.markdown("Draw one, or upload a photo of one. It is prepared the way MNIST was: grey, white ink on black, "
+            "cropped, fitted into 20 × 20, centred by mass in 28 × 28, then normalized with the training statistics.")
+drawn = shared.drawing_canvas()
+upload = st.file_uploader("...or upload a photo", type=["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"],
+                          max_upload_size=digits.MAX_BYTES // 2**20)
+source = upload.getvalue() if upload is not None else drawn
+if source is not None:
+    try:
+        img = digits.open_image(source) if isinstance(source, bytes) else source
+        prepared = digits.prepare(img)
+    except digits.DigitError as e:
+        st.error(f"That image cannot be used: {e}")
+    else:
+        st.plotly_chart(figures.mosaic(np.stack([figures.thumbnail(a) for _, a in prepared.steps]), [t for t, _ in prepared.steps],
+                                       cols=5, zmin=0, zmax=1), config={"displayModeBar": False})
+        mean, std = train_stats(ds)
+        inspect(prepared.digit, torch.tensor(digits.normalized(prepared.digit, mean, std)), None)
+shared.publish("rates", "which", "order", "page")

@@ -1,0 +1,148 @@
+"""Live training: the lesson's model learns while its ten weight templates take shape."""
+
+import io
+
+import streamlit as st
+import torch
+
+from app_pages import shared
+from mnistcore import devices, figures, models
+from mnistcore.jobs import GPU_SLOTS, Guard, Job
+from mnistcore.train import TrainConfig, total_steps
+
+LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
+BATCHES = [16, 32, 64, 128, 256, 512, 1024]
+LESSON_ACCURACY = 0.9172  # the notebook's fit output after one epoch: [0. 0.3213 0.2882 0.9172]
+ds, device = shared.dataset(), shared.device()
+st.title("Live training")
+st.markdown(
+    "Each step shows the model 64 images, measures its loss, and nudges every weight a little downhill. "
+    "For the linear models each class has one weight per pixel, so its 784 weights can be drawn as a "
+    "28 × 28 picture: blue pixels count **for** the class, red ones **against** it. Watch them turn into templates."
+)
+
+with st.expander("Settings (the defaults are the lesson's)", expanded=True):
+    c = st.columns(4)
+    model_name = c[0].selectbox("Model", list(models.NAMES), format_func=models.NAMES.get,
+                                **shared.keep("model", "linear", shared.one_of(list(models.NAMES))))
+    optimizer = c[1].radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func=str.title,
+                           **shared.keep("optim", "adam", shared.one_of(["adam", "sgd"])))
+    lr = c[2].select_slider("Learning rate", LRS, format_func=lambda v: f"{v:g}", **shared.keep("lr", 1e-3, shared.one_of(LRS, float)))
+    batch = c[3].select_slider("Batch size", BATCHES, **shared.keep("batch", 64, shared.one_of(BATCHES, int)))
+    c = st.columns(4)
+    epochs = c[0].number_input("Epochs", 1, 50, **shared.keep("epochs", 1, shared.int_in(1, 50)))
+    schedule = c[1].radio("Schedule", ["constant", "onecycle"], horizontal=True, format_func={"constant": "constant", "onecycle": "one-cycle"}.get,
+                          **shared.keep("sched", "constant", shared.one_of(["constant", "onecycle"])))
+    momentum = c[2].slider("Momentum (SGD)", 0.0, 0.99, disabled=optimizer != "sgd", **shared.keep("mom", 0.9, shared.float_in(0, 0.99)))
+    c[3].markdown(f"**Device**  \n{devices.describe(device)}")
+config = TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momentum=momentum, batch_size=int(batch), epochs=int(epochs),
+                     schedule=schedule, seed=shared.seed(), snapshot_every=10, report_every=10, eval_every=100)
+guard: Guard | None = st.session_state.get("guard")
+job = guard.job if guard else None
+running = bool(job and job.alive)
+
+
+def start() -> None:
+    """Start a run in the background (continuing from uploaded weights when there are some)."""
+    base = st.session_state.pop("uploaded", None)
+    data = shared.prepared(ds, device)
+    slots = GPU_SLOTS if device.type == "cuda" else None
+    st.session_state["guard"] = Guard(Job(config, data, base, slots).start())
+    st.session_state.pop("live_figs", None)
+
+
+def reset() -> None:
+    """Stop the run and clear the charts."""
+    job.stop()
+    for key in ("guard", "live_figs"):
+        st.session_state.pop(key, None)
+
+
+b = st.columns(5)
+b[0].button("▶ Start", on_click=start, disabled=running, type="primary")
+if running and job.control.paused:
+    b[1].button("⏵ Resume", on_click=job.resume)
+else:
+    b[1].button("⏸ Pause", on_click=job.pause if job else None, disabled=not running)
+b[2].button("⏹ Stop", on_click=job.stop if job else None, disabled=not running)
+b[3].button("↺ Reset", on_click=reset, disabled=job is None)
+if model_name == "linear" and optimizer == "adam" and lr == 1e-3 and batch == 64 and epochs == 1:
+    if len(ds.x_train) == 50_000 and ds.name == "mnist":
+        b[4].markdown(f"**The lesson:** {LESSON_ACCURACY:.1%} after this epoch")
+    else:
+        b[4].caption(f"The lesson reached {LESSON_ACCURACY:.1%} on 50,000 images (782 steps). Here one epoch is "
+                     f"{total_steps(config, len(ds.x_train))} steps on {len(ds.x_train):,} images: expect less (84% measured on the sample).")
+
+
+@st.fragment(run_every=0.5 if running else None)
+def live() -> None:
+    """Redraw the run's progress; cheap, because the figures are only updated, not rebuilt."""
+    if job is None:
+        st.info("Press **Start** to train. You can leave this page: the run goes on, and it is here when you come back.")
+        return
+    snap = job.snapshot()
+    figs = st.session_state.setdefault("live_figs", {})
+    if snap.queue_position:
+        st.warning(f"The GPU is busy with other runs: you are number {snap.queue_position} in line.")
+    frac = snap.step / snap.total_steps if snap.total_steps else 0.0
+    left = f" · about {snap.seconds_left:.0f} s left" if snap.seconds_left is not None else ""
+    st.progress(frac, text=f"{snap.status}: step {snap.step:,} of {snap.total_steps:,} · {snap.images_per_second:,.0f} images/s{left}")
+    evals = [e for e in snap.events if e.kind in ("eval", "done", "stopped", "diverged") and e.valid_loss is not None]
+    prog = [e for e in snap.events if e.kind == "progress"]
+    smooth, s = [], None
+    for e in prog:
+        s = e.train_loss if s is None else 0.8 * s + 0.2 * e.train_loss
+        smooth.append(s)
+    if "loss" not in figs:
+        figs["loss"] = figures.curves({"train (smoothed)": ([], []), "valid": ([], [])}, title="Loss", y_title="loss (NLL)")
+        figs["acc"] = figures.curves({"valid accuracy": ([], [])}, title="Accuracy", y_title="valid accuracy")
+    figs["loss"].data[0].x, figs["loss"].data[0].y = [e.step for e in prog], smooth
+    figs["loss"].data[1].x, figs["loss"].data[1].y = [e.step for e in evals], [e.valid_loss for e in evals]
+    figs["acc"].data[0].x, figs["acc"].data[0].y = [e.step for e in evals], [e.valid_accuracy for e in evals]
+    c1, c2, c3 = st.columns([2, 2, 1])
+    c1.plotly_chart(figs["loss"], key="loss_chart")
+    c2.plotly_chart(figs["acc"], key="acc_chart")
+    if evals:
+        c3.metric("valid accuracy", f"{evals[-1].valid_accuracy:.2%}")
+        c3.metric("valid loss", f"{evals[-1].valid_loss:.4f}")
+    if snap.weights is not None:
+        titles = [ds.classes[i] for i in range(10)] if job.config.model != "mlp" else snap.weight_titles
+        if "weights" not in figs or figs.get("weights_titles") != titles:
+            figs["weights"], figs["weights_titles"] = figures.weight_grid(snap.weights, titles), titles
+        figures.update_weight_grid(figs["weights"], snap.weights)
+        st.plotly_chart(figs["weights"], key="weights_chart")
+    if snap.status == "diverged":
+        st.error(snap.message)
+    elif snap.status == "failed":
+        st.error(snap.message)
+    if not job.alive and running:
+        st.rerun()  # the run ended: redraw the page once, without polling
+
+
+live()
+
+if job and not job.alive and job.result is not None:
+    result = job.result
+    st.session_state["trained"] = {"model": result.model, "dataset": ds.summary(),
+                                   "note": f"Using the model you trained on this page ({models.NAMES[result.config.model]}, "
+                                           f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%})."}
+    buffer = io.BytesIO()
+    torch.save({k: v.cpu() for k, v in result.model.state_dict().items()}, buffer)
+    c1, c2 = st.columns(2)
+    c1.download_button("Download the weights (state_dict)", buffer.getvalue(), f"mnist-{result.config.model}.pt")
+    weights, titles = models.templates(result.model)
+    c2.download_button("Download the heatmaps (PNG)", figures.weights_png(weights.numpy(), titles), "weights.png", mime="image/png")
+
+upload = st.file_uploader("Load weights saved earlier, to evaluate them or continue training", type=["pt", "pth"],
+                          max_upload_size=20)
+if upload is not None:
+    try:
+        loaded = models.from_state_dict(torch.load(io.BytesIO(upload.getvalue()), weights_only=True, map_location="cpu"))
+    except Exception as e:  # a corrupt or foreign file: say so, keep everything else
+        st.error(f"These weights cannot be used: {e}")
+    else:
+        st.session_state["uploaded"] = loaded
+        acc = shared.accuracy(loaded, ds)
+        st.success(f"Loaded a {models.kind_of(loaded)} model: {acc:.2%} on these validation images. "
+                   "Press Start to continue training from it (choose the same model above).")
+shared.publish("model", "optim", "lr", "batch", "epochs", "sched", "mom")
