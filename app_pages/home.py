@@ -29,6 +29,10 @@ STEPS = [
     ("app_pages/training.py", "Live training", "the lesson's model learning, with its ten weight templates taking shape as you watch."),
     ("app_pages/mistakes.py", "The model's mistakes", "the digits it gets wrong, why, and your own handwriting."),
 ]
-for n, (path, title, what) in enumerate(STEPS, 1):
-    st.page_link(path, label=f"{n}. {title}")
-    st.caption(what)
+for row in (STEPS[:3], STEPS[3:]):
+    for col, (path, title, what) in zip(st.columns(3), row):
+        with col.container(border=True, height=140):
+            st.page_link(path, label=f"**{STEPS.index((path, title, what)) + 1}. {title}**")
+            st.caption(what)
+st.caption("The sidebar's settings (data set, device, seed) apply to every page, and each page's settings are "
+           "kept in its address: copy the link to share exactly what you see.")

@@ -51,12 +51,13 @@ show = slice((page - 1) * PER_PAGE, page * PER_PAGE)
 idx = ranked.index[show]
 if len(idx) == 0:
     st.info("Nothing to show here.")
-else:
-    top3 = [np.argsort(-probs[k])[:3] for k in idx]
-    titles = [f"#{n} {labels[t]}→{labels[p]}<br>" + " ".join(f"{labels[j]}:{probs[k, j]:.2f}" for j in top)
-              for n, (k, t, p, top) in enumerate(zip(idx, ranked.true[show], ranked.pred[show], top3), (page - 1) * PER_PAGE + 1)]
-    st.plotly_chart(figures.mosaic(ds.x_valid[idx] / 255, titles, cols=10, zmin=0, zmax=1, gap=8), config={"displayModeBar": False})
-    st.caption("Each tile: true → predicted, then the top three probabilities.")
+for row in range(0, len(idx), 5):
+    for col, n in zip(st.columns(5), range(row, min(row + 5, len(idx)))):
+        k = int(idx[n])
+        top = np.argsort(-probs[k])[:3]
+        col.image(ds.x_valid[k], width=84)
+        col.markdown(f"**#{(page - 1) * PER_PAGE + n + 1}** true **{labels[ranked.true[show][n]]}** → "
+                     f"**{labels[ranked.pred[show][n]]}**  \n" + " · ".join(f"{labels[j]} {probs[k, j]:.0%}" for j in top))
 st.plotly_chart(figures.bars(evaluate.per_class_accuracy(probs, ds.y_valid), labels, y_title="accuracy", y_range=(0, 1.1),
                              title="Accuracy per true class", text_format=".0%"))
 
@@ -81,8 +82,8 @@ def inspect(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
                             (cols[1], ev_other, f"for {labels[other]} ({what}): {ev_other.sum():+.1f}"),
                             (cols[2], ev_pred - ev_other, f"{labels[pred]} minus {labels[other]}")):
         col.plotly_chart(figures.image(arr, title, colorscale=figures.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
-                                       height=300, colorbar_title="weight × pixel"))
-    st.caption("weight × pixel: blue pixels pushed the score up, red ones down. The totals (plus each class's bias) "
+                                       height=340, show_scale=False))
+    st.caption(f"weight × pixel, on one colour scale from {-limit:.2f} (red) to {limit:.2f} (blue): blue pixels pushed the score up, red ones down. The totals (plus each class's bias) "
                f"are the two scores; in the right-hand picture, blue strokes pulled the model toward {labels[pred]}.")
 
 

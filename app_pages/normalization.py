@@ -60,9 +60,10 @@ st.markdown("For colour images each channel (red, green, blue) gets its own mean
             "**all green**.")
 d = N.colour_demo(ds, shared.seed())
 left, right = st.columns(2)
-left.plotly_chart(figures.bars(d["valid_by_train"], ["red", "green", "blue"], highlight=1, y_title="mean after normalizing",
+RGB = ["#d62728", "#2ca02c", "#1f77b4"]
+left.plotly_chart(figures.bars(d["valid_by_train"], ["red", "green", "blue"], colors=RGB, y_title="mean after normalizing", x_title="channel",
                                title=f"valid ÷ TRAIN stats: the model says green for {d['green_by_train']:.0%}"))
-right.plotly_chart(figures.bars(d["valid_by_own"] + 0.0, ["red", "green", "blue"], highlight=1, y_title="mean after normalizing",
+right.plotly_chart(figures.bars(d["valid_by_own"] + 0.0, ["red", "green", "blue"], colors=RGB, y_title="mean after normalizing", x_title="channel",
                                 title=f"valid ÷ its OWN stats: green for only {d['green_by_own']:.0%}", y_range=(-1, 1)))
 st.caption("Normalizing the green set by its own mean subtracts exactly the green the model learned to look for.")
 

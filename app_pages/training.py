@@ -25,7 +25,7 @@ with st.expander("Settings (the defaults are the lesson's)", expanded=True):
     c = st.columns(4)
     model_name = c[0].selectbox("Model", list(models.NAMES), format_func=models.NAMES.get,
                                 **shared.keep("model", "linear", shared.one_of(list(models.NAMES))))
-    optimizer = c[1].radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func=str.title,
+    optimizer = c[1].radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func={"adam": "Adam", "sgd": "SGD"}.get,
                            **shared.keep("optim", "adam", shared.one_of(["adam", "sgd"])))
     lr = c[2].select_slider("Learning rate", LRS, format_func=lambda v: f"{v:g}", **shared.keep("lr", 1e-3, shared.one_of(LRS, float)))
     batch = c[3].select_slider("Batch size", BATCHES, **shared.keep("batch", 64, shared.one_of(BATCHES, int)))
@@ -34,9 +34,13 @@ with st.expander("Settings (the defaults are the lesson's)", expanded=True):
     schedule = c[1].radio("Schedule", ["constant", "onecycle"], horizontal=True, format_func={"constant": "constant", "onecycle": "one-cycle"}.get,
                           **shared.keep("sched", "constant", shared.one_of(["constant", "onecycle"])))
     momentum = c[2].slider("Momentum (SGD)", 0.0, 0.99, disabled=optimizer != "sgd", **shared.keep("mom", 0.9, shared.float_in(0, 0.99)))
-    c[3].markdown(f"**Device**  \n{devices.describe(device)}")
+    pace = c[3].radio("Pace", ["full", "slow"], horizontal=True, format_func={"full": "full speed", "slow": "slow motion"}.get,
+                      help="Slow motion rests 50 ms after each step so a class can watch the templates form.",
+                      **shared.keep("pace", "full", shared.one_of(["full", "slow"])))
+    st.caption(f"{models.DESCRIPTIONS[model_name]} Computing on **{devices.describe(device)}**.")
 config = TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momentum=momentum, batch_size=int(batch), epochs=int(epochs),
-                     schedule=schedule, seed=shared.seed(), snapshot_every=10, report_every=10, eval_every=100)
+                     schedule=schedule, seed=shared.seed(), snapshot_every=10, report_every=10, eval_every=100,
+                     step_delay=0.05 if pace == "slow" else 0.0)
 guard: Guard | None = st.session_state.get("guard")
 job = guard.job if guard else None
 running = bool(job and job.alive)
@@ -59,13 +63,13 @@ def reset() -> None:
 
 
 b = st.columns(5)
-b[0].button("▶ Start", on_click=start, disabled=running, type="primary")
+b[0].button("Start", icon=":material/play_arrow:", on_click=start, disabled=running, type="primary")
 if running and job.control.paused:
-    b[1].button("⏵ Resume", on_click=job.resume)
+    b[1].button("Resume", icon=":material/resume:", on_click=job.resume)
 else:
-    b[1].button("⏸ Pause", on_click=job.pause if job else None, disabled=not running)
-b[2].button("⏹ Stop", on_click=job.stop if job else None, disabled=not running)
-b[3].button("↺ Reset", on_click=reset, disabled=job is None)
+    b[1].button("Pause", icon=":material/pause:", on_click=job.pause if job else None, disabled=not running)
+b[2].button("Stop", icon=":material/stop:", on_click=job.stop if job else None, disabled=not running)
+b[3].button("Reset", icon=":material/restart_alt:", on_click=reset, disabled=job is None)
 if model_name == "linear" and optimizer == "adam" and lr == 1e-3 and batch == 64 and epochs == 1:
     if len(ds.x_train) == 50_000 and ds.name == "mnist":
         b[4].markdown(f"**The lesson:** {LESSON_ACCURACY:.1%} after this epoch")
@@ -145,4 +149,4 @@ if upload is not None:
         acc = shared.accuracy(loaded, ds)
         st.success(f"Loaded a {models.kind_of(loaded)} model: {acc:.2%} on these validation images. "
                    "Press Start to continue training from it (choose the same model above).")
-shared.publish("model", "optim", "lr", "batch", "epochs", "sched", "mom")
+shared.publish("model", "optim", "lr", "batch", "epochs", "sched", "mom", "pace")

@@ -75,9 +75,10 @@ def mosaic(images: np.ndarray, titles: Sequence[str] | None = None, *, cols: int
 
 def bars(values: Sequence[float], labels: Sequence[str], *, title: str | None = None,
          highlight: int | None = None, y_title: str = "probability", x_title: str = "class",
-         height: int = 300, y_range: tuple[float, float] | None = None, text_format: str = ".2f") -> go.Figure:
-    """A bar per class; the bar at `highlight` drawn in the accent colour."""
-    colors = [ACCENT if i == highlight else MUTED for i in range(len(values))]
+         height: int = 300, y_range: tuple[float, float] | None = None, text_format: str = ".2f",
+         colors: Sequence[str] | None = None) -> go.Figure:
+    """A bar per class; the bar at `highlight` drawn in the accent colour (or each in `colors`)."""
+    colors = colors or [ACCENT if i == highlight else MUTED for i in range(len(values))]
     fig = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=colors,
                            texttemplate="%{y:" + text_format + "}", textposition="outside", cliponaxis=False))
     fig.update_xaxes(title=x_title, type="category")
@@ -146,7 +147,7 @@ def tensor_picture(t: np.ndarray, title: str | None = None, *, zmin: float = 0, 
         return fig
     if t.ndim == 1:
         fig = image(t[None, :], title, zmin=zmin, zmax=zmax, height=170, hover="position %{x}: %{z:.3f}")
-        fig.update_yaxes(title=None, showticklabels=False)
+        fig.update_yaxes(title=None, showticklabels=False, scaleanchor=None)  # a long vector: stretch it
         fig.update_xaxes(title="position (axis 0)")
         return fig
     if t.ndim == 2:

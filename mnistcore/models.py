@@ -6,9 +6,15 @@ from torch import nn
 from mnistcore.losses import log_softmax
 
 NAMES = {
-    "linear": "Lesson model: nn.Sequential(nn.Linear(784, 10), nn.LogSoftmax())",
-    "logreg": "From scratch: LogReg with get_weights and our own softmax",
-    "mlp": "MLP 784-100-100-10 with ReLU (the notebook's last model)",
+    "linear": "The lesson's nn.Sequential",
+    "logreg": "LogReg from scratch",
+    "mlp": "MLP 784-100-100-10",
+}
+DESCRIPTIONS = {
+    "linear": "`nn.Sequential(nn.Linear(784, 10), nn.LogSoftmax())`: the lesson's first model, a logistic regression.",
+    "logreg": "The same logistic regression with nothing borrowed: weights from `get_weights`, `x @ w + b`, and our own log-softmax.",
+    "mlp": "Two hidden layers of 100 ReLU units: the notebook's last model. Its templates are the first-layer weights "
+           "of the 10 hidden units the next layer listens to most.",
 }
 
 

@@ -36,6 +36,7 @@ class TrainConfig:
     report_every: int = 20  # steps between progress events (each costs one device sync)
     snapshot_every: int = 0  # steps between weight snapshots in events; 0 = none
     max_steps: int | None = None  # stop after this many steps (demos, tests)
+    step_delay: float = 0.0  # seconds to rest after each step: slow motion, so a class can watch
 
 
 @dataclass
@@ -87,6 +88,11 @@ class Control:
     def stopped(self) -> bool:
         """True once stop() was called."""
         return self._stopped.is_set()
+
+    def rest(self, seconds: float) -> None:
+        """Sleep up to `seconds`, waking at once if the run is stopped."""
+        if seconds > 0:
+            self._stopped.wait(seconds)
 
     def wait_while_paused(self) -> float:
         """Block while paused; return the seconds spent waiting."""
@@ -231,6 +237,7 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
                 event("eval", train_loss=last_train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc)
             if step >= total:
                 break
+            control.rest(config.step_delay)
 
     if evaluated_at != step or status == "diverged":
         valid_loss, valid_acc = evaluate(model, data.x_valid, data.y_valid)
