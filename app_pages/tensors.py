@@ -78,11 +78,11 @@ crop = (x[i, :, 4:24].numpy() * 255).astype(np.uint8)  # (28, 20): taller than w
 img = Image.fromarray(crop)
 with tab1:
     st.code(f"crop.shape        # {crop.shape}  (rows, columns)\nImage.fromarray(crop).size  # {img.size}  (width, height)")
-    wrong = T.run("np.array(img.getdata()).reshape(img.size)", np=np, img=img)
-    right = T.run("np.array(img.getdata()).reshape(img.size[::-1])", np=np, img=img)
+    wrong = T.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size)", np=np, img=img)
+    right = T.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size[::-1])", np=np, img=img)
     a, c = st.columns(2)
-    a.plotly_chart(figures.image(wrong, "✗ reshape(img.size)", zmin=0, zmax=255, show_scale=False, height=300))
-    c.plotly_chart(figures.image(right, "✓ reshape(img.size[::-1])", zmin=0, zmax=255, show_scale=False, height=300))
+    a.plotly_chart(figures.image(wrong, "✗ ….reshape(img.size)", zmin=0, zmax=255, show_scale=False, height=300))
+    c.plotly_chart(figures.image(right, "✓ ….reshape(img.size[::-1])", zmin=0, zmax=255, show_scale=False, height=300))
 hwc = T.run("colour(x[i:i+1])[0].permute(1, 2, 0)", x=x, i=i).contiguous()  # (28, 28, 3), as PIL stores colour
 with tab2:
     st.markdown("PIL and matplotlib store colour images as (height, width, channels); PyTorch wants (channels, height, width).")

@@ -1,0 +1,289 @@
+"""AppTest for every page: widgets moved through their ranges, bad inputs tried, no exception anywhere."""
+
+import io
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image, ImageDraw
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["home", "tensors", "normalization", "reshape", "softmax", "training", "mistakes"]
+TIMEOUT = 180
+
+
+def open_page(page: str, **query) -> AppTest:
+    """A fresh app session on `page`, with optional URL query parameters."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    if page != "home":
+        at.switch_page(f"app_pages/{page}.py").run()
+    ok(at)
+    return at
+
+
+def ok(at: AppTest) -> None:
+    """No exception box on the page."""
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def by_label(elements, fragment: str):
+    """The first widget whose label contains `fragment`."""
+    return next(e for e in elements if fragment in e.label)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_with_the_shared_sidebar(page):
+    at = open_page(page)
+    assert at.title[0].value
+    assert any("In use" in c.value for c in at.sidebar.caption)
+    assert by_label(at.sidebar.radio, "Data set").value == "mnist"
+
+
+def test_tensors_page_widgets_through_their_ranges():
+    at = open_page("tensors")
+    for rank in range(5):
+        at.radio(key="rank").set_value(rank).run()
+        ok(at)
+        assert f"rank** {rank}" in " ".join(m.value for m in at.markdown)
+    for op in ("sum", "mean", "max", "argmax"):
+        for axis in (0, 1, 2):
+            at.radio(key="op").set_value(op).run()
+            at.radio(key="axis").set_value(axis).run()
+            ok(at)
+    for i in (0, 56):
+        at.slider(key="i").set_value(i).run()
+        ok(at)
+    for r in (0, 27):
+        at.slider(key="row").set_value(r).run()
+        ok(at)
+    for d in range(10):
+        at.selectbox(key="digit").set_value(d).run()
+        ok(at)
+
+
+@pytest.mark.parametrize("shape, good", [("-1, 28, 28", True), ("16, 784", True), ("4, 4, 28, 28", True),
+                                         ("5, -1", False), ("10, 784", False), ("-1, -1", False), ("abc", False),
+                                         ("", False), ("0, 12544", False), ("12544", True), ("(2, 8, 49, 16)", True)])
+def test_reshape_page_any_typed_shape(shape, good):
+    at = open_page("reshape")
+    at.text_input(key="shape").set_value(shape).run()
+    ok(at)
+    refused = [e.value for e in at.error if "does not fit" in e.value]
+    assert bool(refused) != good, refused
+    assert good or "`" + shape + "`" in refused[0]
+
+
+def test_reshape_page_slices_masks_and_broadcasting():
+    at = open_page("reshape")
+    for rows, cols in [((0, 28), (0, 28)), ((5, 5), (3, 9)), ((27, 28), (0, 1)), ((10, 15), (10, 15))]:
+        at.slider(key="rows").set_value(rows).run()
+        at.slider(key="cols").set_value(cols).run()
+        ok(at)
+    assert "x_imgs[0, 10:15, 10:15]" in " ".join(c.value for c in at.code)
+    for expr in at.selectbox(key="slice").options:
+        at.selectbox(key="slice").set_value(expr).run()
+        ok(at)
+    for a, b, good in [("16, 28, 28", "28, 1", True), ("2, 3", "3, 2", False), ("x", "1", False), ("4, 1", "1, 5", True)]:
+        at.text_input(key="bc_a").set_value(a).run()
+        at.text_input(key="bc_b").set_value(b).run()
+        ok(at)
+        assert any("broadcast to" in m.value for m in at.success) == good
+
+
+def test_normalization_page_both_optimizers_and_step_counts():
+    at = open_page("normalization")
+    assert "valid mean, after" in [m.label for m in at.metric]
+    for opt in ("adam", "sgd"):
+        at.radio(key="opt").set_value(opt).run()
+        ok(at)
+    for steps in (100, 500):
+        at.slider(key="steps").set_value(steps).run()
+        ok(at)
+    assert any("Same images on each side: True" in s.value for s in at.success)
+
+
+def test_softmax_page_sliders_temperature_and_real_logits():
+    at = open_page("softmax")
+    for c in range(10):
+        for v in (-10.0, 10.0):
+            at.slider(key=f"z{c}").set_value(v).run()
+            ok(at)
+    for t in (0.1, 5.0):
+        at.slider(key="temp").set_value(t).run()
+        ok(at)
+    for true in range(10):
+        at.selectbox(key="true").set_value(true).run()
+        ok(at)
+    by_label(at.button, "real digit").click().run()
+    ok(at)
+    assert any("Scores loaded from validation image" in c.value for c in at.caption)
+    nll = float(by_label(at.metric, "negative log-likelihood").value)
+    assert 0 <= nll < 20
+
+
+def test_softmax_page_binary_table_shows_0_164_and_refuses_bad_rows():
+    at = open_page("softmax")
+    assert by_label(at.metric, "formula").value == "0.1643" == by_label(at.metric, "if-statement").value
+    at.session_state["bce"] = {"edited_rows": {1: {"prediction p": 1.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    ok(at)
+    assert any("not strictly between 0 and 1" in e.value for e in at.error)
+
+
+def run_until(at: AppTest, done, timeout: float = 120.0) -> None:
+    """Rerun the page (as its polling fragment would) until `done(at)`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        at.run()
+        ok(at)
+        if done(at):
+            return
+    raise AssertionError("the run did not finish in time")
+
+
+def progress_text(at: AppTest) -> str:
+    bars = at.get("progress")
+    return bars[0].text if bars else ""
+
+
+def test_training_page_runs_to_the_end_and_offers_the_weights():
+    at = open_page("training")
+    at.number_input(key="epochs").set_value(3).run()
+    by_label(at.button, "Start").click().run()
+    ok(at)
+    run_until(at, lambda a: progress_text(a).startswith("done"))
+    acc = float(by_label(at.metric, "valid accuracy").value.rstrip("%"))
+    assert 85 < acc < 100
+    assert [d.label for d in at.get("download_button")] == ["Download the weights (state_dict)", "Download the heatmaps (PNG)"]
+    at.switch_page("app_pages/mistakes.py").run()  # the gallery now uses this session's model
+    ok(at)
+    assert any("Using the model you trained on this page" in c.value for c in at.caption)
+
+
+def test_training_page_pause_resume_stop():
+    at = open_page("training", pace="slow")
+    by_label(at.button, "Start").click().run()
+    run_until(at, lambda a: "step 0 of" not in progress_text(a) and progress_text(a).startswith("running"))
+    by_label(at.button, "Pause").click().run()
+    run_until(at, lambda a: progress_text(a).startswith("paused"), timeout=10)
+    by_label(at.button, "Resume").click().run()
+    run_until(at, lambda a: progress_text(a).startswith("running"), timeout=10)
+    by_label(at.button, "Stop").click().run()
+    run_until(at, lambda a: progress_text(a).startswith("stopped"), timeout=10)
+
+
+def test_training_page_divergence_is_explained():
+    at = open_page("training", model="mlp", optim="sgd", lr="10.0")
+    by_label(at.button, "Start").click().run()
+    run_until(at, lambda a: progress_text(a).startswith("diverged"))
+    assert any("learning rate (10) is probably too high" in e.value for e in at.error)
+
+
+def test_training_page_upload_good_and_bad_weights():
+    at = open_page("training")
+    from mnistcore import models
+    buf = io.BytesIO()
+    torch.save(models.build("linear").state_dict(), buf)
+    at.file_uploader[0].set_value(("w.pt", buf.getvalue(), "application/octet-stream")).run()
+    ok(at)
+    assert any("Loaded a linear model" in s.value for s in at.success)
+    at.file_uploader[0].set_value(("bad.pt", b"not a torch file", "application/octet-stream")).run()
+    ok(at)
+    assert any("cannot be used" in e.value for e in at.error)
+    buf = io.BytesIO()
+    torch.save({"weight": torch.zeros(3, 3)}, buf)
+    at.file_uploader[0].set_value(("other.pt", buf.getvalue(), "application/octet-stream")).run()
+    assert any("match none of the three models" in e.value for e in at.error)
+
+
+def digit_png() -> bytes:
+    img = Image.new("RGB", (200, 200), "white")
+    ImageDraw.Draw(img).line([(100, 30), (100, 170)], fill="black", width=16)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_mistakes_page_gallery_controls_and_uploads():
+    at = open_page("mistakes")
+    at.toggle(key="rates").set_value(True).run()
+    ok(at)
+    for which in ("unsure", "wrong"):
+        at.radio(key="which").set_value(which).run()
+        ok(at)
+    for order in at.selectbox(key="order").options:
+        at.selectbox(key="order").set_value(order).run()
+        ok(at)
+    at.number_input(key="page").set_value(2).run()
+    ok(at)
+    at.selectbox(key="tile").set_value(3).run()
+    ok(at)
+    assert any("weight × pixel" in c.value for c in at.caption)
+    before = chart_titles(at)
+    at.file_uploader[0].set_value(("one.png", digit_png(), "image/png")).run()
+    ok(at)
+    after = chart_titles(at)
+    assert "5. centred by mass in 28 x 28" in after and len([t for t in after if t.startswith("predicted")]) == 2
+    assert len(after) > len(before)
+    for name, data in [("empty.png", b""), ("text.png", b"just text"), ("tiny.png", tiny_png())]:
+        at.file_uploader[0].set_value((name, data, "image/png")).run()
+        ok(at)
+        assert any("cannot be used" in e.value for e in at.error), name
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    """Titles and captions drawn in the page's Plotly charts."""
+    import json
+    out = []
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec.get("layout", {}).get("title", {})
+        out += [title.get("text", "")] if isinstance(title, dict) else []
+        out += [a.get("text", "") for a in spec.get("layout", {}).get("annotations", [])]
+    return out
+
+
+def tiny_png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("L", (1, 1), 255).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_bad_folder_falls_back_to_the_sample_with_a_message(tmp_path):
+    at = open_page("home")
+    at.sidebar.text_input(key="folder").set_value(str(tmp_path / "missing")).run()
+    ok(at)
+    assert any("folder not found" in e.value and "shipped MNIST sample" in e.value for e in at.sidebar.error)
+    assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.skipif(not Path("/usr/share/datasets/fashion-mnist").is_dir(), reason="dataset-fashion-mnist not installed")
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_on_full_fashion_mnist(page):
+    at = open_page(page, data="fashion")
+    assert any("Fashion-MNIST: 50,000 train" in c.value for c in at.sidebar.caption)
+
+
+def test_url_settings_are_read_and_written():
+    at = open_page("tensors", rank="4", digit="7", seed="42")
+    assert at.radio(key="rank").value == 4 and at.selectbox(key="digit").value == 7
+    assert at.query_params["rank"] == ["4"] or at.query_params["rank"] == "4"
+    assert by_label(at.sidebar.number_input, "Seed").value == 42
+    at = open_page("tensors", rank="99", digit="x")  # nonsense in the URL falls back to defaults
+    assert at.radio(key="rank").value == 2 and at.selectbox(key="digit").value == 3
+
+
+def test_settings_survive_a_page_switch():
+    at = open_page("tensors")
+    at.radio(key="rank").set_value(0).run()
+    at.switch_page("app_pages/softmax.py").run()
+    at.switch_page("app_pages/tensors.py").run()
+    ok(at)
+    assert at.radio(key="rank").value == 0

@@ -1,0 +1,51 @@
+"""Figures are pure functions of arrays: check what they draw, without a browser."""
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from mnistcore import figures
+
+
+def test_tile_places_images_with_gaps():
+    imgs = np.arange(3 * 4 * 5, dtype=float).reshape(3, 4, 5)
+    canvas = figures.tile(imgs, cols=2, gap=1)
+    assert canvas.shape == (2 * 4 + 1, 2 * 5 + 1)
+    np.testing.assert_array_equal(canvas[:4, 6:], imgs[1])
+    assert np.isnan(canvas[4]).all() and np.isnan(canvas[5:, 6:]).all()
+
+
+def test_tensor_picture_for_every_rank():
+    for shape in [(), (28,), (28, 28), (8, 28, 28), (8, 3, 28, 28)]:
+        fig = figures.tensor_picture(np.random.rand(*shape), "t")
+        assert fig.layout.title.text == "t" and len(fig.data) == 1
+
+
+def test_weight_grid_is_centred_on_zero_and_updates_in_place():
+    w = np.random.randn(10, 784)
+    fig = figures.weight_grid(w, [str(i) for i in range(10)])
+    assert fig.data[0].zmid == 0 and len(fig.layout.annotations) == 10
+    figures.update_weight_grid(fig, w * 3)
+    assert fig.data[0].zmax == -fig.data[0].zmin == np.abs(w * 3).max()
+    np.testing.assert_allclose(np.nanmax(fig.data[0].z), (w * 3).max())
+
+
+def test_weights_png_is_a_real_picture():
+    png = figures.weights_png(np.random.randn(10, 784), [f"class {i}" for i in range(10)])
+    img = Image.open(io.BytesIO(png))
+    assert img.format == "PNG" and img.width > 5 * 28 * 6
+
+
+def test_confusion_has_a_clickable_point_per_cell():
+    counts = np.arange(100).reshape(10, 10)
+    fig = figures.confusion(counts, [str(i) for i in range(10)], selected=(3, 5))
+    points = fig.data[-1]
+    assert len(points.x) == 100 and list(points.customdata[:3]) == [0, 1, 2]
+    assert fig.layout.shapes[0].x0 == 4.5 and fig.layout.shapes[0].y0 == 2.5
+
+
+def test_thumbnail_keeps_aspect():
+    t = figures.thumbnail(np.ones((10, 40)), size=56)
+    filled = ~np.isnan(t)
+    assert t.shape == (56, 56) and filled.any(axis=1).sum() == 14 and filled.any(axis=0).sum() == 56
