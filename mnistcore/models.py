@@ -12,7 +12,8 @@ NAMES = {
 }
 DESCRIPTIONS = {
     "linear": "`nn.Sequential(nn.Linear(784, 10), nn.LogSoftmax())`: the lesson's first model, a logistic regression.",
-    "logreg": "The same logistic regression with nothing borrowed: weights from `get_weights`, `x @ w + b`, and our own log-softmax.",
+    "logreg": "The same logistic regression with nothing borrowed: weights from `get_weights`, `x @ w + b`, "
+              "and our own log-softmax.",
     "mlp": "Two hidden layers of 100 ReLU units: the notebook's last model. Its templates are the first-layer weights "
            "of the 10 hidden units the next layer listens to most.",
 }

@@ -49,7 +49,7 @@ def activation_stds(x: torch.Tensor, init: str, depth: int = 10, width: int = 10
     """
     g = torch.Generator().manual_seed(seed)
     stds, h = [float(x.std())], x  # (B, 784)
-    for layer in range(depth):
+    for _ in range(depth):
         fan_in = h.shape[1]
         w = torch.randn(fan_in, width, generator=g)  # (fan_in, width)
         if init == "lesson":

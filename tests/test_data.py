@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import N_FULL_TRAIN, write_idx_folder, write_lesson_pickle
+
 from mnistcore import data
 from mnistcore.data import N_VALID, load_dataset, resolve
 from mnistcore.errors import DataError

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import write_idx_folder
+
 from mnistcore import data
 from mnistcore.download import download, download_first
 from mnistcore.errors import DataError

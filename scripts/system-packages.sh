@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests need when they are missing: chromium (browser tests)
+# and dataset-fashion-mnist (full-size data, offline). Needs root or sudo; says so otherwise.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
+[ ${#need[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null; then
+  echo "note: no apt-get here; tests that need ${need[*]} will be skipped" >&2
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing ${need[*]} with apt-get" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null

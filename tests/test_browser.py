@@ -1,0 +1,192 @@
+"""The app in Debian's Chromium, driven by Playwright: deep links, live training, clicks and drawing."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = {"": "How a neural network learns", "tensors": "Tensor rank & axes", "normalization": "Normalization",
+         "reshape": "Reshape & slicing", "softmax": "Softmax & cross-entropy", "training": "Live training",
+         "mistakes": "The model's mistakes"}
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A freshly started app server on 127.0.0.1; its first visitor arrives by a deep link."""
+    port = free_port()
+    env = {**os.environ, "MNISTCORE_CACHE": str(ROOT / ".pytest_cache" / "no-downloads")}
+    log = open(ROOT / ".pytest_cache" / "browser-server.log", "w")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.25)
+    else:
+        proc.kill()
+        pytest.fail("the server did not start; see .pytest_cache/browser-server.log")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 4000})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def settle(pg, timeout: float = 120) -> None:
+    """Wait until the script has finished (no 'running' badge, text unchanged for 1.5 s); no exception box."""
+    pg.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout * 1000)
+    pg.wait_for_selector("h1", timeout=timeout * 1000)
+    deadline, stable, last = time.monotonic() + timeout, 0, None
+    while time.monotonic() < deadline and stable < 5:
+        text = pg.locator('[data-testid="stMain"]').inner_text()
+        busy = pg.locator('[data-testid="stStatusWidget"]').count() > 0
+        stable = stable + 1 if (text == last and not busy) else 0
+        last = text
+        time.sleep(0.3)
+    assert pg.locator('[data-testid="stException"]').count() == 0, pg.locator('[data-testid="stException"]').first.inner_text()
+
+
+def test_every_page_by_its_url_on_a_fresh_server(server, page):
+    for path, title in PAGES.items():  # the very first request of this server is a deep link
+        page.goto(f"{server}/{path}" if path else server)
+        settle(page)
+        assert title in page.locator("h1").first.inner_text()
+        sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+        assert "Settings for every page" in sidebar and "In use:" in sidebar
+
+
+def test_a_shared_link_restores_the_view(server, page):
+    page.goto(f"{server}/tensors?rank=4&digit=7&i=3")
+    settle(page)
+    assert page.get_by_role("radio", name="4: a batch of 8 colour images").is_checked()
+    assert "(8, 3, 28, 28)" in page.locator('[data-testid="stMain"]').inner_text()
+    assert "rank=4" in page.url
+
+
+WEIGHTS_SIGNATURE = """() => {
+  const plot = [...document.querySelectorAll('.js-plotly-plot')]
+    .find(p => p.data && p.data[0] && p.data[0].type === 'heatmap' && p.data[0].zmid === 0);
+  if (!plot) return null;
+  const z = plot.calcdata[0][0].z;  // decoded numbers (plot.data holds the base64 the server sent)
+  let s = 0;
+  for (const row of z) for (const v of row) if (Number.isFinite(v)) s += v * v;
+  return s;
+}"""
+
+
+def progress(pg) -> str:
+    bars = pg.locator('[data-testid="stProgress"]')
+    return bars.first.inner_text() if bars.count() else ""
+
+
+def step_of(text: str) -> int:
+    return int(text.split("step ")[1].split(" of")[0].replace(",", ""))
+
+
+def test_heatmaps_change_while_training_and_the_run_survives_a_page_switch(server, page):
+    page.goto(f"{server}/training?pace=slow&epochs=10")
+    settle(page)
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_function(WEIGHTS_SIGNATURE.replace("return s;", "return s > 0;"), timeout=60_000)
+    first = page.evaluate(WEIGHTS_SIGNATURE)
+    time.sleep(2)
+    second = page.evaluate(WEIGHTS_SIGNATURE)
+    assert first and second and first != second  # the templates are moving
+    before = step_of(progress(page))
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Softmax & cross-entropy").click()
+    settle(page)
+    time.sleep(1)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Live training").click()
+    page.wait_for_selector('[data-testid="stProgress"]', timeout=30_000)
+    time.sleep(1.5)
+    text = progress(page)
+    assert ("running" in text or "done" in text) and step_of(text) > before
+    page.get_by_role("button", name="Stop").click()
+    page.wait_for_function("() => document.body.innerText.includes('stopped: step')", timeout=30_000)
+
+
+CELL = """() => {
+  const gd = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.data.length === 3 && p.data[2].mode === 'markers');
+  const d = gd._fullData[2], fl = gd._fullLayout;  // _fullData holds decoded arrays
+  let best = -1, i = 0;
+  for (let k = 0; k < d.x.length; k++) if (d.x[k] !== d.y[k] && d.customdata[k] > best) { best = d.customdata[k]; i = k; }
+  const r = gd.getBoundingClientRect();
+  return {x: r.left + fl.xaxis._offset + fl.xaxis.l2p(d.x[i]), y: r.top + fl.yaxis._offset + fl.yaxis.l2p(d.y[i]),
+          t: d.y[i], p: d.x[i], n: best};
+}"""
+
+
+def test_clicking_a_confusion_cell_filters_the_gallery(server, page):
+    page.goto(f"{server}/mistakes")
+    settle(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert "Only true" not in main.inner_text()
+    cell = page.evaluate(CELL)
+    page.mouse.click(cell["x"], cell["y"])
+    page.wait_for_function(f"() => document.body.innerText.includes('Only true {cell['t']} predicted as {cell['p']}')",
+                           timeout=60_000)
+    settle(page)
+    tiles = main.inner_text().count(f"true {cell['t']} → {cell['p']}")
+    assert tiles == min(cell["n"], 20)
+
+
+CHART_TEXTS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p =>
+  [(p.layout.title && p.layout.title.text) || ''].concat((p.layout.annotations || []).map(a => a.text)))
+  .map(t => t.replace(/<[^>]+>/g, ''))"""  # the theme wraps titles in <b>
+
+
+def test_drawing_a_digit_gives_a_prediction(server, page):
+    page.goto(f"{server}/mistakes")
+    settle(page)
+    canvas = page.locator("canvas").last
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.15
+    page.mouse.move(x, top)
+    page.mouse.down()
+    for k in range(1, 21):
+        page.mouse.move(x + k, top + k * box["height"] * 0.035)
+    page.mouse.up()
+    page.wait_for_function(f"() => ({CHART_TEXTS})().includes('5. centred by mass in 28 x 28')", timeout=60_000)
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"]').last.scroll_into_view_if_needed()  # charts draw when seen
+    page.wait_for_function(f"() => ({CHART_TEXTS})().filter(t => t.startsWith('predicted')).length === 2", timeout=30_000)
