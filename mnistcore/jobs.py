@@ -56,6 +56,11 @@ class Slots:
 
 
 GPU_SLOTS = Slots(int(os.environ.get("MNISTCORE_GPU_RUNS", "4")))  # a hosted class shares one GPU
+# Background runs share the CPU with the web server, the browser and other students' runs. With
+# PyTorch's default pool of one OpenMP thread per core, those threads wait on each other whenever a
+# core is busy elsewhere: training with the page open ran at 24% of its headless speed, and at
+# about 100% with one thread (bench/browser_bench.py). One intra-op thread per process, then.
+RUN_THREADS = int(os.environ.get("MNISTCORE_TORCH_THREADS", "1"))
 
 
 @dataclass
@@ -92,6 +97,8 @@ class Job:
 
     def start(self) -> "Job":
         """Begin training in the background."""
+        if torch.get_num_threads() != RUN_THREADS:
+            torch.set_num_threads(RUN_THREADS)  # process-wide: see RUN_THREADS
         self._thread.start()
         return self
 

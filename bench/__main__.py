@@ -1,0 +1,31 @@
+"""Run every benchmark: `python -m bench` (add --browser for the page-polling one)."""
+
+import argparse
+import sys
+
+import torch
+
+from bench import browser_bench, data_bench, train_bench
+
+
+def main() -> int:
+    """Run the benchmarks; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--browser", action="store_true", help="also measure training with the page open in Chromium")
+    args = parser.parse_args()
+    print("== data loading")
+    results = data_bench.run()
+    print("== training engine (CPU)")
+    results += train_bench.run("cpu")
+    if torch.cuda.is_available():
+        print("== training engine (CUDA)")
+        results += train_bench.run("cuda")
+    if args.browser:
+        print("== training with the page open in the browser")
+        results += browser_bench.run()
+    print(f"{sum(results)} of {len(results)} targets met")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Training with the page open and polling in Chromium keeps at least 80% of its headless speed."""
+
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from mnistcore.data import load_dataset
+from mnistcore.prepare import to_tensors
+from mnistcore.train import TrainConfig, train
+
+ROOT = Path(__file__).resolve().parents[1]
+EPOCHS = 8
+
+
+def page_speed(epochs: int, extra: tuple[str, ...] = ()) -> float:
+    """Images per second the page reports at the end of a full-speed run on Fashion-MNIST."""
+    from playwright.sync_api import sync_playwright
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1", *extra], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.25)
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+            page = b.new_page(viewport={"width": 1400, "height": 1600})
+            page.goto(f"{url}/training?data=fashion&epochs={epochs}")
+            page.get_by_role("button", name="Start").click(timeout=120_000)
+            page.wait_for_function("() => document.body.innerText.includes('done: step')", timeout=600_000)
+            text = page.locator('[data-testid="stProgress"]').first.inner_text()
+            b.close()
+        return float(re.search(r"([\d,]+) images/s", text).group(1).replace(",", ""))
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def run() -> list[bool]:
+    """Compare the page's training speed with the same run headless."""
+    data = to_tensors(load_dataset("fashion"))
+    config = TrainConfig(epochs=EPOCHS, snapshot_every=10, report_every=10, eval_every=100)  # the page's settings
+    train(TrainConfig(max_steps=200), data)  # warm up
+    headless = train(config, data).images_per_second
+    browser = page_speed(EPOCHS)
+    share = browser / headless
+    ok = share >= 0.8
+    print(f"{'PASS' if ok else 'FAIL'}  training with the page polling: {browser:,.0f} images/s vs headless "
+          f"{headless:,.0f} images/s -> {share:.0%} kept (target >= 80%)", flush=True)
+    return [ok]
