@@ -7,7 +7,7 @@ import torch
 
 from app_pages import shared
 from mnistcore import devices, figures, models
-from mnistcore.jobs import GPU_SLOTS, Guard, Job
+from mnistcore.jobs import GPU_SLOTS, Job
 from mnistcore.train import TrainConfig, total_steps
 
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -41,8 +41,7 @@ with st.expander("Settings (the defaults are the lesson's)", expanded=True):
 config = TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momentum=momentum, batch_size=int(batch), epochs=int(epochs),
                      schedule=schedule, seed=shared.seed(), snapshot_every=10, report_every=10, eval_every=100,
                      step_delay=0.05 if pace == "slow" else 0.0)
-guard: Guard | None = st.session_state.get("guard")
-job = guard.job if guard else None
+job: Job | None = st.session_state.get("job")
 running = bool(job and job.alive)
 
 
@@ -51,14 +50,15 @@ def start() -> None:
     base = st.session_state.pop("uploaded", None)
     data = shared.prepared(ds, device)
     slots = GPU_SLOTS if device.type == "cuda" else None
-    st.session_state["guard"] = Guard(Job(config, data, base, slots).start())
+    st.session_state["job"] = Job(config, data, base, slots).start()
+    shared.watch(st.session_state["job"])  # closing the tab stops the run
     st.session_state.pop("live_figs", None)
 
 
 def reset() -> None:
     """Stop the run and clear the charts."""
     job.stop()
-    for key in ("guard", "live_figs"):
+    for key in ("job", "live_figs"):
         st.session_state.pop(key, None)
 
 

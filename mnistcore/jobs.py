@@ -7,7 +7,6 @@ latest numbers and weights under a lock; the page reads a `snapshot` when it pol
 import os
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,15 +166,6 @@ class Job:
             images_per_second=last.images_per_second if last else 0.0, seconds_left=left,
             queue_position=self._slots.position(self) if self._slots else None, message=message,
         )
-
-
-class Guard:
-    """Holds a job for a session; when the session is dropped, the job is stopped."""
-
-    def __init__(self, job: Job):
-        """Tie `job`'s life to this object's."""
-        self.job = job
-        weakref.finalize(self, job.control.stop)
 
 
 def wait_until(job: Job, predicate, timeout: float = 30.0) -> bool:

@@ -1,12 +1,14 @@
 """The app in Debian's Chromium, driven by Playwright: deep links, live training, clicks and drawing."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -17,6 +19,11 @@ PAGES = {"": "How a neural network learns", "tensors": "Tensor rank & axes", "no
          "mistakes": "The model's mistakes"}
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+
+
+class Server(NamedTuple):
+    url: str
+    pid: int
 
 
 def free_port() -> int:
@@ -33,7 +40,8 @@ def server():
     log = open(ROOT / ".pytest_cache" / "browser-server.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+                             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+                             "--server.disconnectedSessionTTL", "2"],  # a closed tab counts as gone after 2 s
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -45,7 +53,7 @@ def server():
     else:
         proc.kill()
         pytest.fail("the server did not start; see .pytest_cache/browser-server.log")
-    yield url
+    yield Server(url, proc.pid)
     proc.terminate()
     try:
         proc.wait(10)
@@ -87,7 +95,7 @@ def settle(pg, timeout: float = 120) -> None:
 
 def test_every_page_by_its_url_on_a_fresh_server(server, page):
     for path, title in PAGES.items():  # the very first request of this server is a deep link
-        page.goto(f"{server}/{path}" if path else server)
+        page.goto(f"{server.url}/{path}" if path else server.url)
         settle(page)
         assert title in page.locator("h1").first.inner_text()
         sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
@@ -95,7 +103,7 @@ def test_every_page_by_its_url_on_a_fresh_server(server, page):
 
 
 def test_a_shared_link_restores_the_view(server, page):
-    page.goto(f"{server}/tensors?rank=4&digit=7&i=3")
+    page.goto(f"{server.url}/tensors?rank=4&digit=7&i=3")
     settle(page)
     assert page.get_by_role("radio", name="4: a batch of 8 colour images").is_checked()
     assert "(8, 3, 28, 28)" in page.locator('[data-testid="stMain"]').inner_text()
@@ -123,7 +131,7 @@ def step_of(text: str) -> int:
 
 
 def test_heatmaps_change_while_training_and_the_run_survives_a_page_switch(server, page):
-    page.goto(f"{server}/training?pace=slow&epochs=10")
+    page.goto(f"{server.url}/training?pace=slow&epochs=10")
     settle(page)
     page.get_by_role("button", name="Start").click()
     page.wait_for_function(WEIGHTS_SIGNATURE.replace("return s;", "return s > 0;"), timeout=60_000)
@@ -156,7 +164,7 @@ CELL = """() => {
 
 
 def test_clicking_a_confusion_cell_filters_the_gallery(server, page):
-    page.goto(f"{server}/mistakes")
+    page.goto(f"{server.url}/mistakes")
     settle(page)
     main = page.locator('[data-testid="stMain"]')
     assert "Only true" not in main.inner_text()
@@ -175,7 +183,7 @@ CHART_TEXTS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap
 
 
 def test_drawing_a_digit_gives_a_prediction(server, page):
-    page.goto(f"{server}/mistakes")
+    page.goto(f"{server.url}/mistakes")
     settle(page)
     canvas = page.locator("canvas").last
     canvas.scroll_into_view_if_needed()
@@ -190,3 +198,49 @@ def test_drawing_a_digit_gives_a_prediction(server, page):
     settle(page)
     page.locator('[data-testid="stPlotlyChart"]').last.scroll_into_view_if_needed()  # charts draw when seen
     page.wait_for_function(f"() => ({CHART_TEXTS})().filter(t => t.startsWith('predicted')).length === 2", timeout=30_000)
+
+
+def total_of(text: str) -> int:
+    return int(re.search(r"of ([\d,]+)", text).group(1).replace(",", ""))
+
+
+def test_two_sessions_train_independently(server, browser):
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 2000}) for _ in range(2)]
+    pages = [c.new_page() for c in contexts]
+    for pg, epochs in zip(pages, (2, 4)):
+        pg.goto(f"{server.url}/training?epochs={epochs}&pace=slow")
+        settle(pg)
+        pg.get_by_role("button", name="Start").click()
+    for pg in pages:
+        pg.wait_for_function("() => /running: step [1-9]/.test(document.body.innerText)", timeout=60_000)
+    assert [total_of(progress(pg)) for pg in pages] == [2 * 63, 4 * 63]
+    pages[0].get_by_role("button", name="Stop").click()
+    pages[0].wait_for_function("() => document.body.innerText.includes('stopped: step')", timeout=30_000)
+    time.sleep(1)
+    assert progress(pages[1]).startswith("running")  # the other student's run is untouched
+    pages[1].get_by_role("button", name="Stop").click()
+    for c in contexts:
+        c.close()
+
+
+def cpu_share(pid: int, seconds: float = 2.0) -> float:
+    """The server process's CPU use over `seconds`, in cores."""
+    def used() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    start = used()
+    time.sleep(seconds)
+    return (used() - start) / seconds
+
+
+def test_closing_the_tab_stops_its_run(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 2000})
+    pg = context.new_page()
+    pg.goto(f"{server.url}/training?data=fashion&epochs=50")
+    settle(pg)
+    pg.get_by_role("button", name="Start").click()
+    pg.wait_for_function("() => /running: step [1-9]/.test(document.body.innerText)", timeout=60_000)
+    assert cpu_share(server.pid) > 0.5  # training at full speed
+    context.close()
+    time.sleep(2 + 2)  # the reconnect grace, then the reaper's next look
+    assert cpu_share(server.pid) < 0.2  # the run has stopped

@@ -1,13 +1,12 @@
 """Background jobs: snapshots while training, a queue for a shared GPU, and cleanup when a session goes."""
 
-import gc
 import threading
 import time
 
 import pytest
 
 from mnistcore.data import load_dataset
-from mnistcore.jobs import Guard, Job, Slots, wait_until
+from mnistcore.jobs import Job, Slots, wait_until
 from mnistcore.prepare import to_tensors
 from mnistcore.train import Control, TrainConfig
 
@@ -61,16 +60,6 @@ def test_waiting_job_shows_its_place_in_line(data):
     assert wait_until(second, lambda s: s.queue_position == 1 and s.status == "waiting", timeout=5)
     first.stop()
     assert wait_until(second, lambda s: s.status == "done", timeout=30)
-
-
-def test_dropping_the_guard_stops_the_run(data):
-    job = Job(TrainConfig(epochs=100, step_delay=0.01), data).start()
-    guard = Guard(job)
-    assert wait_until(job, lambda s: s.step > 0, timeout=10)
-    del guard
-    gc.collect()
-    job.join(2)
-    assert not job.alive and job.snapshot().status == "stopped"
 
 
 def test_a_crash_becomes_a_message(data):
