@@ -58,6 +58,7 @@ for row in range(0, len(idx), 5):
         col.image(ds.x_valid[k], width=84)
         col.markdown(f"**#{(page - 1) * PER_PAGE + n + 1}** true **{labels[ranked.true[show][n]]}** → "
                      f"**{labels[ranked.pred[show][n]]}**  \n" + " · ".join(f"{labels[j]} {probs[k, j]:.0%}" for j in top))
+        col.button("Look closer", key=f"look{n}", on_click=st.session_state.__setitem__, args=("tile", n))
 st.plotly_chart(figures.bars(evaluate.per_class_accuracy(probs, ds.y_valid), labels, y_title="accuracy", y_range=(0, 1.1),
                              title="Accuracy per true class", text_format=".0%"))
 

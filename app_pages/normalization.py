@@ -35,10 +35,15 @@ else:
     st.info(f"These are the figures of {ds.summary()}. On full MNIST the lesson gets train mean 0.1304 and std 0.3073, "
             "then valid mean -0.0059 and std 0.9924: close to 0 and 1, but not exactly, because the validation images "
             "are different images.")
-tv = ds.x_valid[:2000].astype(np.float32) / 255
-st.plotly_chart(figures.histogram(
-    {"valid, raw [0, 1]": tv, "valid, with TRAIN stats": (tv - s["train_mean"]) / s["train_std"]},
-    title="Normalizing only shifts and stretches: the shape of the distribution stays", x_title="pixel value"))
+train_px, valid_px = ds.x_train[:2000] / 255, ds.x_valid[:2000] / 255  # 2,000 images each: enough for a histogram
+left, right = st.columns(2)
+left.plotly_chart(figures.histogram({"train": train_px, "valid": valid_px}, title="Raw pixels, scaled to [0, 1]",
+                                    x_title="pixel value"))
+right.plotly_chart(figures.histogram({"train": (train_px - s["train_mean"]) / s["train_std"],
+                                      "valid": (valid_px - s["train_mean"]) / s["train_std"]},
+                                     title="Normalized with the TRAIN mean and std", x_title="normalized value"))
+st.caption("Normalizing only shifts and stretches the values: the shape of each histogram stays, and mostly-black "
+           "images keep a tall bar at the low end. The log scale makes the rare bright pixels visible.")
 st.markdown(f"Valid normalized with **its own** mean and std would come out at exactly 0 and 1 "
             f"({s['valid_own_mean']:.4f}, {s['valid_own_std']:.4f}); but then a pixel value would mean "
             "something different in each set. The next two sections show why that matters.")

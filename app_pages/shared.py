@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 import torch
+from streamlit import runtime
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -170,6 +171,8 @@ _watched_lock = threading.Lock()
 
 def watch(job: Job) -> None:
     """Stop `job` once this browser session has been gone longer than Streamlit waits for a reconnect."""
+    if not runtime.exists():  # AppTest runs scripts without a server: no tabs to close
+        return
     session_id = get_script_run_ctx().session_id
     with _watched_lock:
         _watched[session_id] = job
@@ -183,12 +186,14 @@ def _reap_forever() -> None:
     gone_since: dict[str, float] = {}
     while True:
         time.sleep(1)
-        runtime = Runtime.instance()
+        if not runtime.exists():  # between AppTest runs there is no server to ask
+            continue
+        server = Runtime.instance()
         with _watched_lock:
             for session_id, job in list(_watched.items()):
                 if not job.alive:
                     del _watched[session_id]
-                elif runtime.is_active_session(session_id):
+                elif server.is_active_session(session_id):
                     gone_since.pop(session_id, None)
                 elif time.monotonic() - gone_since.setdefault(session_id, time.monotonic()) > grace:
                     job.stop()  # the thread ends within a step and the session's model can be freed

@@ -78,6 +78,13 @@ if model_name == "linear" and optimizer == "adam" and lr == 1e-3 and batch == 64
                      f"{total_steps(config, len(ds.x_train))} steps on {len(ds.x_train):,} images: expect less (84% measured on the sample).")
 
 
+def on_cpu() -> None:
+    """After a GPU out-of-memory: switch this session to the CPU and start again."""
+    st.session_state["kept:device"] = "cpu"
+    st.session_state["device"] = "cpu"
+    st.session_state.pop("job", None)
+
+
 @st.fragment(run_every=0.5 if running else None)
 def live() -> None:
     """Redraw the run's progress; cheap, because the figures are only updated, not rebuilt."""
@@ -115,10 +122,10 @@ def live() -> None:
             figs["weights"], figs["weights_titles"] = figures.weight_grid(snap.weights, titles), titles
         figures.update_weight_grid(figs["weights"], snap.weights)
         st.plotly_chart(figs["weights"], key="weights_chart")
-    if snap.status == "diverged":
+    if snap.status in ("diverged", "failed"):
         st.error(snap.message)
-    elif snap.status == "failed":
-        st.error(snap.message)
+    if snap.status == "failed" and "out of memory" in snap.message:
+        st.button("Train on the CPU instead", icon=":material/memory:", on_click=on_cpu)
     if not job.alive and running:
         st.rerun()  # the run ended: redraw the page once, without polling
 

@@ -33,4 +33,4 @@ def describe(device: torch.device | str) -> str:
         return f"CUDA GPU: {props.name} ({props.total_memory / 2**30:.0f} GiB)"
     if device.type == "mps":
         return "Apple GPU (MPS)"
-    return f"CPU ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
+    return f"CPU ({os.cpu_count()} cores)"

@@ -178,10 +178,13 @@ def number_grid(values: np.ndarray, title: str | None = None, *, row0: int = 0, 
     return _layout(fig, title, height or 60 + 34 * max(values.shape[0], 3))
 
 
+GRID_GAP = 7  # pixels between templates: room for each caption above its picture
+
+
 def weight_grid(weights: np.ndarray, titles: Sequence[str], cols: int = 5, height: int = 380) -> go.Figure:
     """Rows of a weight matrix (k, 784) as 28x28 heatmaps on one diverging scale centred on zero."""
     fig = mosaic(np.asarray(weights).reshape(-1, 28, 28), titles, cols=cols, colorscale=DIVERGING, zmid=0,
-                 show_scale=True, height=height)
+                 show_scale=True, height=height, gap=GRID_GAP)
     fig.update_traces(colorbar=dict(title="weight", thickness=12),
                       hovertemplate="weight %{z:.4f}<extra></extra>")
     return fig
@@ -190,7 +193,7 @@ def weight_grid(weights: np.ndarray, titles: Sequence[str], cols: int = 5, heigh
 def update_weight_grid(fig: go.Figure, weights: np.ndarray, cols: int = 5) -> None:
     """Put new weights into a figure made by `weight_grid`, without rebuilding it (cheap to poll)."""
     limit = float(np.abs(weights).max()) or 1.0
-    fig.data[0].z = tile(np.asarray(weights).reshape(-1, 28, 28), cols)
+    fig.data[0].z = tile(np.asarray(weights).reshape(-1, 28, 28), cols, GRID_GAP)
     fig.data[0].zmin, fig.data[0].zmax = -limit, limit
 
 
