@@ -26,8 +26,8 @@ test: $(VENV)/.dev-installed system  ## every test: core, AppTest, and the real 
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-bench: $(VENV)/.dev-installed  ## benchmarks: ratios against baselines measured in the same run
-	$(PY) -m bench
+bench: $(VENV)/.dev-installed  ## benchmarks: ratios against baselines measured in the same run (ARGS=--browser adds one)
+	$(PY) -m bench $(ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
