@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 import torch
+from PIL import Image
 
 from app_pages import shared
 from mnistcore import digits, evaluate, figures, models
@@ -63,6 +64,21 @@ st.plotly_chart(figures.bars(evaluate.per_class_accuracy(probs, ds.y_valid), lab
                              title="Accuracy per true class", text_format=".0%"))
 
 
+def drawing_canvas() -> Image.Image | None:
+    """A 280 x 280 canvas to draw a digit on; returns a PIL image once there is ink, else None."""
+    try:
+        from streamlit_drawable_canvas import st_canvas
+    except Exception as e:  # the widget is optional: uploads still work without it
+        st.caption(f"(Drawing is unavailable here: {e}. Uploading a photo still works.)")
+        return None
+    result = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
+                       drawing_mode="freedraw", return_image_data=True, key="canvas")
+    data = result.image_data if result is not None else None
+    if data is None or data[..., :3].max() < 50:
+        return None
+    return Image.fromarray(data.astype("uint8"), "RGBA").convert("RGB")
+
+
 def inspect(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
     """Probabilities and pixel-by-pixel evidence for one image."""
     with torch.no_grad():
@@ -98,7 +114,7 @@ if len(idx):
 st.header("Your own digit")
 st.markdown("Draw one, or upload a photo of one. It is prepared the way MNIST was: grey, white ink on black, "
             "cropped, fitted into 20 × 20, centred by mass in 28 × 28, then normalized with the training statistics.")
-drawn = shared.drawing_canvas()
+drawn = drawing_canvas()
 upload = st.file_uploader("...or upload a photo", type=["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"],
                           max_upload_size=digits.MAX_BYTES // 2**20)
 source = upload.getvalue() if upload is not None else drawn

@@ -1,20 +1,14 @@
 """What the pages share: URL-mirrored settings, the cached data, plain-words errors."""
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 import torch
-from streamlit import runtime
-from streamlit.runtime import Runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mnistcore import devices, models
 from mnistcore.data import Dataset, load_dataset
 from mnistcore.errors import DataError
-from mnistcore.jobs import Job
 from mnistcore.prepare import Tensors, to_tensors
 from mnistcore.train import TrainConfig, train
 
@@ -147,55 +141,3 @@ def accuracy(model: torch.nn.Module, ds: Dataset) -> float:
     from mnistcore.train import evaluate
     data = prepared(ds, "cpu")
     return evaluate(model.cpu(), data.x_valid, data.y_valid)[1]
-
-
-def drawing_canvas():
-    """A 280 x 280 canvas to draw a digit on; returns a PIL image once there is ink, else None."""
-    from PIL import Image
-    try:
-        from streamlit_drawable_canvas import st_canvas
-    except Exception as e:  # the widget is optional: uploads still work without it
-        st.caption(f"(Drawing is unavailable here: {e}. Uploading a photo still works.)")
-        return None
-    result = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
-                       drawing_mode="freedraw", return_image_data=True, key="canvas")
-    data = result.image_data if result is not None else None
-    if data is None or data[..., :3].max() < 50:
-        return None
-    return Image.fromarray(data.astype("uint8"), "RGBA").convert("RGB")
-
-
-_watched: dict[str, Job] = {}  # browser session id -> its training run
-_watched_lock = threading.Lock()
-
-
-def watch(job: Job) -> None:
-    """Stop `job` once this browser session has been gone longer than Streamlit waits for a reconnect."""
-    if not runtime.exists():  # AppTest runs scripts without a server: no tabs to close
-        return
-    session_id = get_script_run_ctx().session_id
-    with _watched_lock:
-        _watched[session_id] = job
-        if not any(t.name == "session-reaper" for t in threading.enumerate()):
-            threading.Thread(target=_reap_forever, name="session-reaper", daemon=True).start()
-
-
-def _reap_forever() -> None:
-    """Check once a second which sessions with a run have closed their tab, and stop those runs."""
-    grace = st.get_option("server.disconnectedSessionTTL")  # a wifi blip reconnects within this
-    gone_since: dict[str, float] = {}
-    while True:
-        time.sleep(1)
-        if not runtime.exists():  # between AppTest runs there is no server to ask
-            continue
-        server = Runtime.instance()
-        with _watched_lock:
-            for session_id, job in list(_watched.items()):
-                if not job.alive:
-                    del _watched[session_id]
-                elif server.is_active_session(session_id):
-                    gone_since.pop(session_id, None)
-                elif time.monotonic() - gone_since.setdefault(session_id, time.monotonic()) > grace:
-                    job.stop()  # the thread ends within a step and the session's model can be freed
-                    del _watched[session_id]
-                    gone_since.pop(session_id, None)

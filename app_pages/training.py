@@ -1,11 +1,12 @@
 """Live training: the lesson's model learns while its ten weight templates take shape."""
 
 import io
+from dataclasses import replace
 
 import streamlit as st
 import torch
 
-from app_pages import shared
+from app_pages import reaper, shared
 from mnistcore import devices, figures, models
 from mnistcore.jobs import GPU_SLOTS, Job
 from mnistcore.train import TrainConfig, total_steps
@@ -48,10 +49,11 @@ running = bool(job and job.alive)
 def start() -> None:
     """Start a run in the background (continuing from uploaded weights when there are some)."""
     base = st.session_state.pop("uploaded", None)
+    run_config = replace(config, model=models.kind_of(base)) if base is not None else config  # the weights decide
     data = shared.prepared(ds, device)
     slots = GPU_SLOTS if device.type == "cuda" else None
-    st.session_state["job"] = Job(config, data, base, slots).start()
-    shared.watch(st.session_state["job"])  # closing the tab stops the run
+    st.session_state["job"] = Job(run_config, data, base, slots).start()
+    reaper.watch(st.session_state["job"])  # closing the tab stops the run
     st.session_state.pop("live_figs", None)
 
 
@@ -98,24 +100,19 @@ def live() -> None:
     frac = snap.step / snap.total_steps if snap.total_steps else 0.0
     left = f" · about {snap.seconds_left:.0f} s left" if snap.seconds_left is not None else ""
     st.progress(frac, text=f"{snap.status}: step {snap.step:,} of {snap.total_steps:,} · {snap.images_per_second:,.0f} images/s{left}")
-    evals = [e for e in snap.events if e.kind in ("eval", "done", "stopped", "diverged") and e.valid_loss is not None]
-    prog = [e for e in snap.events if e.kind == "progress"]
-    smooth, s = [], None
-    for e in prog:
-        s = e.train_loss if s is None else 0.8 * s + 0.2 * e.train_loss
-        smooth.append(s)
+    series = snap.curves()
     if "loss" not in figs:
         figs["loss"] = figures.curves({"train (smoothed)": ([], []), "valid": ([], [])}, title="Loss", y_title="loss (NLL)")
         figs["acc"] = figures.curves({"valid accuracy": ([], [])}, title="Accuracy", y_title="valid accuracy")
-    figs["loss"].data[0].x, figs["loss"].data[0].y = [e.step for e in prog], smooth
-    figs["loss"].data[1].x, figs["loss"].data[1].y = [e.step for e in evals], [e.valid_loss for e in evals]
-    figs["acc"].data[0].x, figs["acc"].data[0].y = [e.step for e in evals], [e.valid_accuracy for e in evals]
+    figs["loss"].data[0].x, figs["loss"].data[0].y = series["train loss"]
+    figs["loss"].data[1].x, figs["loss"].data[1].y = series["valid loss"]
+    figs["acc"].data[0].x, figs["acc"].data[0].y = series["valid accuracy"]
     c1, c2, c3 = st.columns([2, 2, 1])
     c1.plotly_chart(figs["loss"], key="loss_chart")
     c2.plotly_chart(figs["acc"], key="acc_chart")
-    if evals:
-        c3.metric("valid accuracy", f"{evals[-1].valid_accuracy:.2%}")
-        c3.metric("valid loss", f"{evals[-1].valid_loss:.4f}")
+    if series["valid loss"][0]:
+        c3.metric("valid accuracy", f"{series['valid accuracy'][1][-1]:.2%}")
+        c3.metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")
     if snap.weights is not None:
         titles = [ds.classes[i] for i in range(10)] if job.config.model != "mlp" else snap.weight_titles
         if "weights" not in figs or figs.get("weights_titles") != titles:
@@ -134,9 +131,12 @@ live()
 
 if job and not job.alive and job.result is not None:
     result = job.result
-    st.session_state["trained"] = {"model": result.model, "dataset": ds.summary(),
-                                   "note": f"Using the model you trained on this page ({models.NAMES[result.config.model]}, "
-                                           f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%})."}
+    if st.session_state.get("recorded_job") is not job:  # once per finished run: it becomes the session's model
+        st.session_state["recorded_job"] = job
+        st.session_state.pop("upload_note", None)
+        st.session_state["trained"] = {"model": result.model, "dataset": ds.summary(),
+                                       "note": f"Using the model you trained on this page ({models.NAMES[result.config.model]}, "
+                                               f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%})."}
     buffer = io.BytesIO()
     torch.save({k: v.cpu() for k, v in result.model.state_dict().items()}, buffer)
     c1, c2 = st.columns(2)
@@ -146,14 +146,20 @@ if job and not job.alive and job.result is not None:
 
 upload = st.file_uploader("Load weights saved earlier, to evaluate them or continue training", type=["pt", "pth"],
                           max_upload_size=20)
-if upload is not None:
+if upload is not None and st.session_state.get("upload_id") != upload.file_id:  # each file once, not every rerun
+    st.session_state["upload_id"] = upload.file_id
     try:
         loaded = models.from_state_dict(torch.load(io.BytesIO(upload.getvalue()), weights_only=True, map_location="cpu"))
     except Exception as e:  # a corrupt or foreign file: say so, keep everything else
-        st.error(f"These weights cannot be used: {e}")
+        st.session_state["upload_note"] = ("error", f"These weights cannot be used: {e}")
     else:
-        st.session_state["uploaded"] = loaded
         acc = shared.accuracy(loaded, ds)
-        st.success(f"Loaded a {models.kind_of(loaded)} model: {acc:.2%} on these validation images. "
-                   "Press Start to continue training from it (choose the same model above).")
+        st.session_state["uploaded"] = loaded
+        st.session_state["trained"] = {"model": loaded, "dataset": ds.summary(),
+                                       "note": f"Using the weights you uploaded ({upload.name}, {acc:.2%} valid accuracy)."}
+        st.session_state["upload_note"] = ("success", f"Loaded: {models.NAMES[models.kind_of(loaded)]}, {acc:.2%} on "
+                                           "these validation images. The mistakes page now uses it; press Start to train it further.")
+if "upload_note" in st.session_state:
+    kind, text = st.session_state["upload_note"]
+    (st.success if kind == "success" else st.error)(text)
 shared.publish("model", "optim", "lr", "batch", "epochs", "sched", "mom", "pace")

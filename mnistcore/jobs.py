@@ -78,6 +78,21 @@ class Snapshot:
     message: str
 
 
+    def curves(self, smoothing: float = 0.8) -> dict[str, tuple[list[int], list[float]]]:
+        """The run so far as chart series: train loss (exponentially smoothed), valid loss and accuracy."""
+        progress = [e for e in self.events if e.kind == "progress"]
+        evals = [e for e in self.events if e.valid_loss is not None and e.kind != "progress"]
+        smooth, level = [], None
+        for e in progress:
+            level = e.train_loss if level is None else smoothing * level + (1 - smoothing) * e.train_loss
+            smooth.append(level)
+        return {
+            "train loss": ([e.step for e in progress], smooth),
+            "valid loss": ([e.step for e in evals], [e.valid_loss for e in evals]),
+            "valid accuracy": ([e.step for e in evals], [e.valid_accuracy for e in evals]),
+        }
+
+
 class Job:
     """A training run in a background thread; pause, resume and stop it from any thread."""
 

@@ -33,11 +33,12 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     """A freshly started app server on 127.0.0.1; its first visitor arrives by a deep link."""
     port = free_port()
-    env = {**os.environ, "MNISTCORE_CACHE": str(ROOT / ".pytest_cache" / "no-downloads")}
-    log = open(ROOT / ".pytest_cache" / "browser-server.log", "w")  # noqa: SIM115 - closed at teardown
+    folder = tmp_path_factory.mktemp("server")
+    env = {**os.environ, "MNISTCORE_CACHE": str(folder / "cache")}  # an empty cache: no full MNIST from earlier runs
+    log = open(folder / "server.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
@@ -52,7 +53,7 @@ def server():
             time.sleep(0.25)
     else:
         proc.kill()
-        pytest.fail("the server did not start; see .pytest_cache/browser-server.log")
+        pytest.fail(f"the server did not start; see {folder / 'server.log'}")
     yield Server(url, proc.pid)
     proc.terminate()
     try:
