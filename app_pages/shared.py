@@ -53,24 +53,24 @@ def publish(*keys: str) -> None:
             st.query_params[key] = str(value)
 
 
-def int_in(lo: int, hi: int) -> Callable[[str], int]:
-    """A URL parser accepting integers from `lo` to `hi`."""
-    def parse(raw: str) -> int:
-        value = int(raw)
+def in_range(lo: float, hi: float, cast: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A URL parser accepting values from `lo` to `hi`, read with `cast`."""
+    def parse(raw: str) -> Any:
+        value = cast(raw)
         if not lo <= value <= hi:
             raise ValueError(raw)
         return value
     return parse
+
+
+def int_in(lo: int, hi: int) -> Callable[[str], int]:
+    """A URL parser accepting integers from `lo` to `hi`."""
+    return in_range(lo, hi, int)
 
 
 def float_in(lo: float, hi: float) -> Callable[[str], float]:
     """A URL parser accepting numbers from `lo` to `hi`."""
-    def parse(raw: str) -> float:
-        value = float(raw)
-        if not lo <= value <= hi:
-            raise ValueError(raw)
-        return value
-    return parse
+    return in_range(lo, hi, float)
 
 
 def one_of(options, cast: Callable[[str], Any] = str) -> Callable[[str], Any]:

@@ -78,7 +78,7 @@ st.markdown(f"With a one-hot target (1 for {labels[true]}, 0 elsewhere), add up 
             "true class's term survives, which is exactly the negative log-likelihood. Five ways, one number:")
 one_hot = [1 if c == true else 0 for c in range(10)]
 st.dataframe([{"class": labels[c], "one-hot y": one_hot[c], "p": f"{float(p[c]):.4f}",
-               "-y log p": f"{-one_hot[c] * float(log_p[c]):.4f}"} for c in range(10)], hide_index=True, height=390)
+               "-y log p": f"{-float(log_p[c]) if one_hot[c] else 0.0:.4f}"} for c in range(10)], hide_index=True, height=390)
 st.dataframe([{"computed as": k, "loss": f"{v:.10f}"} for k, v in losses.cross_entropy_five_ways(z / temp, true).items()], hide_index=True)
 
 st.header("Why we subtract the maximum")
