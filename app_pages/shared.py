@@ -129,7 +129,8 @@ def session_model() -> tuple[torch.nn.Module, str]:
     ds = dataset()
     trained = st.session_state.get("trained")
     if trained is not None and trained["dataset"] == ds.summary():
-        return trained["model"], trained["note"]
+        # The pages evaluate on the CPU copy of the data; a finished run's model may still sit on the GPU.
+        return trained["model"].cpu().eval(), trained["note"]
     model = models.build("linear")
     model.load_state_dict(_quick_state(ds, ds.summary(), seed()))
     return model.eval(), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, batch 64) "

@@ -146,7 +146,7 @@ def tensor_picture(t: np.ndarray, title: str | None = None, *, zmin: float = 0, 
         fig.add_annotation(x=0, y=0, text=f"{float(t):.3f}", showarrow=False, font=dict(size=20, color=ACCENT))
         return fig
     if t.ndim == 1:
-        fig = image(t[None, :], title, zmin=zmin, zmax=zmax, height=170, hover="position %{x}: %{z:.3f}")
+        fig = image(t[None, :], title, zmin=zmin, zmax=zmax, height=170, hover="position %{x}: %{z:.3f}", show_scale=False)
         fig.update_yaxes(title=None, showticklabels=False, scaleanchor=None)  # a long vector: stretch it
         fig.update_xaxes(title="position (axis 0)")
         return fig

@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+import torch
 
 from mnistcore.data import load_dataset
 from mnistcore.jobs import Job, Slots, wait_until
@@ -67,3 +68,21 @@ def test_a_crash_becomes_a_message(data):
     job.join(10)
     snap = job.snapshot()
     assert snap.status == "failed" and "unknown model" in snap.message
+
+
+class OutOfMemoryModel(torch.nn.Module):
+    """A model whose forward pass fails the way a full GPU does (this machine has no GPU to fill)."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.zeros(784, 10))
+
+    def forward(self, x):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+
+def test_out_of_memory_says_so_and_offers_the_cpu(data):
+    job = Job(TrainConfig(), data, model=OutOfMemoryModel()).start()
+    job.join(10)
+    snap = job.snapshot()
+    assert snap.status == "failed" and "ran out of memory" in snap.message and "CPU" in snap.message
