@@ -29,12 +29,14 @@ c[1].metric("train std", f"{s['train_std']:.4f}")
 c[2].metric("valid mean, after", f"{s['valid_mean']:.4f}", help="valid normalized with the TRAIN mean and std")
 c[3].metric("valid std, after", f"{s['valid_std']:.4f}")
 if len(ds.x_train) == 50_000 and ds.name == "mnist":
-    st.info(f"The lesson measured train mean {N.LESSON['train_mean']}, std {N.LESSON['train_std']}, and valid afterwards "
-            f"mean {N.LESSON['valid_mean']}, std {N.LESSON['valid_std']}. These are ours, on the same 50,000 / 10,000 split.")
+    st.info(f"The lesson printed train mean {N.LESSON['train_mean']} and std {N.LESSON['train_std']}. Its file stored each "
+            f"byte divided by 256, not 255: on that scale ours are {s['train_mean_pickle']:.4f} and {s['train_std_pickle']:.4f}. "
+            f"After normalizing the scale cancels out: the lesson's valid set came out at mean {N.LESSON['valid_mean']}, "
+            f"std {N.LESSON['valid_std']}; ours at {s['valid_mean']:.4f}, {s['valid_std']:.4f}.")
 else:
-    st.info(f"These are the figures of {ds.summary()}. On full MNIST the lesson gets train mean 0.1304 and std 0.3073, "
-            "then valid mean -0.0059 and std 0.9924: close to 0 and 1, but not exactly, because the validation images "
-            "are different images.")
+    st.info(f"These are the figures of {ds.summary()}. On full MNIST the lesson printed train mean {N.LESSON['train_mean']} "
+            f"and std {N.LESSON['train_std']} (pixels divided by 256), then valid mean {N.LESSON['valid_mean']} and std "
+            f"{N.LESSON['valid_std']}: close to 0 and 1, but not exactly, because the validation images are different images.")
 train_px, valid_px = ds.x_train[:2000] / 255, ds.x_valid[:2000] / 255  # 2,000 images each: enough for a histogram
 left, right = st.columns(2)
 left.plotly_chart(figures.histogram({"train": train_px, "valid": valid_px}, title="Raw pixels, scaled to [0, 1]",

@@ -11,6 +11,10 @@ from mnistcore.prepare import to_tensors, train_stats
 from mnistcore.train import TrainConfig, train
 
 LESSON = {"train_mean": 0.1304, "train_std": 0.3073, "valid_mean": -0.0059, "valid_std": 0.9924}
+# The lesson's mnist.pkl.gz stores each byte divided by 256 (its brightest pixel is 255/256 = 0.99609375),
+# the IDX files plain bytes that we divide by 255. Raw statistics differ by that factor; normalized ones
+# do not, because subtracting a mean and dividing by a std cancels any scale.
+PICKLE_SCALE = 255 / 256
 
 
 def statistics(ds: Dataset) -> dict[str, float]:
@@ -21,6 +25,7 @@ def statistics(ds: Dataset) -> dict[str, float]:
     with_train = (valid - mean) / std
     return {
         "train_mean": mean, "train_std": std,
+        "train_mean_pickle": mean * PICKLE_SCALE, "train_std_pickle": std * PICKLE_SCALE,
         "valid_raw_mean": float(own_mean), "valid_raw_std": float(own_std),
         "valid_mean": float(with_train.mean()), "valid_std": float(with_train.std()),
         "valid_own_mean": 0.0 if own_std == 0 else float(((valid - own_mean) / own_std).mean()),

@@ -290,3 +290,23 @@ def test_settings_survive_a_page_switch():
     at.switch_page("app_pages/tensors.py").run()
     ok(at)
     assert at.radio(key="rank").value == 0
+
+
+def test_sessions_share_one_read_only_copy_of_the_data():
+    first, second = open_page("home"), open_page("tensors")
+    a, b = first.session_state["dataset"], second.session_state["dataset"]
+    assert a is b  # twenty open sessions hold one copy, not twenty
+    assert not a.x_train.flags.writeable
+
+
+@pytest.mark.skipif(not Path("/usr/share/datasets/fashion-mnist").is_dir(), reason="dataset-fashion-mnist not installed")
+def test_full_size_mnist_pages_compare_with_the_lesson(monkeypatch):
+    # Full MNIST cannot be downloaded here; Fashion-MNIST's files have the same names, sizes and split,
+    # so pointed at as MNIST they exercise the full-size branches of the pages.
+    monkeypatch.setenv("MNIST_DATA", "/usr/share/datasets/fashion-mnist")
+    at = open_page("normalization")
+    assert any("MNIST: 50,000 train / 10,000 valid / 10,000 test" in c.value for c in at.sidebar.caption)
+    assert any("Its file stored each byte divided by 256" in i.value for i in at.info)
+    at.switch_page("app_pages/training.py").run()
+    ok(at)
+    assert any("**The lesson:** 91.7% after this epoch" in m.value for m in at.markdown)

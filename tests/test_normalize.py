@@ -23,6 +23,7 @@ def test_statistics_match_numpy(ds):
     v = (ds.x_valid / 255 - x.mean()) / x.std()
     assert s["valid_mean"] == pytest.approx(v.mean(), abs=1e-9) and s["valid_std"] == pytest.approx(v.std(), abs=1e-9)
     assert s["valid_mean"] != 0 and abs(s["valid_own_mean"]) < 1e-9
+    assert s["train_mean_pickle"] == pytest.approx((ds.x_train / 256).mean(), abs=1e-12)  # the lesson file's scale
 
 
 def test_normalized_training_beats_raw_bytes(ds):
