@@ -35,10 +35,17 @@ def sidebar() -> None:
             **shared.keep("folder", ""),
         )
         if st.button("Download the full data set", help=f"Fetch {SPECS[name].title} into the cache, checksums verified."):
-            bar = st.progress(0.0, text="Downloading...")
+            bar, shown = st.progress(0.0, text="Downloading..."), [-1]
+
+            def progress(done: int, total: int | None) -> None:
+                """Move the bar once per percent, not once per 64 KB chunk."""
+                percent = int(100 * done / total) if total else done >> 20
+                if percent != shown[0]:
+                    shown[0] = percent
+                    bar.progress(min(done / total, 1.0) if total else 0.0, text=f"Downloading... {done / 2**20:.1f} MiB")
+
             try:
-                fetch(name, lambda done, total: bar.progress(min(done / total, 1.0) if total else 0.0,
-                                                           text=f"Downloading... {done / 2**20:.1f} MiB"))
+                fetch(name, progress)
                 bar.empty()
                 st.toast("Downloaded and verified.")
             except DataError as e:

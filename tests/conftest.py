@@ -1,7 +1,11 @@
 """Shared fixtures: small real-format data files written by the tests themselves."""
 
 import gzip
+import http.server
 import pickle
+import socket
+import threading
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -58,3 +62,39 @@ def write_lesson_pickle(path: Path, scale: float = 255.0, n: int = 50) -> dict[s
         splits.append(((x / scale).astype(np.float32), y))
     path.write_bytes(gzip.compress(pickle.dumps(tuple(splits), protocol=2)))
     return truth
+
+
+PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder; `/cut/NAME` promises the whole file but dies halfway through it."""
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def do_GET(self):
+        if self.path.startswith("/cut/"):
+            body = (Path(self.directory) / self.path.removeprefix("/cut/")).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        super().do_GET()
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """An HTTP server on 127.0.0.1 serving tmp_path/www; yields its base URL."""
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "blob.bin").write_bytes(PAYLOAD)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(www)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}/", www
+    httpd.shutdown()
+    httpd.server_close()

@@ -1,13 +1,19 @@
 """AppTest for every page: widgets moved through their ranges, bad inputs tried, no exception anywhere."""
 
+import dataclasses
+import hashlib
 import io
+import socket
 import time
 from pathlib import Path
 
 import pytest
 import torch
+from conftest import write_idx_folder
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
+
+from mnistcore import data
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["home", "tensors", "normalization", "reshape", "softmax", "training", "mistakes"]
@@ -235,8 +241,8 @@ def test_mistakes_page_gallery_controls_and_uploads():
     after = chart_titles(at)
     assert "5. centred by mass in 28 x 28" in after and len([t for t in after if t.startswith("predicted")]) == 2
     assert len(after) > len(before)
-    for name, data in [("empty.png", b""), ("text.png", b"just text"), ("tiny.png", tiny_png())]:
-        at.file_uploader[0].set_value((name, data, "image/png")).run()
+    for name, content in [("empty.png", b""), ("text.png", b"just text"), ("tiny.png", tiny_png())]:
+        at.file_uploader[0].set_value((name, content, "image/png")).run()
         ok(at)
         assert any("cannot be used" in e.value for e in at.error), name
 
@@ -310,3 +316,33 @@ def test_full_size_mnist_pages_compare_with_the_lesson(monkeypatch):
     at.switch_page("app_pages/training.py").run()
     ok(at)
     assert any("**The lesson:** 91.7% after this epoch" in m.value for m in at.markdown)
+
+
+def test_download_button_fetches_verifies_and_switches_to_full_data(http_server, tmp_path, monkeypatch, idx_arrays):
+    import dataclasses
+
+    from mnistcore import data
+    url, www = http_server  # a mirror on 127.0.0.1, serving IDX files the test wrote
+    write_idx_folder(www, idx_arrays)
+    sums = {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in www.glob("*-ubyte.gz")}
+    monkeypatch.setitem(data.SPECS, "mnist", dataclasses.replace(data.SPECS["mnist"], mirrors=(url,), md5=sums))
+    monkeypatch.setenv("MNISTCORE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("MNIST_DATA", raising=False)
+    at = open_page("home")
+    assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
+    by_label(at.sidebar.button, "Download").click().run()
+    ok(at)
+    assert any(f"IDX files in {tmp_path / 'cache' / 'mnist'}" in c.value for c in at.sidebar.caption)
+
+
+def test_download_button_without_a_mirror_keeps_the_sample(tmp_path, monkeypatch):
+    with socket.socket() as s:  # a port on this machine where nothing listens
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    monkeypatch.setitem(data.SPECS, "mnist", dataclasses.replace(data.SPECS["mnist"], mirrors=(dead,)))
+    monkeypatch.setenv("MNISTCORE_CACHE", str(tmp_path / "cache"))
+    at = open_page("home")
+    by_label(at.sidebar.button, "Download").click().run()
+    ok(at)
+    assert any("The download did not work, nothing was changed" in e.value for e in at.sidebar.error)
+    assert any("from the sample shipped" in c.value for c in at.sidebar.caption)

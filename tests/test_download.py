@@ -2,62 +2,23 @@
 
 import dataclasses
 import hashlib
-import http.server
 import socket
-import threading
-from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import write_idx_folder
+from conftest import PAYLOAD, write_idx_folder
 
 from mnistcore import data
 from mnistcore.download import download, download_first
 from mnistcore.errors import DataError
-
-PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
-
-
-class Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves a folder; `/cut/NAME` promises the whole file but dies halfway through it."""
-
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-    def do_GET(self):
-        if self.path.startswith("/cut/"):
-            body = (Path(self.directory) / self.path.removeprefix("/cut/")).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        super().do_GET()
-
-
-@pytest.fixture
-def server(tmp_path):
-    """An HTTP server on 127.0.0.1 serving tmp_path/www; yields its base URL."""
-    www = tmp_path / "www"
-    www.mkdir()
-    (www / "blob.bin").write_bytes(PAYLOAD)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(www)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/", www
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def md5(b: bytes) -> str:
     return hashlib.md5(b).hexdigest()
 
 
-def test_good_file_with_progress(server, tmp_path):
-    url, _ = server
+def test_good_file_with_progress(http_server, tmp_path):
+    url, _ = http_server
     seen = []
     dest = download(url + "blob.bin", tmp_path / "out" / "blob.bin", md5(PAYLOAD), lambda d, t: seen.append((d, t)))
     assert dest.read_bytes() == PAYLOAD
@@ -65,16 +26,16 @@ def test_good_file_with_progress(server, tmp_path):
     assert list(dest.parent.iterdir()) == [dest]  # no temporary file left behind
 
 
-def test_wrong_checksum_writes_nothing(server, tmp_path):
-    url, _ = server
+def test_wrong_checksum_writes_nothing(http_server, tmp_path):
+    url, _ = http_server
     dest = tmp_path / "out" / "blob.bin"
     with pytest.raises(DataError, match="checksum mismatch"):
         download(url + "blob.bin", dest, "0" * 32)
     assert not dest.exists() and list(dest.parent.iterdir()) == []
 
 
-def test_server_gone_mid_file_writes_nothing(server, tmp_path):
-    url, _ = server
+def test_server_gone_mid_file_writes_nothing(http_server, tmp_path):
+    url, _ = http_server
     dest = tmp_path / "out" / "blob.bin"
     with pytest.raises(DataError, match="mid-file|closed after"):
         download(url + "cut/blob.bin", dest, md5(PAYLOAD))
@@ -89,20 +50,20 @@ def test_no_network_is_a_clear_error(tmp_path):
         download(f"http://127.0.0.1:{port}/x.gz", tmp_path / "x.gz", "0" * 32, timeout=2)
 
 
-def test_second_mirror_used_when_first_fails(server, tmp_path):
-    url, _ = server
+def test_second_mirror_used_when_first_fails(http_server, tmp_path):
+    url, _ = http_server
     dest = download_first([url + "missing/", url], "blob.bin", tmp_path / "blob.bin", md5(PAYLOAD))
     assert dest.read_bytes() == PAYLOAD
 
 
-def test_all_mirrors_failing_lists_each(server, tmp_path):
-    url, _ = server
+def test_all_mirrors_failing_lists_each(http_server, tmp_path):
+    url, _ = http_server
     with pytest.raises(DataError, match=r"could not download blob\.bin:\n.*missing/blob\.bin.*\n.*cut/blob\.bin"):
         download_first([url + "missing/", url + "cut/"], "blob.bin", tmp_path / "blob.bin", md5(PAYLOAD))
 
 
-def test_download_source_fetches_verifies_and_loads(server, tmp_path, monkeypatch, idx_arrays):
-    url, www = server
+def test_download_source_fetches_verifies_and_loads(http_server, tmp_path, monkeypatch, idx_arrays):
+    url, www = http_server
     write_idx_folder(www, idx_arrays)
     sums = {p.name: md5(p.read_bytes()) for p in www.glob("*-ubyte.gz")}
     monkeypatch.setitem(data.SPECS, "mnist", dataclasses.replace(data.SPECS["mnist"], mirrors=(url,), md5=sums))
