@@ -122,6 +122,17 @@ WEIGHTS_SIGNATURE = """() => {
 }"""
 
 
+def weights_signature(pg, timeout: float = 20) -> float:
+    """Sum of squared template weights on screen; waits out the moment a redraw swaps the chart."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = pg.evaluate(WEIGHTS_SIGNATURE)
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("no weight templates on the page")
+
+
 def progress(pg) -> str:
     bars = pg.locator('[data-testid="stProgress"]')
     return bars.first.inner_text() if bars.count() else ""
@@ -135,11 +146,10 @@ def test_heatmaps_change_while_training_and_the_run_survives_a_page_switch(serve
     page.goto(f"{server.url}/training?pace=slow&epochs=10")
     settle(page)
     page.get_by_role("button", name="Start").click()
-    page.wait_for_function(WEIGHTS_SIGNATURE.replace("return s;", "return s > 0;"), timeout=60_000)
-    first = page.evaluate(WEIGHTS_SIGNATURE)
+    first = weights_signature(page, timeout=60)
     time.sleep(2)
-    second = page.evaluate(WEIGHTS_SIGNATURE)
-    assert first and second and first != second  # the templates are moving
+    second = weights_signature(page)
+    assert first != second  # the templates are moving
     before = step_of(progress(page))
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Softmax & cross-entropy").click()
     settle(page)
