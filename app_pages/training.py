@@ -1,10 +1,8 @@
 """Live training: the lesson's model learns while its ten weight templates take shape."""
 
-import io
 from dataclasses import replace
 
 import streamlit as st
-import torch
 
 from app_pages import reaper, shared
 from mnistcore import devices, figures, models
@@ -137,19 +135,20 @@ if job and not job.alive and job.result is not None:
         st.session_state["trained"] = {"model": result.model, "dataset": ds.summary(),
                                        "note": f"Using the model you trained on this page ({models.NAMES[result.config.model]}, "
                                                f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%})."}
-    buffer = io.BytesIO()
-    torch.save({k: v.cpu() for k, v in result.model.state_dict().items()}, buffer)
+    if st.session_state.get("downloads", (None,))[0] is not job:  # encode the files once per finished run
+        weights, titles = models.templates(result.model)
+        st.session_state["downloads"] = (job, models.to_file(result.model), figures.weights_png(weights.numpy(), titles))
+    _, weights_file, png = st.session_state["downloads"]
     c1, c2 = st.columns(2)
-    c1.download_button("Download the weights (state_dict)", buffer.getvalue(), f"mnist-{result.config.model}.pt")
-    weights, titles = models.templates(result.model)
-    c2.download_button("Download the heatmaps (PNG)", figures.weights_png(weights.numpy(), titles), "weights.png", mime="image/png")
+    c1.download_button("Download the weights (state_dict)", weights_file, f"mnist-{result.config.model}.pt")
+    c2.download_button("Download the heatmaps (PNG)", png, "weights.png", mime="image/png")
 
 upload = st.file_uploader("Load weights saved earlier, to evaluate them or continue training", type=["pt", "pth"],
                           max_upload_size=20)
 if upload is not None and st.session_state.get("upload_id") != upload.file_id:  # each file once, not every rerun
     st.session_state["upload_id"] = upload.file_id
     try:
-        loaded = models.from_state_dict(torch.load(io.BytesIO(upload.getvalue()), weights_only=True, map_location="cpu"))
+        loaded = models.from_file(upload.getvalue())
     except Exception as e:  # a corrupt or foreign file: say so, keep everything else
         st.session_state["upload_note"] = ("error", f"These weights cannot be used: {e}")
     else:

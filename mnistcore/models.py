@@ -1,5 +1,7 @@
 """The lesson's three models: nn.Sequential, the same thing from scratch, and an MLP."""
 
+import io
+
 import torch
 from torch import nn
 
@@ -91,3 +93,15 @@ def from_state_dict(state: dict) -> nn.Module:
             continue
     shapes = ", ".join(f"{k} {tuple(v.shape)}" for k, v in list(state.items())[:4])
     raise ValueError(f"these weights ({shapes}...) match none of the three models of this app")
+
+
+def to_file(model: nn.Module) -> bytes:
+    """The model's state_dict as the bytes of a `.pt` file (tensors moved to the CPU)."""
+    buffer = io.BytesIO()
+    torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, buffer)
+    return buffer.getvalue()
+
+
+def from_file(data: bytes) -> nn.Module:
+    """Rebuild a model from `.pt` bytes; `weights_only` so a hostile file cannot run code."""
+    return from_state_dict(torch.load(io.BytesIO(data), weights_only=True, map_location="cpu"))

@@ -119,3 +119,20 @@ def test_cuda_run_keeps_data_and_model_on_the_gpu():
     result = train(TrainConfig(epochs=1), data)
     assert all(p.device.type == "cuda" for p in result.model.parameters())
     assert result.valid_accuracy > 0.8
+
+
+@pytest.mark.parametrize("name", ["linear", "logreg", "mlp"])
+def test_weights_file_round_trip(name):
+    model = models.build(name)
+    again = models.from_file(models.to_file(model))
+    assert models.kind_of(again) == name
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), again.state_dict().values()))
+
+
+def test_a_weights_file_that_would_run_code_is_refused():
+    import io
+    import os
+    buffer = io.BytesIO()
+    torch.save({"w": torch.zeros(1), "hook": os.getcwd}, buffer)  # a callable inside: needs full unpickling
+    with pytest.raises(Exception, match="Weights only load failed|Unsupported global"):
+        models.from_file(buffer.getvalue())
