@@ -87,7 +87,7 @@ def on_cpu() -> None:
 
 @st.fragment(run_every=0.5 if running else None)
 def live() -> None:
-    """Redraw the run's progress; cheap, because the figures are only updated, not rebuilt."""
+    """Redraw the run's progress cheaply: curves are updated, not rebuilt, and the weights are a picture until the run ends."""
     if job is None:
         st.info("Press **Start** to train. You can leave this page: the run goes on, and it is here when you come back.")
         return
@@ -113,10 +113,10 @@ def live() -> None:
         c3.metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")
     if snap.weights is not None:
         titles = [ds.classes[i] for i in range(10)] if job.config.model != "mlp" else snap.weight_titles
-        if "weights" not in figs or figs.get("weights_titles") != titles:
-            figs["weights"], figs["weights_titles"] = figures.weight_grid(snap.weights, titles), titles
-        figures.update_weight_grid(figs["weights"], snap.weights)
-        st.plotly_chart(figs["weights"], key="weights_chart")
+        if job.alive:  # a picture while it trains: redrawing a heatmap every poll slowed training (bench/browser_bench.py)
+            st.image(figures.weights_png(snap.weights, titles, zoom=5), caption="Weights now: blue counts for the class, red against")
+        else:
+            st.plotly_chart(figures.weight_grid(snap.weights, titles), key="weights_chart")
     if snap.status in ("diverged", "failed"):
         st.error(snap.message)
     if snap.status == "failed" and "out of memory" in snap.message:

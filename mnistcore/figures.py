@@ -183,18 +183,12 @@ GRID_GAP = 7  # pixels between templates: room for each caption above its pictur
 
 def weight_grid(weights: np.ndarray, titles: Sequence[str], cols: int = 5, height: int = 380) -> go.Figure:
     """Rows of a weight matrix (k, 784) as 28x28 heatmaps on one diverging scale centred on zero."""
+    limit = float(np.abs(weights).max()) or 1.0
     fig = mosaic(np.asarray(weights).reshape(-1, 28, 28), titles, cols=cols, colorscale=DIVERGING, zmid=0,
-                 show_scale=True, height=height, gap=GRID_GAP)
+                 zmin=-limit, zmax=limit, show_scale=True, height=height, gap=GRID_GAP)
     fig.update_traces(colorbar=dict(title="weight", thickness=12),
                       hovertemplate="weight %{z:.4f}<extra></extra>")
     return fig
-
-
-def update_weight_grid(fig: go.Figure, weights: np.ndarray, cols: int = 5) -> None:
-    """Put new weights into a figure made by `weight_grid`, without rebuilding it (cheap to poll)."""
-    limit = float(np.abs(weights).max()) or 1.0
-    fig.data[0].z = tile(np.asarray(weights).reshape(-1, 28, 28), cols, GRID_GAP)
-    fig.data[0].zmin, fig.data[0].zmax = -limit, limit
 
 
 def _diverging_rgb(values: np.ndarray) -> np.ndarray:
@@ -207,22 +201,35 @@ def _diverging_rgb(values: np.ndarray) -> np.ndarray:
 
 
 def weights_png(weights: np.ndarray, titles: Sequence[str], cols: int = 5, zoom: int = 6) -> bytes:
-    """The weight templates as a PNG file (red negative, blue positive), for downloading."""
+    """The weight templates as a PNG (red negative, white zero, blue positive) with a colour key.
+
+    A picture costs the browser almost nothing to redraw, so the training page shows this
+    while a run goes on, and the interactive heatmap once it ends.
+    """
     import io
 
-    from PIL import Image, ImageDraw
-    images = _diverging_rgb(np.asarray(weights).reshape(-1, 28, 28))  # (k, 28, 28, 3)
-    k = len(images)
-    rows, size, pad = -(-k // cols), 28 * zoom, 24
-    sheet = Image.new("RGB", (cols * (size + 8) + 8, rows * (size + pad + 8) + 8), "white")
+    from PIL import Image, ImageDraw, ImageFont
+    weights = np.asarray(weights).reshape(-1, 28, 28)
+    limit = float(np.abs(weights).max()) or 1.0
+    images = _diverging_rgb(weights)  # (k, 28, 28, 3), one scale for all
+    font = ImageFont.load_default(size=15)
+    rows, size, pad, gap = -(-len(images) // cols), 28 * zoom, 22, 10
+    width = cols * (size + gap) + gap
+    sheet = Image.new("RGB", (width, rows * (size + pad + gap) + gap + 50), "white")
     draw = ImageDraw.Draw(sheet)
     for i, img in enumerate(images):
         r, c = divmod(i, cols)
-        x, y = 8 + c * (size + 8), 8 + r * (size + pad + 8)
-        draw.text((x, y), titles[i], fill="black")
+        x, y = gap + c * (size + gap), gap + r * (size + pad + gap)
+        draw.text((x + size // 2, y), titles[i], fill="#333333", font=font, anchor="mt")
         sheet.paste(Image.fromarray(img).resize((size, size), Image.NEAREST), (x, y + pad))
+    key_y, key_w = sheet.height - 40, width // 2  # the colour key: -limit ... 0 ... +limit
+    ramp = _diverging_rgb(np.linspace(-limit, limit, key_w)[None, :].repeat(12, axis=0))  # (12, key_w, 3)
+    key_x = (width - key_w) // 2
+    sheet.paste(Image.fromarray(ramp), (key_x, key_y))
+    for value, x in ((-limit, key_x), (0.0, key_x + key_w // 2), (limit, key_x + key_w)):
+        draw.text((x, key_y + 16), f"{value:+.3f}" if value else "0", fill="#333333", font=font, anchor="mt")
     out = io.BytesIO()
-    sheet.save(out, format="PNG")
+    sheet.save(out, format="PNG", compress_level=1)  # fast: it is redrawn twice a second
     return out.getvalue()
 
 
