@@ -69,8 +69,9 @@ st.code(f"v = x[i].reshape(784)   # (28, 28) -> {tuple(v.shape)}\n"
         language="python")
 left, right = st.columns([1, 2])
 left.plotly_chart(figures.outline(figures.image(x[i].numpy(), f"x[{i}]", zmin=0, zmax=1, show_scale=False), r, r + 1, 0, 28))
-strip = figures.tensor_picture(v.numpy(), f"v: row {r} is positions {28 * r} to {28 * r + 27}")
-right.plotly_chart(figures.outline(strip, 0, 1, 28 * r, 28 * r + 28))
+where = T.flat_positions(r)
+strip = figures.tensor_picture(v.numpy(), f"v: row {r} is positions {where.start} to {where.stop - 1}")
+right.plotly_chart(figures.outline(strip, 0, 1, where.start, where.stop))
 
 st.header("Conventions that bite")
 tab1, tab2, tab3 = st.tabs(["PIL size vs shape", "HWC vs CHW", "BGR vs RGB"])

@@ -5,6 +5,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from mnistcore.evaluate import row_rates
+
 INK = "gray"  # pixels: 0 black, 1 white, as MNIST stores them
 DIVERGING = "RdBu"  # weights and evidence: red negative, white zero, blue positive
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -236,8 +238,7 @@ def weights_png(weights: np.ndarray, titles: Sequence[str], cols: int = 5, zoom:
 def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = False,
               selected: tuple[int, int] | None = None, height: int = 480) -> go.Figure:
     """A confusion matrix (rows true, columns predicted), clickable through an invisible point per cell."""
-    totals = counts.sum(axis=1, keepdims=True)
-    rates = np.divide(counts, totals, out=np.zeros(counts.shape, float), where=totals > 0)
+    rates = row_rates(counts)
     z = rates if normalized else counts
     off = z.astype(float).copy()
     np.fill_diagonal(off, np.nan)  # colour the mistakes; the diagonal would drown them
