@@ -1,5 +1,7 @@
 """Entry point: the navigation and the sidebar every page shares (data set, device, seed)."""
 
+import os
+
 import streamlit as st
 
 from app_pages import shared
@@ -20,6 +22,11 @@ PAGES = [
 ]
 
 
+# A hosted server turns the folder box off (MNISTCORE_FOLDER_BOX=0, as scripts/serve does): students
+# should not browse the server's disk. On a laptop it is how a teacher points the app at full MNIST.
+FOLDER_BOX = os.environ.get("MNISTCORE_FOLDER_BOX", "1") != "0"
+
+
 def sidebar() -> None:
     """Draw the shared settings and load the chosen data set into the session."""
     with st.sidebar:
@@ -28,12 +35,14 @@ def sidebar() -> None:
             "Data set", list(SPECS), format_func=lambda n: SPECS[n].title, horizontal=True,
             **shared.keep("data", "mnist", shared.one_of(list(SPECS))),
         )
-        folder = st.text_input(
-            "Folder with the full data (optional)", placeholder="e.g. ~/data/mnist",
-            help="A folder holding the four IDX files (train-images-idx3-ubyte.gz ...) "
-                 "or the lesson's mnist.pkl.gz. Leave empty to use what is installed or shipped.",
-            **shared.keep("folder", ""),
-        )
+        folder = ""
+        if FOLDER_BOX:  # never from the URL: a shared link must not point a server at its own disk
+            folder = st.text_input(
+                "Folder with the full data (optional)", placeholder="e.g. ~/data/mnist", max_chars=1000, key="folder",
+                help="A folder on the computer running the app, holding the four IDX files "
+                     "(train-images-idx3-ubyte.gz ...) or the lesson's mnist.pkl.gz. Leave empty to use what "
+                     "is installed or shipped.",
+            )
         if st.button("Download the full data set", help=f"Fetch {SPECS[name].title} into the cache, checksums verified."):
             bar, shown = st.progress(0.0, text="Downloading..."), [-1]
 
@@ -53,9 +62,10 @@ def sidebar() -> None:
                 st.error(f"The download did not work, nothing was changed.\n\n{e}")
         try:
             ds = shared.cached_dataset(name, resolve(name, folder.strip() or "auto"))
-        except DataError as e:
-            st.error(shared.explain(e) + "\n\nUsing the shipped MNIST sample instead.")
-            ds = shared.cached_dataset("mnist", "sample")
+        except DataError as e:  # keep what the session had: a typo must not cost a loaded data set
+            ds = st.session_state.get("dataset") or shared.cached_dataset("mnist", "sample")
+            st.error(shared.explain(e) + f"\n\nStill using {ds.title}" +
+                     (" (the shipped sample)." if ds.source.startswith("the sample") else ", as before."))
         st.session_state["dataset"] = ds
         st.caption(f"**In use:** {ds.summary()}")
 

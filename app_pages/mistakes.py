@@ -6,7 +6,7 @@ import torch
 from PIL import Image
 
 from app_pages import shared
-from mnistcore import digits, evaluate, figures, models
+from mnistcore import digits, evaluate, figures, models, uploads
 from mnistcore.prepare import train_stats
 
 PER_PAGE = 20
@@ -22,7 +22,7 @@ st.markdown(f"It gets **{(preds == ds.y_valid).mean():.2%}** of the {len(preds):
             f"so {int((preds != ds.y_valid).sum()):,} wrong. Where do the mistakes go?")
 
 st.header("Confusion matrix")
-normalized = st.toggle("Show rates per true class instead of counts", **shared.keep("rates", False, lambda s: s == "True"))
+normalized = st.toggle("Show rates per true class instead of counts", **shared.keep("rates", False, shared.flag))
 cell = st.session_state.get("kept:cell")
 event = st.plotly_chart(figures.confusion(counts, labels, normalized=normalized, selected=cell),
                         on_select="rerun", selection_mode="points", key="confusion")
@@ -47,7 +47,7 @@ if cell and which == "wrong" and cell[0] != cell[1]:
 pair = cell if (cell and which == "wrong" and cell[0] != cell[1]) else (None, None)
 ranked = evaluate.rank(probs, ds.y_valid, which, order, *pair, seed=shared.seed())
 n_pages = max(1, -(-len(ranked.index) // PER_PAGE))
-page = st.number_input(f"Page (of {n_pages})", 1, n_pages, **shared.keep("page", 1, shared.int_in(1, 10**6))) if n_pages > 1 else 1
+page = st.number_input(f"Page (of {n_pages})", 1, n_pages, **shared.keep("page", 1, shared.int_in(1, n_pages))) if n_pages > 1 else 1
 show = slice((page - 1) * PER_PAGE, page * PER_PAGE)
 idx = ranked.index[show]
 if len(idx) == 0:
@@ -116,13 +116,13 @@ st.markdown("Draw one, or upload a photo of one. It is prepared the way MNIST wa
             "cropped, fitted into 20 × 20, centred by mass in 28 × 28, then normalized with the training statistics.")
 drawn = drawing_canvas()
 upload = st.file_uploader("...or upload a photo", type=["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"],
-                          max_upload_size=digits.MAX_BYTES // 2**20)
+                          max_upload_size=uploads.MAX_IMAGE_BYTES // 2**20)
 source = upload.getvalue() if upload is not None else drawn
 if source is not None:
     try:
-        img = digits.open_image(source) if isinstance(source, bytes) else source
+        img = uploads.image(source) if isinstance(source, bytes) else source
         prepared = digits.prepare(img)
-    except digits.DigitError as e:
+    except uploads.UploadError as e:  # DigitError too: both say in words why
         st.error(f"That image cannot be used: {e}")
     else:
         st.plotly_chart(figures.mosaic(np.stack([figures.thumbnail(a) for _, a in prepared.steps]), [t for t, _ in prepared.steps],

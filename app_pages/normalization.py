@@ -36,7 +36,7 @@ st.markdown(
     "with a spread of about 1, so we **subtract the mean and divide by the standard deviation**, "
     "computed on the *training* images, and apply those same two numbers to every other set."
 )
-s = statistics(ds, ds.summary())
+s = statistics(ds, ds.key)
 c = st.columns(4)
 c[0].metric("train mean", f"{s['train_mean']:.4f}")
 c[1].metric("train std", f"{s['train_std']:.4f}")
@@ -69,7 +69,7 @@ col1, col2 = st.columns(2)
 optimizer = col1.radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func={"adam": "Adam, lr 1e-3 (the lesson's)", "sgd": "SGD, lr 0.01"}.get,
                        **shared.keep("opt", "adam", shared.one_of(["adam", "sgd"])))
 steps = col2.slider("Steps", 100, 500, step=50, **shared.keep("steps", 300, shared.int_in(100, 500)))
-curves = race(ds, ds.summary(), steps, optimizer, 1e-3 if optimizer == "adam" else 1e-2, shared.seed())
+curves = race(ds, ds.key, steps, optimizer, 1e-3 if optimizer == "adam" else 1e-2, shared.seed())
 st.plotly_chart(figures.curves(curves, title="Training loss, batches of 64", y_title="loss (log scale)", log_y=True))
 raw_end = curves["raw 0-255"][1][-1]
 st.caption(f"On raw bytes the first steps throw the outputs far off and the loss ends at {raw_end:.3g}; "
@@ -79,7 +79,7 @@ st.header("Colour: one mean per channel, and the trap")
 st.markdown("For colour images each channel (red, green, blue) gets its own mean and std. Below, a linear model learns "
             "to name the colour of the ink of digits tinted red, green or blue. Then it sees a validation set that is "
             "**all green**.")
-d = colour_demo(ds, ds.summary(), shared.seed())
+d = colour_demo(ds, ds.key, shared.seed())
 left, right = st.columns(2)
 RGB = ["#d62728", "#2ca02c", "#1f77b4"]
 left.plotly_chart(figures.bars(d["valid_by_train"], ["red", "green", "blue"], colors=RGB, y_title="mean after normalizing", x_title="channel",

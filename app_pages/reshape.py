@@ -48,8 +48,8 @@ for line in ("x_imgs[0].permute(1, 0).view(784)", "x_imgs[0].permute(1, 0).resha
 
 st.header("Slicing: a window on the numbers")
 i = st.slider("Image `i`", 0, len(x_imgs) - 1, **shared.keep("i", 0, shared.int_in(0, 15)))
-r0, r1 = st.slider("Rows `r0:r1`", 0, 28, **shared.keep("rows", (10, 15), lambda s: tuple(sorted(map(int, s.strip("()").split(","))))))
-c0, c1 = st.slider("Columns `c0:c1`", 0, 28, **shared.keep("cols", (10, 15), lambda s: tuple(sorted(map(int, s.strip("()").split(","))))))
+r0, r1 = st.slider("Rows `r0:r1`", 0, 28, **shared.keep("rows", (10, 15), shared.pair_in(0, 28)))
+c0, c1 = st.slider("Columns `c0:c1`", 0, 28, **shared.keep("cols", (10, 15), shared.pair_in(0, 28)))
 line = f"x_imgs[{i}, {r0}:{r1}, {c0}:{c1}]"
 part = T.run(line, x_imgs=x_imgs)
 st.code(f"{line}   # -> shape {tuple(part.shape)}", language="python")

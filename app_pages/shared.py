@@ -24,25 +24,30 @@ def _save(key: str) -> None:
     st.session_state[f"kept:{key}"] = st.session_state[key]
 
 
-def keep(key: str, default: Any, parse: Callable[[str], Any] = str) -> dict:
+def keep(key: str, default: Any, parse: Callable[[str], Any] = None) -> dict:
     """Widget kwargs for a setting that survives page switches and is mirrored in the URL.
 
-    The first visit takes the value from the URL (`?key=value`) when it parses, else
-    `default`. `parse` raises ValueError for values it refuses.
+    Every value passes through `parse` before it reaches the widget: the URL's text on the
+    first visit, and the kept value on every run after (a widget's bounds can change, as
+    the gallery's page count does). A value `parse` refuses (ValueError) becomes `default`.
     """
+    parse = parse or text(200)
     store = f"kept:{key}"
     if store not in st.session_state:
-        value = default
-        if key in st.query_params:
-            try:
-                value = parse(st.query_params[key])
-            except (ValueError, TypeError):
-                value = default
-        st.session_state[store] = value
+        st.session_state[store] = st.query_params.get(key, default)
+    try:
+        st.session_state[store] = parse(_as_text(st.session_state[store]))
+    except (ValueError, TypeError, OverflowError):
+        st.session_state[store] = default
     # Streamlit forgets a widget's state on runs where it is not drawn (another page),
     # so the widget is re-seeded from the store each run.
     st.session_state[key] = st.session_state[store]
     return {"key": key, "on_change": _save, "args": (key,)}
+
+
+def _as_text(value: Any) -> str:
+    """A kept value as the URL would spell it, so one parser checks both."""
+    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
 def publish(*keys: str) -> None:
@@ -50,7 +55,7 @@ def publish(*keys: str) -> None:
     for key in keys:
         value = st.session_state.get(f"kept:{key}")
         if value is not None:
-            st.query_params[key] = str(value)
+            st.query_params[key] = _as_text(value)
 
 
 def in_range(lo: float, hi: float, cast: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -71,6 +76,30 @@ def int_in(lo: int, hi: int) -> Callable[[str], int]:
 def float_in(lo: float, hi: float) -> Callable[[str], float]:
     """A URL parser accepting numbers from `lo` to `hi`."""
     return in_range(lo, hi, float)
+
+
+def pair_in(lo: int, hi: int) -> Callable[[str], tuple[int, int]]:
+    """A URL parser for a range slider: two integers from `lo` to `hi`, given in any order."""
+    def parse(raw: str) -> tuple[int, int]:
+        a, b = sorted(int(p) for p in raw.strip("()[] ").split(","))  # not exactly two: ValueError
+        if not lo <= a <= b <= hi:
+            raise ValueError(raw)
+        return a, b
+    return parse
+
+
+def text(max_length: int) -> Callable[[str], str]:
+    """A URL parser for free text of at most `max_length` characters."""
+    def parse(raw: str) -> str:
+        if len(raw) > max_length:
+            raise ValueError("too long")
+        return raw
+    return parse
+
+
+def flag(raw: str) -> bool:
+    """A URL parser for a toggle: "True" or "False"."""
+    return one_of(["True", "False"])(raw) == "True"
 
 
 def one_of(options, cast: Callable[[str], Any] = str) -> Callable[[str], Any]:
@@ -105,7 +134,7 @@ def explain(error: Exception) -> str:
     return f"Something went wrong: {error}"
 
 
-# Cached functions take the data set as `_ds` (not hashed) and its summary as the key.
+# Cached functions take the data set as `_ds` (not hashed) and its `key` as the cache key.
 @st.cache_data(show_spinner="Training the lesson's model for one epoch...", max_entries=4)
 def _quick_state(_ds: Dataset, key: str, seed: int) -> dict:
     """The lesson's model after one epoch on `_ds` (state only: each session builds its own model)."""
@@ -121,18 +150,18 @@ def _prepared(_ds: Dataset, key: str, device: str, scale: str) -> Tensors:
 
 def prepared(ds: Dataset, device: str | torch.device, scale: str = "normalized") -> Tensors:
     """The data set's tensors on `device`, built once per server."""
-    return _prepared(ds, ds.summary(), str(device), scale)
+    return _prepared(ds, ds.key, str(device), scale)
 
 
 def session_model() -> tuple[torch.nn.Module, str]:
     """The model this session trained last, or the lesson's model trained now; and a note saying which."""
     ds = dataset()
     trained = st.session_state.get("trained")
-    if trained is not None and trained["dataset"] == ds.summary():
+    if trained is not None and trained["dataset"] == ds.key:
         # The pages evaluate on the CPU copy of the data; a finished run's model may still sit on the GPU.
         return trained["model"].cpu().eval(), trained["note"]
     model = models.build("linear")
-    model.load_state_dict(_quick_state(ds, ds.summary(), seed()))
+    model.load_state_dict(_quick_state(ds, ds.key, seed()))
     return model.eval(), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, batch 64) "
                           "was just trained for one epoch on these images.")
 

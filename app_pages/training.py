@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from app_pages import reaper, shared
-from mnistcore import devices, figures, models
+from mnistcore import devices, figures, models, uploads
 from mnistcore.jobs import GPU_SLOTS, Job
 from mnistcore.train import TrainConfig, total_steps
 
@@ -128,10 +128,11 @@ live()
 
 if job and not job.alive and job.result is not None:
     result = job.result
-    if st.session_state.get("recorded_job") is not job:  # once per finished run: it becomes the session's model
+    if st.session_state.get("recorded_job") is not job and result.status != "diverged":
+        # once per finished run: it becomes the session's model (a diverged one would replace a good one)
         st.session_state["recorded_job"] = job
         st.session_state.pop("upload_note", None)
-        st.session_state["trained"] = {"model": result.model, "dataset": ds.summary(),
+        st.session_state["trained"] = {"model": result.model, "dataset": ds.key,
                                        "note": f"Using the model you trained on this page ({models.NAMES[result.config.model]}, "
                                                f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%})."}
     if st.session_state.get("downloads", (None,))[0] is not job:  # encode the files once per finished run
@@ -143,17 +144,17 @@ if job and not job.alive and job.result is not None:
     c2.download_button("Download the heatmaps (PNG)", png, "weights.png", mime="image/png")
 
 upload = st.file_uploader("Load weights saved earlier, to evaluate them or continue training", type=["pt", "pth"],
-                          max_upload_size=20)
+                          max_upload_size=uploads.MAX_WEIGHTS_BYTES // 2**20)
 if upload is not None and st.session_state.get("upload_id") != upload.file_id:  # each file once, not every rerun
     st.session_state["upload_id"] = upload.file_id
     try:
-        loaded = models.from_file(upload.getvalue())
-    except Exception as e:  # a corrupt or foreign file: say so, keep everything else
-        st.session_state["upload_note"] = ("error", f"These weights cannot be used: {e}")
+        loaded = uploads.weights(upload.getvalue())
+    except uploads.UploadError as e:  # a corrupt, foreign or hostile file: say so, keep everything else
+        st.session_state["upload_note"] = ("error", str(e))
     else:
         acc = shared.accuracy(loaded, ds)
         st.session_state["uploaded"] = loaded
-        st.session_state["trained"] = {"model": loaded, "dataset": ds.summary(),
+        st.session_state["trained"] = {"model": loaded, "dataset": ds.key,
                                        "note": f"Using the weights you uploaded ({upload.name}, {acc:.2%} valid accuracy)."}
         st.session_state["upload_note"] = ("success", f"Loaded: {models.NAMES[models.kind_of(loaded)]}, {acc:.2%} on "
                                            "these validation images. The mistakes page now uses it; press Start to train it further.")

@@ -77,6 +77,33 @@ SPECS = {
 }
 
 
+SPLIT_FIELDS = ("x_train", "y_train", "x_valid", "y_valid", "x_test", "y_test")
+
+
+def check_arrays(arrays: dict[str, np.ndarray | None], source: str) -> None:
+    """Refuse, in words, any split the pages could not use: wrong shapes or types, no images, labels
+    outside 0-9, or a class missing from the training or validation images."""
+    for split in ("train", "valid", "test"):
+        x, y = arrays.get(f"x_{split}"), arrays.get(f"y_{split}")
+        if split == "test" and x is None and y is None:
+            continue  # the test split is optional
+        if not (isinstance(x, np.ndarray) and x.dtype == np.uint8 and x.ndim == 3 and x.shape[1:] == (28, 28)):
+            raise DataError(f"{source}: the {split} images should be bytes of shape (N, 28, 28), found "
+                            f"{getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}")
+        if not (isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype.kind in "iu"):
+            raise DataError(f"{source}: the {split} labels should be one whole number per image")
+        if len(x) != len(y):
+            raise DataError(f"{source}: {len(x):,} {split} images but {len(y):,} labels; the counts must agree")
+        if len(x) == 0:
+            raise DataError(f"{source}: the {split} split holds no images")
+        if y.min() < 0 or y.max() > 9:
+            raise DataError(f"{source}: a {split} label is {y.max() if y.max() > 9 else y.min()}; labels must be 0 to 9")
+        missing = sorted(set(range(10)) - set(np.unique(y).tolist()))
+        if missing and split != "test":
+            raise DataError(f"{source}: the {split} images hold no example of class "
+                            f"{', '.join(map(str, missing))}; every page needs all ten classes")
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Images (N, 28, 28) uint8 and labels (N,) int64, split the lesson's way; read-only."""
@@ -90,10 +117,12 @@ class Dataset:
     y_valid: np.ndarray
     x_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
+    origin: str = ""  # the folder it was read from, for telling data sets apart; never shown in the browser
 
     def __post_init__(self):
-        """Freeze the arrays: one copy is shared by every session of the server."""
-        for field in ("x_train", "y_train", "x_valid", "y_valid", "x_test", "y_test"):
+        """Check the arrays (every reader's data passes here), then freeze them: one copy serves every session."""
+        check_arrays({f: getattr(self, f) for f in SPLIT_FIELDS}, self.source)
+        for field in SPLIT_FIELDS:
             array = getattr(self, field)
             if array is not None:
                 array.flags.writeable = False
@@ -102,6 +131,11 @@ class Dataset:
     def title(self) -> str:
         """The data set's display name."""
         return SPECS[self.name].title
+
+    @property
+    def key(self) -> str:
+        """What tells this data set from any other: the key of every cache built from it."""
+        return f"{self.name}|{self.origin or self.source}|{len(self.x_train)}|{len(self.x_valid)}"
 
     def summary(self) -> str:
         """One line: which data, how many images, from where."""
@@ -129,29 +163,23 @@ def has_files(folder: Path) -> bool:
 
 
 def _read_idx_folder(folder: Path) -> dict[str, np.ndarray]:
-    """Read the four IDX files in `folder` and check that images and labels agree."""
+    """Read the four IDX files in `folder` and split off the lesson's validation set."""
     paths = {}
     for key, stem in IDX_NAMES.items():
         found = _find(folder, stem)
         if found is None:
-            raise DataError(f"{folder / (stem + '.gz')}: file not found")
+            raise DataError(f"{stem}.gz: file not found in that folder")
         paths[key] = found
     out = {}
     for split in ("train", "test"):
         x = read_idx(paths[f"{split}_images"], ndim=3)
         y = read_idx(paths[f"{split}_labels"], ndim=1)
-        if x.shape[1:] != (28, 28):
-            raise DataError(f"{paths[f'{split}_images']}: images are {x.shape[1:]}, expected (28, 28)")
         if len(x) != len(y):
-            raise DataError(
-                f"{paths[f'{split}_labels']}: {len(y):,} labels for {len(x):,} images in "
-                f"{paths[f'{split}_images'].name}; the counts must agree"
-            )
-        if y.size and y.max() > 9:
-            raise DataError(f"{paths[f'{split}_labels']}: label {y.max()} found, expected 0 to 9")
+            raise DataError(f"{paths[f'{split}_labels'].name}: {len(y):,} labels for {len(x):,} images in "
+                            f"{paths[f'{split}_images'].name}; the counts must agree")
         out[f"x_{split}"], out[f"y_{split}"] = x, y.astype(np.int64)
     if len(out["x_train"]) <= N_VALID:
-        raise DataError(f"{paths['train_images']}: {len(out['x_train']):,} training images, "
+        raise DataError(f"{paths['train_images'].name}: {len(out['x_train']):,} training images, "
                         f"need more than {N_VALID:,} to split off a validation set")
     n_train = len(out["x_train"]) - N_VALID
     return {
@@ -162,15 +190,23 @@ def _read_idx_folder(folder: Path) -> dict[str, np.ndarray]:
 
 
 def read_folder(name: str, folder: str | Path) -> Dataset:
-    """Load data set `name` from the files in `folder` (IDX files or the lesson's pickle)."""
-    folder = Path(folder).expanduser()
-    if not folder.is_dir():
-        raise DataError(f"{folder}: folder not found")
+    """Load data set `name` from the files in `folder` (IDX files or the lesson's pickle).
+
+    Messages name files, never the folder: on a hosted server they must not map its disk.
+    """
+    try:
+        folder = Path(folder).expanduser()
+        found = folder.is_dir()
+    except (RuntimeError, OSError, ValueError):  # ~nosuchuser, a name too long, a NUL byte...
+        found = False
+    if not found:
+        raise DataError("that folder was not found (or cannot be read)")
     if _find(folder, IDX_NAMES["train_images"]) is None and (folder / PICKLE_NAME).is_file():
         arrays, kind = read_lesson_pickle(folder / PICKLE_NAME), f"the lesson's {PICKLE_NAME}"
     else:
         arrays, kind = _read_idx_folder(folder), "IDX files"
-    return Dataset(name=name, source=f"{kind} in {folder}", classes=SPECS[name].classes, **arrays)
+    return Dataset(name=name, source=f"{kind} in {folder.name or folder}", classes=SPECS[name].classes,
+                   origin=str(folder.resolve()), **arrays)
 
 
 def read_sample() -> Dataset:

@@ -5,20 +5,18 @@ MNIST's own recipe: white ink on black, the ink's bounding box scaled to fit 20 
 mass sits at the centre.
 """
 
-import io
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image
 
-MAX_BYTES = 10 * 2**20  # uploads above this are refused before decoding
-MAX_PIXELS = 40_000_000  # a decompression bomb claims far more pixels than its bytes suggest
+from mnistcore.uploads import UploadError
+
 MIN_SIDE = 8  # smaller than this there is no digit to see
 INK = 0.2  # a pixel counts as ink above this brightness (after inverting to white-on-black)
 
 
-class DigitError(ValueError):
+class DigitError(UploadError):
     """The image cannot be turned into a digit; the message says why in plain words."""
 
 
@@ -29,32 +27,6 @@ class Prepared:
     steps: list[tuple[str, np.ndarray]] = field(default_factory=list)
     digit: np.ndarray | None = None  # (28, 28) in [0, 1], white ink on black
     inverted: bool = False
-
-
-def open_image(data: bytes) -> Image.Image:
-    """Decode uploaded bytes with Pillow (first frame of an animation); DigitError if impossible."""
-    if not data:
-        raise DigitError("The file is empty.")
-    if len(data) > MAX_BYTES:
-        raise DigitError(f"The file is {len(data) / 2**20:.1f} MiB; the limit is {MAX_BYTES // 2**20} MiB.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-            if img.width * img.height > MAX_PIXELS:
-                raise DigitError(f"The image claims {img.width} x {img.height} pixels, too many to be a photo "
-                                 "of a digit (it may be a decompression bomb).")
-            img = next(ImageSequence.Iterator(img))  # the first frame of a GIF or WebP animation
-            img.load()
-    except DigitError:
-        raise
-    except UnidentifiedImageError:
-        raise DigitError("This file is not an image that Pillow can read (PNG, JPEG, GIF, WebP, BMP...).") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DigitError("The image is far too large once decompressed (a decompression bomb); refused.") from None
-    except (OSError, SyntaxError, ValueError) as e:
-        raise DigitError(f"The image is damaged or cut short ({e}).") from None
-    return img
 
 
 def to_gray(img: Image.Image) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Read and write IDX files, the format MNIST and Fashion-MNIST ship in (optionally gzipped)."""
 
 import gzip
+import math
 import zlib
 from pathlib import Path
 
@@ -9,44 +10,57 @@ import numpy as np
 from mnistcore.errors import DataError
 
 UBYTE = 0x08  # the only element type MNIST uses
+MAX_BYTES = 256 * 2**20  # full MNIST's largest file holds 47 MB; a header promising more is refused unread
 
 
-def _read_bytes(path: Path) -> bytes:
-    """Return the file's bytes, un-gzipped when its name ends in `.gz`."""
-    if not path.exists():
-        raise DataError(f"{path}: file not found")
-    try:
-        if path.suffix == ".gz":
-            return gzip.decompress(path.read_bytes())
-        return path.read_bytes()
-    except EOFError as e:
-        raise DataError(f"{path}: the gzip stream is truncated (the file ends early)") from e
-    except (gzip.BadGzipFile, zlib.error) as e:
-        raise DataError(f"{path}: not a valid gzip file ({e})") from e
+def _open(path: Path):
+    """The file as a stream of its (un-gzipped) bytes."""
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def _read_exactly(stream, n: int, name: str) -> bytes:
+    """Read `n` bytes and make sure nothing follows them."""
+    data = stream.read(n)
+    if len(data) != n:
+        raise DataError(f"{name}: the header promises {n:,} bytes of data but the file holds {len(data):,}")
+    if stream.read(1):
+        raise DataError(f"{name}: the file holds more bytes than its header promises")
+    return data
 
 
 def read_idx(path: str | Path, ndim: int) -> np.ndarray:
-    """Parse the IDX file at `path`, expecting unsigned bytes in `ndim` dimensions."""
-    path = Path(path)
-    raw = _read_bytes(path)
-    if len(raw) < 4:
-        raise DataError(f"{path}: {len(raw)} bytes, too short for an IDX header")
-    zero, dtype, got_ndim = int.from_bytes(raw[:2], "big"), raw[2], raw[3]
-    if zero != 0 or dtype != UBYTE or got_ndim != ndim:
-        raise DataError(
-            f"{path}: wrong magic number 0x{raw[:4].hex()}, "
-            f"expected 0x0000{UBYTE:02x}{ndim:02x} (unsigned bytes, {ndim} dimensions)"
-        )
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise DataError(f"{path}: header cut short ({len(raw)} of {header} bytes)")
-    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + int(np.prod(dims))
-    if len(raw) != expected:
-        raise DataError(
-            f"{path}: header promises {dims} = {expected} bytes but the file holds {len(raw)}"
-        )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+    """Parse the IDX file at `path`, expecting unsigned bytes in `ndim` dimensions.
+
+    The header is checked before the body is read (or decompressed), so a small file that
+    promises billions of images costs nothing. Messages name the file, never its folder.
+    """
+    path, name = Path(path), Path(path).name
+    if not path.is_file():
+        raise DataError(f"{name}: file not found")
+    try:
+        with _open(path) as stream:
+            magic = stream.read(4)
+            if len(magic) < 4:
+                raise DataError(f"{name}: {len(magic)} bytes, too short for an IDX header")
+            if magic[:3] != bytes([0, 0, UBYTE]) or magic[3] != ndim:
+                raise DataError(f"{name}: wrong magic number: not an IDX file of unsigned bytes "
+                                f"in {ndim} dimensions")
+            head = stream.read(4 * ndim)
+            if len(head) < 4 * ndim:
+                raise DataError(f"{name}: the header is cut short")
+            dims = tuple(int.from_bytes(head[4 * i:4 * i + 4], "big") for i in range(ndim))
+            size = math.prod(dims)  # Python ints: no wrap-around, however large the header's claim
+            if size > MAX_BYTES:
+                raise DataError(f"{name}: the header promises {' x '.join(map(str, dims))} = {size:,} bytes, "
+                                f"more than the {MAX_BYTES // 2**20} MiB an MNIST file can need; refused unread")
+            data = _read_exactly(stream, size, name)
+    except EOFError as e:
+        raise DataError(f"{name}: the gzip stream is truncated (the file ends early)") from e
+    except (gzip.BadGzipFile, zlib.error) as e:
+        raise DataError(f"{name}: not a valid gzip file") from e
+    except OSError as e:
+        raise DataError(f"{name}: could not be read ({e.strerror or 'I/O error'})") from e
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims)
 
 
 def write_idx(path: str | Path, array: np.ndarray) -> None:

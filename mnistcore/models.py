@@ -84,6 +84,10 @@ def from_state_dict(state: dict) -> nn.Module:
     """Rebuild whichever of our models `state` belongs to; ValueError when it fits none."""
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise ValueError("the file does not hold a state_dict (a dictionary of tensors)")
+    broken = [k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if broken:
+        raise ValueError(f"{', '.join(broken)} hold NaN or infinite numbers, so every prediction would be "
+                         "meaningless (a run that diverged saves weights like these)")
     for name in NAMES:
         model = build(name)
         try:

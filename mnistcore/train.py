@@ -19,6 +19,8 @@ from torch import nn
 from mnistcore import models
 from mnistcore.prepare import Tensors
 
+OVERSHOOT = 1.5  # a run whose validation loss ends above this many times its start has diverged
+
 
 @dataclass
 class TrainConfig:
@@ -165,6 +167,13 @@ def divergence_message(config: TrainConfig, step: int, good_step: int) -> str:
             f"good ones, were kept.")
 
 
+def overshoot_message(config: TrainConfig, start_loss: float, end_loss: float) -> str:
+    """Plain words for a run whose loss ended far above where it began."""
+    return (f"The validation loss ended at {end_loss:.3g}, far above the {start_loss:.3g} it started from: the "
+            f"model got worse, not better. The learning rate ({config.lr:g}) is probably too high, so each step "
+            f"jumps past the valley. Try a rate 10 times smaller.")
+
+
 def snapshot(model: nn.Module) -> dict:
     """The model's first-layer templates and their captions, copied to the CPU."""
     weights, titles = models.templates(model)
@@ -188,6 +197,7 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
     emit = on_event or (lambda e: None)
     history: list[Event] = []
     good_state, good_step = copy.deepcopy(model.state_dict()), 0
+    start_loss = evaluate(model, data.x_valid, data.y_valid)[0]  # "far above where it started" needs the start
 
     running = torch.zeros((), device=device)  # summed on the device: no host sync per step
     since_report, step, seen, evaluated_at, paused_for, status = 0, 0, 0, -1, 0.0, "done"
@@ -242,6 +252,8 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
     if evaluated_at != step or status == "diverged":
         valid_loss, valid_acc = evaluate(model, data.x_valid, data.y_valid)
     message = divergence_message(config, step, good_step) if status == "diverged" else ""
+    if status == "done" and valid_loss > OVERSHOOT * start_loss:  # finite, but the run made the model worse
+        status, message = "diverged", overshoot_message(config, start_loss, valid_loss)
     event(status, train_loss=last_train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc,
           message=message, **snapshot(model))
     seconds = time.perf_counter() - start - paused_for

@@ -20,15 +20,15 @@ PAGES = ["home", "tensors", "normalization", "reshape", "softmax", "training", "
 TIMEOUT = 180
 
 
-def open_page(page: str, **query) -> AppTest:
+def open_page(page_name: str, /, **query) -> AppTest:
     """A fresh app session on `page`, with optional URL query parameters."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for k, v in query.items():
         at.query_params[k] = v
     at.run()
     assert not at.exception, at.exception
-    if page != "home":
-        at.switch_page(f"app_pages/{page}.py").run()
+    if page_name != "home":
+        at.switch_page(f"app_pages/{page_name}.py").run()
     ok(at)
     return at
 
@@ -205,7 +205,7 @@ def test_training_page_upload_good_and_bad_weights():
     at.switch_page("app_pages/training.py").run()
     at.file_uploader[0].set_value(("bad.pt", b"not a torch file", "application/octet-stream")).run()
     ok(at)
-    assert any("cannot be used" in e.value for e in at.error)
+    assert any("not a PyTorch weights file" in e.value for e in at.error)
     buf = io.BytesIO()
     torch.save({"weight": torch.zeros(3, 3)}, buf)
     at.file_uploader[0].set_value(("other.pt", buf.getvalue(), "application/octet-stream")).run()
@@ -269,7 +269,7 @@ def test_bad_folder_falls_back_to_the_sample_with_a_message(tmp_path):
     at = open_page("home")
     at.sidebar.text_input(key="folder").set_value(str(tmp_path / "missing")).run()
     ok(at)
-    assert any("folder not found" in e.value and "shipped MNIST sample" in e.value for e in at.sidebar.error)
+    assert any("folder was not found" in e.value and "shipped sample" in e.value for e in at.sidebar.error)
     assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
 
 
@@ -332,7 +332,8 @@ def test_download_button_fetches_verifies_and_switches_to_full_data(http_server,
     assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
     by_label(at.sidebar.button, "Download").click().run()
     ok(at)
-    assert any(f"IDX files in {tmp_path / 'cache' / 'mnist'}" in c.value for c in at.sidebar.caption)
+    assert any("MNIST: 300 train / 10,000 valid / 200 test images, from IDX files in mnist" in c.value for c in at.sidebar.caption)
+    assert at.session_state["dataset"].origin == str(tmp_path / "cache" / "mnist")
 
 
 def test_download_button_without_a_mirror_keeps_the_sample(tmp_path, monkeypatch):
@@ -346,3 +347,78 @@ def test_download_button_without_a_mirror_keeps_the_sample(tmp_path, monkeypatch
     ok(at)
     assert any("The download did not work, nothing was changed" in e.value for e in at.sidebar.error)
     assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
+
+
+# ---------------------------------------------------------------- bad input through the app
+
+BAD_URLS = [
+    ("reshape", {"rows": "-5,100"}, "rows", (10, 15)), ("reshape", {"rows": "7"}, "rows", (10, 15)),
+    ("reshape", {"rows": "a,b"}, "rows", (10, 15)), ("reshape", {"cols": "1,2,3"}, "cols", (10, 15)),
+    ("reshape", {"i": "999"}, "i", 0), ("reshape", {"shape": "1," * 3000}, "shape", "-1, 28, 28"),
+    ("reshape", {"slice": "__import__('os')"}, "slice", "img[::2]"),
+    ("mistakes", {"page": "99999"}, "page", 1), ("mistakes", {"page": "-1"}, "page", 1),
+    ("mistakes", {"rates": "maybe"}, "rates", False), ("mistakes", {"order": "DROP TABLE"}, "order", None),
+    ("softmax", {"z0": "nan"}, "z0", None), ("softmax", {"z0": "inf"}, "z0", None), ("softmax", {"temp": "0"}, "temp", 1.0),
+    ("softmax", {"true": "10"}, "true", 3), ("training", {"lr": "1e999"}, "lr", 1e-3),
+    ("training", {"epochs": "1e9"}, "epochs", 1), ("training", {"batch": "3"}, "batch", 64),
+    ("training", {"mom": "-1"}, "mom", 0.9), ("training", {"model": "../x"}, "model", "linear"),
+    ("tensors", {"axis": "5"}, "axis", 0), ("tensors", {"rank": "-1"}, "rank", 2), ("tensors", {"i": "1e400"}, "i", 0),
+    ("home", {"seed": "-1"}, "seed", 0), ("home", {"seed": str(2**40)}, "seed", 0), ("home", {"data": "evil"}, "data", "mnist"),
+    ("home", {"device": "cuda:7"}, "device", "auto"),
+]
+
+
+@pytest.mark.parametrize("page, query, key, default", BAD_URLS, ids=[f"{p}-{k}" for p, _, k, _ in BAD_URLS])
+def test_bad_url_values_fall_back_to_defaults(page, query, key, default):
+    at = open_page(page, **query)
+    kept = at.session_state[f"kept:{key}"]
+    if default is not None:
+        assert kept == default
+    assert str(kept) != next(iter(query.values()))
+
+
+def test_the_gallery_page_number_follows_its_bounds():
+    at = open_page("mistakes")
+    last = at.number_input(key="page").max
+    at.number_input(key="page").set_value(last).run()
+    at.radio(key="which").set_value("unsure").run()  # far fewer tiles: the kept page is out of range now
+    ok(at)
+    assert at.session_state["kept:page"] <= max(1, at.number_input(key="page").max if at.number_input else 1)
+
+
+@pytest.mark.parametrize("typed", ["~nosuchuser-mnistcore/mnist", "/" + "x" * 5000, "/etc", "/proc/self", "bad\x00name"])
+def test_bad_folders_keep_the_data_set_in_use_and_name_no_server_path(typed):
+    at = open_page("home", data="fashion") if Path("/usr/share/datasets/fashion-mnist").is_dir() else open_page("home")
+    before = at.session_state["dataset"].summary()
+    at.sidebar.text_input(key="folder").set_value(typed.replace("\\x00", "\x00")).run()
+    ok(at)
+    assert at.sidebar.error and "not found" in at.sidebar.error[0].value
+    assert "/usr/share" not in at.sidebar.error[0].value and str(Path.home()) not in at.sidebar.error[0].value
+    assert at.session_state["dataset"].summary() == before
+
+
+def test_the_folder_never_comes_from_the_url():
+    at = open_page("home", folder="/usr/share/datasets/fashion-mnist", data="mnist")
+    assert at.sidebar.text_input(key="folder").value == ""
+    assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
+
+
+def test_a_hosted_server_has_no_folder_box(monkeypatch):
+    monkeypatch.setenv("MNISTCORE_FOLDER_BOX", "0")
+    at = open_page("home")
+    assert not [t for t in at.sidebar.text_input if t.key == "folder"]
+
+
+def test_broken_weights_keep_the_model_the_session_had():
+    from mnistcore import models
+    at = open_page("training")
+    at.file_uploader[0].set_value(("good.pt", models.to_file(models.build("linear")), "application/octet-stream")).run()
+    state = models.build("linear").state_dict()
+    state["0.weight"][0, 0] = float("nan")
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    at.file_uploader[0].set_value(("nan.pt", buf.getvalue(), "application/octet-stream")).run()
+    ok(at)
+    assert any("NaN or infinite" in e.value for e in at.error)
+    at.switch_page("app_pages/mistakes.py").run()
+    assert any("Using the weights you uploaded (good.pt" in c.value for c in at.caption)

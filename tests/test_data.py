@@ -42,7 +42,7 @@ def test_idx_folder_keeps_the_lessons_split(idx_folder, idx_arrays):
     np.testing.assert_array_equal(ds.x_valid, idx_arrays["train_images"][n_train:])
     np.testing.assert_array_equal(ds.y_valid, idx_arrays["train_labels"][n_train:])
     np.testing.assert_array_equal(ds.x_test, idx_arrays["test_images"])
-    assert str(idx_folder) in ds.source and "IDX" in ds.source
+    assert ds.source == f"IDX files in {idx_folder.name}" and str(idx_folder) not in ds.summary()
 
 
 def test_uncompressed_idx_folder(tmp_path, idx_arrays):
@@ -65,7 +65,7 @@ def test_missing_file_in_folder(tmp_path, idx_arrays):
 
 
 def test_missing_folder(tmp_path):
-    with pytest.raises(DataError, match="folder not found"):
+    with pytest.raises(DataError, match="folder was not found"):
         load_dataset("mnist", str(tmp_path / "nowhere"))
 
 

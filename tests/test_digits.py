@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from mnistcore import digits
+from mnistcore import digits, uploads
 
 
 def drawn(size=(300, 200), box=((40, 30), (100, 170)), ink="black", paper="white", mode="RGB") -> Image.Image:
@@ -52,40 +52,40 @@ def test_white_on_black_is_not_inverted_and_matches_the_inverted_photo():
 def test_every_common_format_and_mode(fmt, mode, kw):
     img = drawn().convert("L")
     img = img.convert(mode) if mode != "I;16" else Image.fromarray(np.asarray(img, np.uint16) * 257)  # 16-bit grey
-    p = digits.prepare(digits.open_image(encode(img, fmt, **kw)))
+    p = digits.prepare(uploads.image(encode(img, fmt, **kw)))
     assert p.inverted and p.digit.max() > 0.8
 
 
 def test_transparent_png_with_dark_ink_on_nothing():
     img = Image.new("RGBA", (200, 200), (0, 0, 0, 0))
     ImageDraw.Draw(img).line([(100, 20), (100, 180)], fill=(0, 0, 0, 255), width=14)
-    p = digits.prepare(digits.open_image(encode(img, "PNG")))
+    p = digits.prepare(uploads.image(encode(img, "PNG")))
     assert p.inverted and p.digit.max() > 0.8
 
 
 def test_animated_gif_uses_the_first_frame():
     frames = [drawn().convert("P"), Image.new("P", (300, 200), 255)]
     data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
-    assert digits.prepare(digits.open_image(data)).digit.max() > 0.8
+    assert digits.prepare(uploads.image(data)).digit.max() > 0.8
 
 
 @pytest.mark.parametrize("data, fragment", [
     (b"", "empty"),
     (b"hello, I am a text file named digit.png", "not an image"),
     (encode(drawn(), "JPEG")[:400], "damaged or cut short"),
-    (b"x" * (digits.MAX_BYTES + 1), "limit"),
+    (b"x" * (uploads.MAX_IMAGE_BYTES + 1), "at most 10 MiB"),
 ])
 def test_bad_uploads_get_precise_messages(data, fragment):
-    with pytest.raises(digits.DigitError, match=fragment):
-        digits.open_image(data)
+    with pytest.raises(uploads.UploadError, match=fragment):
+        uploads.image(data)
 
 
 def test_decompression_bomb_is_refused_before_decoding():
     bomb = Image.new("1", (10_000, 10_000), 0)  # 100 M pixels that compress to a few KB
     data = encode(bomb, "PNG")
     assert len(data) < 100_000
-    with pytest.raises(digits.DigitError, match="too many|decompression bomb"):
-        digits.open_image(data)
+    with pytest.raises(uploads.UploadError, match="more than the 16 million|decompression bomb"):
+        uploads.image(data)
 
 
 @pytest.mark.parametrize("img, fragment", [
@@ -105,5 +105,5 @@ def test_normalized_uses_the_given_statistics():
 
 
 def test_gzip_is_not_mistaken_for_an_image():
-    with pytest.raises(digits.DigitError, match="not an image"):
-        digits.open_image(gzip.compress(b"abc"))
+    with pytest.raises(uploads.UploadError, match="not an image"):
+        uploads.image(gzip.compress(b"abc"))

@@ -34,7 +34,7 @@ def test_not_gzip(tmp_path):
 def test_wrong_magic(tmp_path):
     path = tmp_path / "images.gz"
     path.write_bytes(gzip.compress(b"\x00\x00\x0d\x03" + b"\x00" * 100))  # float32, not ubyte
-    with pytest.raises(DataError, match=r"wrong magic number 0x00000d03, expected 0x00000803"):
+    with pytest.raises(DataError, match=r"wrong magic number: not an IDX file of unsigned bytes in 3 dimensions"):
         read_idx(path, ndim=3)
 
 
@@ -49,7 +49,7 @@ def test_body_shorter_than_header_promises(tmp_path):
     path = tmp_path / "images"
     write_idx(path, np.zeros((4, 28, 28), np.uint8))
     path.write_bytes(path.read_bytes()[:-28])
-    with pytest.raises(DataError, match=r"promises \(4, 28, 28\)"):
+    with pytest.raises(DataError, match=r"promises 3,136 bytes of data but the file holds 3,108"):
         read_idx(path, ndim=3)
 
 

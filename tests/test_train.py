@@ -110,7 +110,7 @@ def test_command_line_prints_json_metrics():
 def test_command_line_reports_a_bad_source_without_a_traceback(tmp_path):
     run = subprocess.run([sys.executable, "-m", "mnistcore", "train", "--source", str(tmp_path / "nope")],
                          capture_output=True, text=True, timeout=60)
-    assert run.returncode == 2 and "folder not found" in run.stderr and "Traceback" not in run.stderr
+    assert run.returncode == 2 and "folder was not found" in run.stderr and "Traceback" not in run.stderr
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
