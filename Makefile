@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench lint system clean
+.PHONY: run serve test bench lint system clean
 
 $(VENV)/.run-installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.run-installed
 run: $(VENV)/.run-installed  ## start the app on http://localhost:$(PORT)
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
+serve: $(VENV)/.run-installed  ## host a class: app servers behind HAProxy on port $(PORT) (ARGS="--servers K")
+	$(PY) deploy/serve.py --port $(PORT) $(ARGS)
+
 system:  ## Debian packages the tests use: Chromium for the browser tests, Fashion-MNIST for the full-size data
 	@bash scripts/system-packages.sh
 
@@ -26,7 +29,7 @@ test: $(VENV)/.dev-installed system  ## every test: core, AppTest, and the real 
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-bench: $(VENV)/.dev-installed  ## benchmarks: ratios against baselines measured in the same run (ARGS=--browser adds one)
+bench: $(VENV)/.dev-installed  ## benchmarks against baselines measured in the same run (ARGS=--browser, or ARGS="--class N")
 	$(PY) -m bench $(ARGS)
 
 lint: $(VENV)/.dev-installed

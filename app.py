@@ -2,6 +2,12 @@
 
 import os
 
+# First thing in every session's script thread, before any element can import them lazily: two
+# sessions that met pandas' first import inside plotly_chart at the same moment got a half-initialized
+# module (issue 9). Here the thread holds no other import lock, so a second session simply waits.
+import pandas  # noqa: F401
+import plotly.graph_objects  # noqa: F401
+import pyarrow  # noqa: F401
 import streamlit as st
 
 from app_pages import shared
@@ -67,6 +73,7 @@ def sidebar() -> None:
             st.error(shared.explain(e) + f"\n\nStill using {ds.title}" +
                      (" (the shipped sample)." if ds.source.startswith("the sample") else ", as before."))
         st.session_state["dataset"] = ds
+        shared.prefetch(ds)  # what the pages need, started in worker processes before a page asks
         st.caption(f"**In use:** {ds.summary()}")
 
         kinds = ["auto"] + devices.available()

@@ -10,24 +10,10 @@ from mnistcore import normalize as N
 ds = shared.dataset()
 
 
-# Cached per data set (`_ds` is not hashed; its summary is the key): fixed inputs give the same numbers,
-# and on full-size data each costs a good part of a second that a slider move should not pay again.
-@st.cache_data(show_spinner="Training three models for a few hundred steps...", max_entries=8)
-def race(_ds, key: str, steps: int, optimizer: str, lr: float, seed: int) -> dict:
-    """Loss curves on raw, [0, 1] and normalized pixels."""
-    return N.scale_race(_ds, steps, lr, optimizer, seed)
-
-
 @st.cache_data(max_entries=4)
 def statistics(_ds, key: str) -> dict:
-    """Train and valid means and standard deviations."""
+    """Train and valid means and standard deviations (a fraction of a second, once per data set)."""
     return N.statistics(_ds)
-
-
-@st.cache_data(show_spinner="Training the colour model...", max_entries=4)
-def colour_demo(_ds, key: str, seed: int) -> dict:
-    """The green-only validation experiment."""
-    return N.colour_demo(_ds, seed)
 
 
 st.title("Normalization")
@@ -69,7 +55,8 @@ col1, col2 = st.columns(2)
 optimizer = col1.radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func={"adam": "Adam, lr 1e-3 (the lesson's)", "sgd": "SGD, lr 0.01"}.get,
                        **shared.keep("opt", "adam", shared.one_of(["adam", "sgd"])))
 steps = col2.slider("Steps", 100, 500, step=50, **shared.keep("steps", 300, shared.int_in(100, 500)))
-curves = race(ds, ds.key, steps, optimizer, 1e-3 if optimizer == "adam" else 1e-2, shared.seed())
+curves = shared.computed(N.scale_race, ds, steps, 1e-3 if optimizer == "adam" else 1e-2, optimizer, shared.seed(),
+                         waiting="Training three models for a few hundred steps (once per server)...")
 st.plotly_chart(figures.curves(curves, title="Training loss, batches of 64", y_title="loss (log scale)", log_y=True))
 raw_end = curves["raw 0-255"][1][-1]
 st.caption(f"On raw bytes the first steps throw the outputs far off and the loss ends at {raw_end:.3g}; "
@@ -79,7 +66,7 @@ st.header("Colour: one mean per channel, and the trap")
 st.markdown("For colour images each channel (red, green, blue) gets its own mean and std. Below, a linear model learns "
             "to name the colour of the ink of digits tinted red, green or blue. Then it sees a validation set that is "
             "**all green**.")
-d = colour_demo(ds, ds.key, shared.seed())
+d = shared.computed(N.colour_demo, ds, shared.seed(), waiting="Training the colour model (once per server)...")
 left, right = st.columns(2)
 RGB = ["#d62728", "#2ca02c", "#1f77b4"]
 left.plotly_chart(figures.bars(d["valid_by_train"], ["red", "green", "blue"], colors=RGB, y_title="mean after normalizing", x_title="channel",

@@ -1,16 +1,18 @@
 """What the pages share: URL-mirrored settings, the cached data, plain-words errors."""
 
 from collections.abc import Callable
+from concurrent.futures import Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import streamlit as st
 import torch
 
-from mnistcore import devices, models
+from mnistcore import devices, jobs, models
+from mnistcore import normalize as N
 from mnistcore.data import Dataset, load_dataset
 from mnistcore.errors import DataError
 from mnistcore.prepare import Tensors, to_tensors
-from mnistcore.train import TrainConfig, train
 
 
 @st.cache_resource(show_spinner="Reading the images (once per server)...", max_entries=4)
@@ -135,17 +137,52 @@ def explain(error: Exception) -> str:
 
 
 # Cached functions take the data set as `_ds` (not hashed) and its `key` as the cache key.
-@st.cache_data(show_spinner="Training the lesson's model for one epoch...", max_entries=4)
-def _quick_state(_ds: Dataset, key: str, seed: int) -> dict:
-    """The lesson's model after one epoch on `_ds` (state only: each session builds its own model)."""
-    result = train(TrainConfig(seed=seed), prepared(_ds, "cpu"))
-    return {k: v.clone() for k, v in result.model.state_dict().items()}
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _task(_fn: Callable, _ds: Dataset, name: str, key: str, args: tuple) -> Future:
+    """`_fn(_ds, *args)` submitted once per server to a worker process."""
+    return jobs.submit(_fn, _ds, *args)
+
+
+def _start(fn: Callable, ds: Dataset, *args) -> Future:
+    """The future of `fn(ds, *args)`, submitted on the first call for these arguments."""
+    return _task(fn, ds, fn.__qualname__, ds.key, args)
+
+
+def computed(fn: Callable, ds: Dataset, *args, waiting: str) -> Any:
+    """`fn(ds, *args)`, computed once per server in a worker process, off this page's thread.
+
+    A page that needs it before it is ready shows `waiting` with a spinner; its thread sleeps
+    meanwhile, so other students' pages are not held up.
+    """
+    for _ in range(2):
+        future = _start(fn, ds, *args)
+        if not future.done():
+            with st.spinner(waiting):
+                wait([future])
+        try:
+            return future.result()
+        except BrokenProcessPool:  # its worker was killed (out of memory?): one fresh try
+            _task.clear()
+    raise RuntimeError(f"{fn.__name__} could not be computed: its worker process keeps dying")
+
+
+def prefetch(ds: Dataset) -> None:
+    """Start, in the background, what the pages will need for this data set and seed (each once per server)."""
+    jobs.warm()
+    _start(jobs.lesson_model_file, ds, seed())
+    _start(N.scale_race, ds, *RACE_DEFAULTS, seed())
+    _start(N.colour_demo, ds, seed())
+
+
+RACE_DEFAULTS = (300, 1e-3, "adam")  # the normalization page's first view: steps, learning rate, optimizer
 
 
 @st.cache_resource(max_entries=6)
 def _prepared(_ds: Dataset, key: str, device: str, scale: str) -> Tensors:
-    """Tensors for one data set on one device, shared read-only by all sessions."""
-    return to_tensors(_ds, device, scale)
+    """Tensors for one data set on one device, shared read-only by all sessions (and, on the CPU, by the runs'
+    worker processes, through shared memory)."""
+    tensors = to_tensors(_ds, device, scale)
+    return jobs.share(tensors) if device == "cpu" else tensors
 
 
 def prepared(ds: Dataset, device: str | torch.device, scale: str = "normalized") -> Tensors:
@@ -154,16 +191,15 @@ def prepared(ds: Dataset, device: str | torch.device, scale: str = "normalized")
 
 
 def session_model() -> tuple[torch.nn.Module, str]:
-    """The model this session trained last, or the lesson's model trained now; and a note saying which."""
+    """The model this session trained last, or the lesson's model trained in the background; and a note saying which."""
     ds = dataset()
     trained = st.session_state.get("trained")
     if trained is not None and trained["dataset"] == ds.key:
         # The pages evaluate on the CPU copy of the data; a finished run's model may still sit on the GPU.
         return trained["model"].cpu().eval(), trained["note"]
-    model = models.build("linear")
-    model.load_state_dict(_quick_state(ds, ds.key, seed()))
-    return model.eval(), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, batch 64) "
-                          "was just trained for one epoch on these images.")
+    weights = computed(jobs.lesson_model_file, ds, seed(), waiting="Training the lesson's model for one epoch (once per server)...")
+    return models.from_file(weights).eval(), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, batch 64) "
+                                              "was trained for one epoch on these images.")
 
 
 def accuracy(model: torch.nn.Module, ds: Dataset) -> float:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import reaper, shared
 from mnistcore import devices, figures, models, uploads
-from mnistcore.jobs import GPU_SLOTS, Job
+from mnistcore.jobs import Job
 from mnistcore.train import TrainConfig, total_steps
 
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -49,8 +49,7 @@ def start() -> None:
     base = st.session_state.pop("uploaded", None)
     run_config = replace(config, model=models.kind_of(base)) if base is not None else config  # the weights decide
     data = shared.prepared(ds, device)
-    slots = GPU_SLOTS if device.type == "cuda" else None
-    st.session_state["job"] = Job(run_config, data, base, slots).start()
+    st.session_state["job"] = Job(run_config, data, base).start()  # a worker process; waits in line when all are busy
     reaper.watch(st.session_state["job"])  # closing the tab stops the run
     st.session_state.pop("live_figs", None)
 
@@ -64,7 +63,7 @@ def reset() -> None:
 
 b = st.columns(5)
 b[0].button("Start", icon=":material/play_arrow:", on_click=start, disabled=running, type="primary")
-if running and job.control.paused:
+if running and job.paused:
     b[1].button("Resume", icon=":material/resume:", on_click=job.resume)
 else:
     b[1].button("Pause", icon=":material/pause:", on_click=job.pause if job else None, disabled=not running)
@@ -93,7 +92,9 @@ def live() -> None:
     snap = job.snapshot()
     figs = st.session_state.setdefault("live_figs", {})
     if snap.queue_position:
-        st.warning(f"The GPU is busy with other runs: you are number {snap.queue_position} in line.")
+        where = "the GPU" if job.device.startswith("cuda") else "this server"
+        st.warning(f"Every training place on {where} is taken by other students' runs: you are number "
+                   f"{snap.queue_position} in line, and your run starts by itself when a place frees up.")
     frac = snap.step / snap.total_steps if snap.total_steps else 0.0
     left = f" · about {snap.seconds_left:.0f} s left" if snap.seconds_left is not None else ""
     st.progress(frac, text=f"{snap.status}: step {snap.step:,} of {snap.total_steps:,} · {snap.images_per_second:,.0f} images/s{left}")

@@ -1,18 +1,26 @@
-"""Run every benchmark: `python -m bench` (add --browser for the page-polling one)."""
+"""Run every benchmark: `python -m bench` (add --browser for the page-polling one, --class N for a class)."""
 
 import argparse
 import sys
 
 import torch
 
-from bench import browser_bench, data_bench, train_bench
+from bench import browser_bench, class_bench, data_bench, train_bench
 
 
 def main() -> int:
     """Run the benchmarks; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--browser", action="store_true", help="also measure training with the page open in Chromium")
+    parser.add_argument("--class", dest="students", type=int, metavar="N",
+                        help="only the class benchmark: N Chromium sessions training on one app")
+    parser.add_argument("--servers", type=int, default=1, help="with --class: app servers behind HAProxy (default 1)")
     args = parser.parse_args()
+    if args.students:
+        print(f"== a class of {args.students}")
+        results = class_bench.run(args.students, args.servers)
+        print(f"{sum(results)} of {len(results)} targets met")
+        return 0 if results and all(results) else 1
     print("== data loading")
     results = data_bench.run()
     print("== training engine (CPU)")

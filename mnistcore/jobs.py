@@ -1,24 +1,35 @@
-"""One background training run per browser session, and a queue for a shared GPU.
+"""One training run per browser session, in a worker process, and the lines runs wait in.
 
-The page never waits on training: a `Job` runs `train` in a thread and keeps the
-latest numbers and weights under a lock; the page reads a `snapshot` when it polls.
+The web server never trains: a `Job` starts `train` in a process forked from a forkserver that
+has torch imported already (a start costs tens of milliseconds, not the seconds of a fresh
+interpreter). The worker reads the data set from shared memory, runs at a lower CPU priority
+than the server, and sends its events back through a pipe; a thread in the server keeps the
+latest numbers under a lock, and the page reads a `snapshot` when it polls.
 """
 
+import copy
+import multiprocessing as mp
 import os
 import threading
 import time
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from multiprocessing import forkserver, spawn
 
 import numpy as np
 import torch
+import torch.multiprocessing  # noqa: F401  (registers the reductions that pass tensors as shared memory)
 from torch import nn
 
-from mnistcore.prepare import Tensors
+from mnistcore import models
+from mnistcore.data import Dataset
+from mnistcore.prepare import Tensors, to_tensors
 from mnistcore.train import Control, Event, Result, TrainConfig, train
 
 
 class Slots:
-    """At most `k` runs at once on one device; the others wait in line, first come first served."""
+    """At most `k` runs at once; the others wait in line, first come first served."""
 
     def __init__(self, k: int):
         """Allow `k` simultaneous runs."""
@@ -54,12 +65,62 @@ class Slots:
             return self._line.index(token) + 1 if token in self._line else None
 
 
-GPU_SLOTS = Slots(int(os.environ.get("MNISTCORE_GPU_RUNS", "4")))  # a hosted class shares one GPU
-# Background runs share the CPU with the web server, the browser and other students' runs. With
-# PyTorch's default pool of one OpenMP thread per core, those threads wait on each other whenever a
-# core is busy elsewhere: training with the page open ran at 24% of its headless speed, and at
-# about 100% with one thread (bench/browser_bench.py). One intra-op thread per process, then.
-RUN_THREADS = int(os.environ.get("MNISTCORE_TORCH_THREADS", "1"))
+def _setting(name: str, default: int) -> int:
+    """An integer setting from the environment."""
+    return int(os.environ.get(name, default))
+
+
+# A run is one thread of one core at low priority, so the cap guards memory (a worker costs about
+# 60 MB PSS beside the shared data), not CPU: ten runs a core keep every run moving. Set it lower on
+# a small-memory VM. A shared GPU has a cap of its own.
+CPU_SLOTS = Slots(_setting("MNISTCORE_MAX_RUNS", 10 * (os.cpu_count() or 1)))
+GPU_SLOTS = Slots(_setting("MNISTCORE_GPU_RUNS", 4))
+# With PyTorch's default of one OpenMP thread per core, a run's threads wait on each other whenever
+# a core is busy elsewhere (24% of headless speed with the page open, bench/browser_bench.py).
+RUN_THREADS = _setting("MNISTCORE_TORCH_THREADS", 1)
+WORKER_NICE = _setting("MNISTCORE_WORKER_NICE", 10)  # pages first: the server keeps nice 0
+FLUSH_SECONDS = 0.1  # a worker sends its events in batches at most this often (the page polls at 0.5 s)
+OOM_MESSAGE = ("The GPU ran out of memory (other students' runs share it). "
+               "Try a smaller batch, or switch the device to CPU in the sidebar.")
+
+_context_lock = threading.Lock()
+_context: mp.context.BaseContext | None = None
+
+
+def _preparation_without_main(name: str) -> dict:
+    """What a new worker is told to set up, minus the parent's __main__.
+
+    Streamlit runs each page script as `__main__` (app.py), and multiprocessing would re-import
+    that module in every worker, running the whole app there. The workers' code lives in
+    mnistcore modules and never needs it.
+    """
+    data = _preparation(name)
+    data.pop("init_main_from_path", None)
+    data.pop("init_main_from_name", None)
+    return data
+
+
+_preparation = spawn.get_preparation_data
+
+
+def context() -> mp.context.BaseContext:
+    """The forkserver context every worker starts from; its server imports torch once."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            spawn.get_preparation_data = _preparation_without_main
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(["mnistcore.worker_preload"])
+            _context = ctx
+        return _context
+
+
+def share(data: Tensors) -> Tensors:
+    """Move CPU tensors into shared memory (in place), so workers map them instead of copying."""
+    for t in (data.x_train, data.y_train, data.x_valid, data.y_valid):
+        if t.device.type == "cpu" and not t.is_shared():
+            t.share_memory_()
+    return data
 
 
 @dataclass
@@ -77,67 +138,139 @@ class Snapshot:
     queue_position: int | None
     message: str
 
+    def curves(self, smoothing: float = 0.8, max_points: int = 400) -> dict[str, tuple[list[int], list[float]]]:
+        """The run so far as chart series: train loss (exponentially smoothed), valid loss and accuracy.
 
-    def curves(self, smoothing: float = 0.8) -> dict[str, tuple[list[int], list[float]]]:
-        """The run so far as chart series: train loss (exponentially smoothed), valid loss and accuracy."""
+        Each series keeps at most about `max_points` points (evenly spaced, the last always): a
+        long run has thousands, and every poll of the page would send them all again.
+        """
         progress = [e for e in self.events if e.kind == "progress"]
         evals = [e for e in self.events if e.valid_loss is not None and e.kind != "progress"]
         smooth, level = [], None
         for e in progress:
             level = e.train_loss if level is None else smoothing * level + (1 - smoothing) * e.train_loss
             smooth.append(level)
+
+        def thin(xs: list, ys: list) -> tuple[list, list]:
+            keep = list(range(len(xs) - 1, -1, -max(1, -(-len(xs) // max_points))))[::-1]  # stride from the end
+            return [xs[i] for i in keep], [ys[i] for i in keep]
+
         return {
-            "train loss": ([e.step for e in progress], smooth),
-            "valid loss": ([e.step for e in evals], [e.valid_loss for e in evals]),
-            "valid accuracy": ([e.step for e in evals], [e.valid_accuracy for e in evals]),
+            "train loss": thin([e.step for e in progress], smooth),
+            "valid loss": thin([e.step for e in evals], [e.valid_loss for e in evals]),
+            "valid accuracy": thin([e.step for e in evals], [e.valid_accuracy for e in evals]),
         }
 
 
+class _Sender:
+    """The worker's side of the pipe: events in batches, weight pictures at most once a batch."""
+
+    def __init__(self, conn):
+        """Send through `conn`."""
+        self.conn, self.batch, self.last = conn, [], 0.0
+
+    def __call__(self, event: Event) -> None:
+        """Queue `event`; send the batch when it is due or the run has news beyond progress."""
+        if event.weights is not None and self.batch and self.batch[-1].weights is not None:
+            self.batch[-1] = replace(self.batch[-1], weights=None, weight_titles=None)  # only the newest picture counts
+        self.batch.append(event)
+        now = time.monotonic()
+        if now - self.last >= FLUSH_SECONDS or event.kind != "progress":
+            self.conn.send(("events", self.batch))
+            self.batch, self.last = [], now
+
+
+def _work(config: TrainConfig, data: Tensors, device: str, model: nn.Module | None, control: Control, conn) -> None:
+    """The worker process: train, then send the final numbers and weights."""
+    os.nice(WORKER_NICE)
+    torch.set_num_threads(RUN_THREADS)
+    try:
+        if device != "cpu":  # each worker owns its CUDA context and its copy of the data on the GPU
+            data = Tensors(**{k: (v.to(device) if isinstance(v, torch.Tensor) else v) for k, v in vars(data).items()})
+        result = train(config, data, model, _Sender(conn), control)
+        conn.send(("result", replace(result, model=None), models.to_file(result.model)))
+    except torch.OutOfMemoryError:
+        conn.send(("failed", OOM_MESSAGE))
+    except Exception as e:  # the page shows it in words; the worker must not die silently
+        conn.send(("failed", f"Training failed: {e}"))
+    finally:
+        conn.close()
+
+
 class Job:
-    """A training run in a background thread; pause, resume and stop it from any thread."""
+    """A training run in a worker process; pause, resume and stop it from any thread."""
 
     def __init__(self, config: TrainConfig, data: Tensors, model: nn.Module | None = None,
                  slots: Slots | None = None):
-        """Prepare the run; `slots` limits how many share the device (None: no limit)."""
-        self.config, self.data, self.control = config, data, Control()
-        self._model, self._slots = model, slots
+        """Prepare the run; `slots` is the line it waits in (None: the CPU's or the GPU's, by device)."""
+        self.config, self.data, self.control = config, data, Control(context())
+        self.device = str(data.x_train.device)
+        self._model = copy.deepcopy(model) if model is not None else None  # the session's copy stays untouched
+        self._slots = slots or (GPU_SLOTS if data.x_train.device.type == "cuda" else CPU_SLOTS)
         self._lock = threading.Lock()
         self._events: list[Event] = []
         self._weights: np.ndarray | None = None
         self._weight_titles: list[str] = []
         self._status, self._message = "waiting", ""
         self.result: Result | None = None
-        self._thread = threading.Thread(target=self._run, name="mnist-train", daemon=True)
+        self.process: mp.process.BaseProcess | None = None
+        self._thread = threading.Thread(target=self._supervise, name="mnist-job", daemon=True)
 
     def start(self) -> "Job":
-        """Begin training in the background."""
-        if torch.get_num_threads() != RUN_THREADS:
-            torch.set_num_threads(RUN_THREADS)  # process-wide: see RUN_THREADS
+        """Begin: wait in line for a slot, then train in a worker."""
         self._thread.start()
         return self
 
-    def _on_event(self, event: Event) -> None:
-        with self._lock:
-            if event.weights is not None:
-                self._weights, self._weight_titles = event.weights, event.weight_titles
-            self._events.append(event)
-
-    def _run(self) -> None:
-        if self._slots and not self._slots.acquire(self, self.control):
+    def _supervise(self) -> None:
+        """Wait for a slot, start the worker, and read what it sends until it ends."""
+        if not self._slots.acquire(self, self.control):
             self._set("stopped", "Stopped before it started.")
             return
         try:
-            self._set("running")
-            self.result = train(self.config, self.data, self._model, self._on_event, self.control)
-            self._set(self.result.status, self.result.history[-1].message if self.result.history else "")
-        except torch.OutOfMemoryError:
-            self._set("failed", "The GPU ran out of memory (other students' runs share it). "
-                                "Try a smaller batch, or switch the device to CPU in the sidebar.")
-        except Exception as e:  # the page shows it in words; the thread must not die silently
-            self._set("failed", f"Training failed: {e}")
+            self._run_worker()
         finally:
-            if self._slots:
-                self._slots.release()
+            self._slots.release()
+
+    def _run_worker(self) -> None:
+        """Start the worker and turn its messages into state; a worker that dies becomes a message."""
+        ctx = context()
+        cpu_data = share(self.data) if self.device == "cpu" else _to_cpu(self.data)
+        receive, send = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=_work, name="mnist-train", daemon=True,
+                                   args=(self.config, cpu_data, self.device, self._model, self.control, send))
+        self.process.start()
+        send.close()  # the worker holds the only writing end now: its death closes the pipe
+        self._set("running")
+        while True:
+            try:
+                message = receive.recv()
+            except (EOFError, OSError):
+                break
+            if message[0] == "events":
+                self._on_events(message[1])
+            elif message[0] == "result":
+                self._finish(message[1], message[2])
+            else:
+                self._set("failed", message[1])
+        self.process.join(5)
+        if self._status == "running":  # no result and no words: the process was killed
+            self._set("failed", _death_message(self.process.exitcode))
+        receive.close()
+
+    def _on_events(self, events: list[Event]) -> None:
+        with self._lock:
+            for event in events:
+                if event.weights is not None:
+                    self._weights, self._weight_titles = event.weights, event.weight_titles
+            self._events.extend(events)
+
+    def _finish(self, result: Result, weights_file: bytes) -> None:
+        """Rebuild the trained model in this process from the worker's state_dict."""
+        model = self._model if self._model is not None else models.build(self.config.model)
+        model.load_state_dict(models.from_file(weights_file).state_dict())
+        self.result = replace(result, model=model)
+        last = result.history[-1].message if result.history else ""
+        self._set(result.status, last)
 
     def _set(self, status: str, message: str = "") -> None:
         with self._lock:
@@ -156,12 +289,17 @@ class Job:
         self.control.stop()
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait for the thread to end."""
+        """Wait for the run (and its worker) to end."""
         self._thread.join(timeout)
 
     @property
+    def paused(self) -> bool:
+        """True while paused and not yet ended."""
+        return self.alive and self.control.paused
+
+    @property
     def alive(self) -> bool:
-        """True while the thread runs (waiting, training or paused)."""
+        """True while the run waits, trains or is paused."""
         return self._thread.is_alive()
 
     def snapshot(self) -> Snapshot:
@@ -179,8 +317,61 @@ class Job:
             status=status, events=events, weights=weights, weight_titles=titles, step=last.step if last else 0,
             total_steps=last.total_steps if last else 0,
             images_per_second=last.images_per_second if last else 0.0, seconds_left=left,
-            queue_position=self._slots.position(self) if self._slots else None, message=message,
+            queue_position=self._slots.position(self), message=message,
         )
+
+
+def _to_cpu(data: Tensors) -> Tensors:
+    """A shared CPU copy of GPU tensors: a worker builds its own GPU copy in its own CUDA context."""
+    return share(Tensors(**{k: (v.cpu() if isinstance(v, torch.Tensor) else v) for k, v in vars(data).items()}))
+
+
+def _death_message(exitcode: int | None) -> str:
+    """Plain words for a worker that ended without saying why."""
+    how = "was killed" if exitcode is not None and exitcode < 0 else f"ended unexpectedly (exit code {exitcode})"
+    return (f"The training process {how}, perhaps because the server ran short of memory. Your settings "
+            "are kept: press Reset, then Start to try again.")
+
+
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+POOL_WORKERS = _setting("MNISTCORE_PAGE_WORKERS", max(1, (os.cpu_count() or 1) // 2))
+
+
+def _pool_worker_init() -> None:
+    """Page computations use one thread each: they share the cores with the server and the runs."""
+    torch.set_num_threads(RUN_THREADS)
+
+
+def submit(fn, *args) -> Future:
+    """Run `fn(*args)` in a worker process of the page pool; a broken pool is replaced."""
+    global _pool
+    with _pool_lock:
+        for _ in range(2):
+            if _pool is None:
+                _pool = ProcessPoolExecutor(POOL_WORKERS, mp_context=context(), initializer=_pool_worker_init)
+            try:
+                return _pool.submit(fn, *args)
+            except BrokenProcessPool:  # a worker was killed: start a fresh pool once
+                _pool.shutdown(wait=False, cancel_futures=True)
+                _pool = None
+        raise BrokenProcessPool("the page workers could not be started")
+
+
+_warming = threading.Lock()
+
+
+def warm() -> None:
+    """Start the forkserver in the background (once), so the first run or page computation does not wait for it."""
+    if _warming.acquire(blocking=False):  # never released: the first call starts it, later calls do nothing
+        threading.Thread(target=lambda: context() and forkserver.ensure_running(), name="forkserver-warm",
+                         daemon=True).start()
+
+
+def lesson_model_file(ds: Dataset, seed: int) -> bytes:
+    """The lesson's model (Adam, lr 1e-3, batch 64) after one epoch on `ds`, as a weights file."""
+    result = train(TrainConfig(seed=seed), to_tensors(ds))
+    return models.to_file(result.model)
 
 
 def wait_until(job: Job, predicate, timeout: float = 30.0) -> bool:

@@ -60,13 +60,14 @@ class Event:
 
 
 class Control:
-    """Pause, resume and stop a run from another thread; the loop checks it every step."""
+    """Pause, resume and stop a run from another thread or process; the loop checks it every step."""
 
-    def __init__(self):
-        """Start in the running state."""
-        self._running = threading.Event()
+    def __init__(self, context=None):
+        """Start in the running state; with a multiprocessing `context` it works across processes."""
+        events = context or threading
+        self._running = events.Event()
         self._running.set()
-        self._stopped = threading.Event()
+        self._stopped = events.Event()
 
     def pause(self) -> None:
         """Hold the run after its current step."""

@@ -332,7 +332,8 @@ def test_download_button_fetches_verifies_and_switches_to_full_data(http_server,
     assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
     by_label(at.sidebar.button, "Download").click().run()
     ok(at)
-    assert any("MNIST: 300 train / 10,000 valid / 200 test images, from IDX files in mnist" in c.value for c in at.sidebar.caption)
+    assert any("MNIST: 300 train / 10,000 valid / 200 test images, from IDX files in mnist" in c.value
+               for c in at.sidebar.caption)
     assert at.session_state["dataset"].origin == str(tmp_path / "cache" / "mnist")
 
 

@@ -32,35 +32,42 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A freshly started app server on 127.0.0.1; its first visitor arrives by a deep link."""
+def start_server(folder: Path, *args: str, env: dict | None = None) -> tuple[Server, subprocess.Popen]:
+    """A freshly started app server on 127.0.0.1, with an empty download cache; waits for its health check."""
     port = free_port()
-    folder = tmp_path_factory.mktemp("server")
-    env = {**os.environ, "MNISTCORE_CACHE": str(folder / "cache")}  # an empty cache: no full MNIST from earlier runs
-    log = open(folder / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    env = {**os.environ, "MNISTCORE_CACHE": str(folder / "cache"), **(env or {})}  # no full MNIST from earlier runs
+    log = open(folder / "server.log", "w")  # noqa: SIM115 - the process holds it until it ends
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-                             "--server.disconnectedSessionTTL", "2"],  # a closed tab counts as gone after 2 s
+                             "--server.disconnectedSessionTTL", "2", *args],  # a closed tab counts as gone after 2 s
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
             if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                break
+                return Server(url, proc.pid), proc
         except OSError:
             time.sleep(0.25)
-    else:
-        proc.kill()
-        pytest.fail(f"the server did not start; see {folder / 'server.log'}")
-    yield Server(url, proc.pid)
+    proc.kill()
+    pytest.fail(f"the server did not start; see {folder / 'server.log'}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """End the server (its worker processes end with it)."""
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A freshly started app server on 127.0.0.1; its first visitor arrives by a deep link."""
+    srv, proc = start_server(tmp_path_factory.mktemp("server"))
+    yield srv
+    stop_server(proc)
 
 
 @pytest.fixture(scope="module")
@@ -241,14 +248,29 @@ def test_two_sessions_train_independently(server, browser):
         c.close()
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by process `pid` and every process below it (its training workers)."""
+    parents, times = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while we looked
+            continue
+        child = int(stat.parent.name)
+        parents[child], times[child] = int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, grew = {pid}, True
+    while grew:
+        below = {c for c, p in parents.items() if p in tree} - tree
+        tree |= below
+        grew = bool(below)
+    return sum(times.get(p, 0.0) for p in tree)
+
+
 def cpu_share(pid: int, seconds: float = 2.0) -> float:
-    """The server process's CPU use over `seconds`, in cores."""
-    def used() -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    start = used()
+    """The server's CPU use, its workers included, over `seconds`, in cores."""
+    start = tree_cpu_seconds(pid)
     time.sleep(seconds)
-    return (used() - start) / seconds
+    return (tree_cpu_seconds(pid) - start) / seconds
 
 
 def test_closing_the_tab_stops_its_run(server, browser):
@@ -262,3 +284,24 @@ def test_closing_the_tab_stops_its_run(server, browser):
     context.close()
     time.sleep(2 + 2)  # the reconnect grace, then the reaper's next look
     assert cpu_share(server.pid) < 0.2  # the run has stopped
+
+
+def test_sessions_that_arrive_together_on_a_fresh_server(tmp_path, browser):
+    """Two students open chart pages at the same moment on a server that has imported nothing yet.
+
+    Before app.py imported pandas first thing, their threads met pandas' first import inside
+    plotly_chart together and one got a half-initialized module (a traceback box).
+    """
+    srv, proc = start_server(tmp_path)
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 2000}) for _ in range(4)]
+    pages = [c.new_page() for c in contexts]
+    try:
+        for pg, path in zip(pages, ("softmax", "normalization", "softmax", "training")):
+            pg.goto(f"{srv.url}/{path}", wait_until="commit")  # no waiting: the four scripts start together
+        for pg in pages:
+            settle(pg)
+    finally:
+        for c in contexts:
+            c.close()
+        stop_server(proc)
+    assert "Traceback" not in (tmp_path / "server.log").read_text()

@@ -1,5 +1,7 @@
-"""Background jobs: snapshots while training, a queue for a shared GPU, and cleanup when a session goes."""
+"""Training runs in worker processes: snapshots, pause/resume/stop, lines to wait in, workers that die."""
 
+import os
+import signal
 import threading
 import time
 
@@ -86,3 +88,75 @@ def test_out_of_memory_says_so_and_offers_the_cpu(data):
     job.join(10)
     snap = job.snapshot()
     assert snap.status == "failed" and "ran out of memory" in snap.message and "CPU" in snap.message
+
+
+def test_the_run_is_a_worker_process_at_lower_priority_reading_shared_data(data):
+    job = Job(TrainConfig(epochs=50), data).start()
+    assert wait_until(job, lambda s: s.step > 0, timeout=30)
+    pid = job.process.pid
+    assert pid != os.getpid() and os.getpriority(os.PRIO_PROCESS, pid) >= os.getpriority(os.PRIO_PROCESS, 0) + 5
+    assert data.x_train.is_shared()  # the worker maps these pages; it does not get a copy
+    job.stop()
+    job.join(10)
+
+
+def test_pause_resume_and_stop_answer_within_half_a_second(data):
+    job = Job(TrainConfig(epochs=200), data).start()
+    assert wait_until(job, lambda s: s.step > 0, timeout=30)
+    start = time.monotonic()
+    job.pause()
+    assert wait_until(job, lambda s: s.status == "paused", timeout=0.5)
+    time.sleep(0.3)  # events already on their way may still land; after that nothing moves
+    held = job.snapshot().step
+    time.sleep(0.5)
+    assert job.snapshot().step == held
+    job.resume()
+    assert wait_until(job, lambda s: s.step > held, timeout=0.5)
+    start = time.monotonic()
+    job.stop()
+    job.join(1)
+    assert not job.alive and time.monotonic() - start < 0.5
+    assert job.snapshot().status == "stopped" and job.result.status == "stopped"
+
+
+def test_a_killed_worker_becomes_a_message_not_a_hang(data):
+    job = Job(TrainConfig(epochs=200), data).start()
+    assert wait_until(job, lambda s: s.step > 0, timeout=30)
+    os.kill(job.process.pid, signal.SIGKILL)
+    job.join(5)
+    snap = job.snapshot()
+    assert not job.alive and snap.status == "failed" and "was killed" in snap.message and "Start" in snap.message
+
+
+def test_runs_beyond_the_cap_wait_in_line_with_their_place(data):
+    slots = Slots(2)
+    runs = [Job(TrainConfig(epochs=200), data, slots=slots).start() for _ in range(4)]
+    assert wait_until(runs[3], lambda s: s.queue_position == 2, timeout=10)
+    assert runs[2].snapshot().queue_position == 1
+    runs[0].stop()
+    assert wait_until(runs[3], lambda s: s.queue_position == 1, timeout=10)
+    for job in runs:
+        job.stop()
+    for job in runs:
+        job.join(10)
+    assert [j.snapshot().status for j in runs] == ["stopped"] * 4
+
+
+def test_the_sessions_model_is_not_changed_by_its_run(data):
+    from mnistcore import models
+    base = models.build("linear")
+    before = base[0].weight.detach().clone()
+    job = Job(TrainConfig(epochs=1), data, model=base).start()
+    job.join(60)
+    assert torch.equal(base[0].weight, before) and not torch.equal(job.result.model[0].weight, before)
+
+
+def test_curves_are_thinned_for_the_page_but_end_at_the_last_step(data):
+    job = Job(TrainConfig(epochs=12, report_every=1, eval_every=10), data).start()
+    job.join(120)
+    snap = job.snapshot()
+    full = [e for e in snap.events if e.kind == "progress"]
+    curves = snap.curves(max_points=100)
+    steps, _ = curves["train loss"]
+    assert len(full) > 500 and 50 <= len(steps) <= 101 and steps[-1] == full[-1].step
+    assert curves["valid accuracy"][0][-1] == snap.step

@@ -1,0 +1,212 @@
+"""A whole class on one server: N real Chromium sessions train at once (`make bench ARGS="--class N"`).
+
+Every session opens the training page on full Fashion-MNIST and starts a long run. The benchmark
+measures, in one run: training images/s with one session (the baseline) and with N, pause and stop
+latency in every session, the health endpoint's latency, how long a late student's softmax page
+takes to settle, traceback boxes, the server's CPU per poll of a training page, and the memory of
+the server and its workers (PSS, summed). Only 127.0.0.1 is contacted, and every loop has a deadline.
+The browser runs on the same cores as the server: its work is part of every figure.
+"""
+
+import os
+import statistics
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.servers import Launch, cpu_seconds, pss_mib, start_app
+
+EPOCHS = 50  # long enough that no run ends during the measurements
+WINDOW = 10.0  # seconds over which images/s are counted
+STEP_TEXT = "() => { const b = document.querySelector('[data-testid=\"stProgress\"]'); return b ? b.innerText : ''; }"
+
+
+@dataclass
+class Health:
+    """Polls /_stcore/health every 0.1 s in a thread and keeps the latencies."""
+
+    url: str
+    times: list[float] = field(default_factory=list)
+    failures: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> "Health":
+        """Begin polling."""
+        threading.Thread(target=self._poll, daemon=True).start()
+        return self
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.1):
+            start = time.perf_counter()
+            try:
+                urllib.request.urlopen(self.url + "/_stcore/health", timeout=10).read()
+                self.times.append(time.perf_counter() - start)
+            except OSError:
+                self.failures += 1
+
+    def stop(self) -> tuple[float, float, float]:
+        """Stop; p50, p95 and max in milliseconds."""
+        self._stop.set()
+        t = sorted(self.times) or [float("nan")]
+        return 1000 * t[len(t) // 2], 1000 * t[int(len(t) * 0.95)], 1000 * t[-1]
+
+
+def step_of(text: str) -> int | None:
+    """The step in a progress line such as 'running: step 1,234 of 39,100 · ...'."""
+    if "step " not in text:
+        return None
+    return int(text.split("step ")[1].split(" of")[0].replace(",", ""))
+
+
+def wait_text(pages, predicate, timeout: float) -> list[float | None]:
+    """Seconds until each page's progress line satisfies `predicate` (None: not within `timeout`)."""
+    start, seen = time.perf_counter(), [None] * len(pages)
+    while time.perf_counter() - start < timeout and None in seen:
+        for i, pg in enumerate(pages):
+            if seen[i] is None and predicate(pg.evaluate(STEP_TEXT)):
+                seen[i] = time.perf_counter() - start
+        time.sleep(0.02)
+    return seen
+
+
+def exception_boxes(pages) -> int:
+    """Traceback boxes on all pages now."""
+    return sum(pg.locator('[data-testid="stException"]').count() for pg in pages)
+
+
+def open_training(browser, url: str, n: int) -> tuple[list, list]:
+    """`n` fresh sessions on the training page, each with a run started."""
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1600}) for _ in range(n)]
+    pages = [c.new_page() for c in contexts]
+    for pg in pages:
+        pg.goto(f"{url}/training?data=fashion&epochs={EPOCHS}", wait_until="commit")
+    for pg in pages:
+        pg.get_by_role("button", name="Start").click(timeout=120_000)
+    seen = wait_text(pages, lambda t: (step_of(t) or 0) > 0, timeout=120)
+    assert None not in seen, f"{seen.count(None)} runs never started"
+    return contexts, pages
+
+
+def images_per_second(pages, batch: int = 64) -> list[float]:
+    """Each session's training speed over WINDOW seconds, read from the steps its page shows."""
+    before = [step_of(pg.evaluate(STEP_TEXT)) or 0 for pg in pages]
+    time.sleep(WINDOW)
+    after = [step_of(pg.evaluate(STEP_TEXT)) or 0 for pg in pages]
+    return [(a - b) * batch / WINDOW for a, b in zip(after, before)]
+
+
+def latencies(pages) -> tuple[list[float | None], list[float | None]]:
+    """Pause -> 'paused' in each session (resumed after), then Stop in every session -> 'stopped'."""
+    pause = []
+    for pg in pages:
+        pg.get_by_role("button", name="Pause").click()
+        pause.append(wait_text([pg], lambda t: t.startswith("paused"), timeout=10)[0])
+        pg.get_by_role("button", name="Resume").click()
+    wait_text(pages, lambda t: t.startswith("running"), timeout=30)
+    clicked = []
+    for pg in pages:
+        pg.get_by_role("button", name="Stop").click(no_wait_after=True)
+        clicked.append(time.perf_counter())
+    seen = wait_text(pages, lambda t: t.startswith("stopped"), timeout=30)
+    start = clicked[0]
+    stop = [None if s is None else s - (c - start) for s, c in zip(seen, clicked)]  # from each page's own click
+    return pause, stop
+
+
+def late_student(browser, url: str) -> float:
+    """Seconds until a new session's softmax page has drawn its charts and stopped running."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    pg = context.new_page()
+    start = time.perf_counter()
+    pg.goto(f"{url}/softmax?data=fashion", wait_until="commit")
+    pg.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3 && "
+                         "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=300_000)
+    settled = time.perf_counter() - start
+    boxes = exception_boxes([pg])
+    context.close()
+    assert boxes == 0, "the late student's page showed a traceback"
+    return settled
+
+
+def per_poll_ms(launch: Launch, pages: int, seconds: float = 6.0) -> float:
+    """The server processes' own CPU (workers excluded) per poll while `pages` training pages poll twice a second."""
+    start = sum(cpu_seconds(pid, children=False) for pid in launch.server_pids)
+    time.sleep(seconds)
+    used = sum(cpu_seconds(pid, children=False) for pid in launch.server_pids) - start
+    return 1000 * used / (pages * seconds / 0.5)
+
+
+def measure(browser, launch: Launch, n: int) -> dict:
+    """Everything for `n` sessions on one launch of the app."""
+    health = Health(launch.url).start()
+    contexts, pages = open_training(browser, launch.url, n)
+    time.sleep(2)  # past the first redraws
+    speeds = images_per_second(pages)
+    poll = per_poll_ms(launch, n)
+    memory = sum(pss_mib(pid) for pid in launch.all_pids())
+    late = late_student(browser, launch.url)
+    pause, stop = latencies(pages)
+    boxes = exception_boxes(pages)
+    p50, p95, worst = health.stop()
+    for c in contexts:
+        c.close()
+    return {"n": n, "speeds": speeds, "total": sum(speeds), "poll_ms": poll, "pss_mib": memory, "late_s": late,
+            "pause": pause, "stop": stop, "boxes": boxes, "health": (p50, p95, worst), "health_failures": health.failures}
+
+
+def fmt_seconds(values: list[float | None]) -> str:
+    """max / median of latencies, with how many never came."""
+    got = [v for v in values if v is not None]
+    missing = len(values) - len(got)
+    text = f"max {max(got):.2f} s, median {statistics.median(got):.2f} s" if got else "none seen"
+    return text + (f", {missing} not seen within the wait" if missing else "")
+
+
+def print_row(r: dict) -> None:
+    """The figures of one measurement."""
+    print(f"  N = {r['n']}: total {r['total']:,.0f} images/s; per session min {min(r['speeds']):,.0f} / "
+          f"max {max(r['speeds']):,.0f}")
+    print(f"    pause -> paused: {fmt_seconds(r['pause'])}; stop -> stopped: {fmt_seconds(r['stop'])}")
+    print(f"    health p50 {r['health'][0]:.0f} ms, p95 {r['health'][1]:.0f} ms, max {r['health'][2]:.0f} ms "
+          f"({r['health_failures']} failed); late student's softmax page settled in {r['late_s']:.1f} s")
+    print(f"    traceback boxes {r['boxes']}; server CPU per poll of a training page {r['poll_ms']:.1f} ms; "
+          f"server + workers {r['pss_mib']:,.0f} MiB PSS", flush=True)
+
+
+def run(n: int, servers: int = 1) -> list[bool]:
+    """Measure N = 1 and N = n on fresh launches; print the figures and check the targets."""
+    from playwright.sync_api import sync_playwright
+    if not Path("/usr/share/datasets/fashion-mnist").is_dir():
+        print("SKIP  the class benchmark needs Debian's dataset-fashion-mnist (make system)")
+        return []
+    where = f"{servers} servers behind HAProxy" if servers > 1 else "one server"
+    print(f"  {where}; Chromium runs on the same {os.cpu_count()} cores as the server", flush=True)
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+        for count in (1, n):
+            with start_app(servers) as launch:
+                rows.append(measure(browser, launch, count))
+                tracebacks = launch.tracebacks()
+            rows[-1]["server_tracebacks"] = tracebacks
+            print_row(rows[-1])
+            print(f"    server tracebacks in the log: {tracebacks}", flush=True)
+        browser.close()
+    one, many = rows
+    ratio = many["total"] / one["total"]
+    pauses, stops = [v for v in many["pause"]], [v for v in many["stop"]]
+    checks = {
+        f"no traceback boxes or server tracebacks at N = {n}": many["boxes"] == 0 and many["server_tracebacks"] == 0,
+        f"every run makes progress at N = {n}": min(many["speeds"]) > 0,
+        "pause -> paused within 0.5 s in every session": None not in pauses and max(pauses) <= 0.5,
+        "stop -> stopped within 1 s in every session": None not in stops and max(stops) <= 1.0,
+        "health p95 <= 100 ms": many["health"][1] <= 100,
+        "a late student's softmax page settles within 3 s": many["late_s"] <= 3,
+        f"total images/s at N = {n} >= 80% of N = 1 ({ratio:.0%})": ratio >= 0.8,
+        "server + workers <= 3 GB PSS": many["pss_mib"] <= 3 * 1024,
+    }
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}", flush=True)
+    return list(checks.values())

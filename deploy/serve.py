@@ -1,0 +1,173 @@
+"""Host the app for a class on one machine: K Streamlit servers behind HAProxy on one port.
+
+    python deploy/serve.py [--port 8501] [--servers K] [--bind 0.0.0.0]     (or: make serve ARGS=...)
+
+Each server is a plain `streamlit run app.py` on a local port with the hosting settings (no folder
+box, no error details, the same cookie secret); HAProxy (Debian's package) sends each browser to
+one server by a cookie, for every request and the websocket, checks /_stcore/health every second
+and takes a failing server out of rotation. A server that exits is started again. Each server
+owns the training workers it starts. With K = 1 there is no proxy: the one server takes the port.
+"""
+
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+# What a hosted server must not do that a teacher's laptop may: browse the server's disk from the
+# sidebar, or show tracebacks (with the server's paths) in the page.
+HOSTING_FLAGS = ("--client.showErrorDetails", "none", "--server.headless", "true",
+                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none")
+HOSTING_ENV = {"MNISTCORE_FOLDER_BOX": "0"}
+
+
+def haproxy_config(port: int, backends: list[int], bind: str = "0.0.0.0") -> str:
+    """HAProxy's configuration: one frontend, cookie stickiness, health checks, failover."""
+    servers = "\n".join(f"    server s{i} 127.0.0.1:{p} check cookie s{i}" for i, p in enumerate(backends, 1))
+    return f"""global
+    maxconn 4096
+
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 1h
+    timeout server 1h
+    timeout tunnel 1h  # a student's websocket stays open for the whole lesson
+
+frontend class
+    bind {bind}:{port}
+    default_backend app
+
+backend app
+    balance leastconn
+    # The cookie names the server; the websocket handshake carries it too, so a student's page,
+    # uploads and media all reach the server that holds the session.
+    cookie MNISTSERVER insert indirect nocache httponly
+    option redispatch  # the cookie's server is down: go to another (the student starts a new session)
+    option httpchk GET /_stcore/health
+    http-check expect string ok
+    default-server inter 1s fall 2 rise 2
+{servers}
+"""
+
+
+def app_command(port: int, cookie_secret: str, address: str = "127.0.0.1") -> list[str]:
+    """The command line of one app server."""
+    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            "--server.address", address, "--server.cookieSecret", cookie_secret, *HOSTING_FLAGS]
+
+
+def wait_healthy(url: str, timeout: float = 60) -> bool:
+    """True once `url`/_stcore/health answers ok."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+class Class:
+    """K app servers and, for K > 1, HAProxy in front; `stop()` ends them all."""
+
+    def __init__(self, port: int, servers: int, bind: str = "0.0.0.0", backends: list[int] | None = None,
+                 logs: Path | None = None, env: dict | None = None):
+        """Plan the processes (the servers on `backends`, default port + 101...); nothing starts until `start()`."""
+        self.port, self.k, self.bind = port, servers, bind
+        self.backends = [port] if servers == 1 else (backends or [port + 101 + i for i in range(servers)])
+        self.secret = secrets.token_hex(32)  # one secret for all: a session's cookies are valid on any server
+        self.logs = logs or Path(tempfile.mkdtemp(prefix="mnist-class-"))
+        self.env = {**os.environ, **HOSTING_ENV, **(env or {})}
+        self.apps: list[subprocess.Popen | None] = [None] * len(self.backends)
+        self.proxy: subprocess.Popen | None = None
+
+    def start_app(self, i: int) -> subprocess.Popen:
+        """Start (or restart) app server `i`."""
+        log = open(self.logs / f"server-{i + 1}.log", "a")  # noqa: SIM115 - the child holds it
+        address = self.bind if self.k == 1 else "127.0.0.1"
+        self.apps[i] = subprocess.Popen(app_command(self.backends[i], self.secret, address), cwd=ROOT, env=self.env,
+                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return self.apps[i]
+
+    def start(self) -> "Class":
+        """Start every server, wait for their health, then the proxy."""
+        for i in range(len(self.backends)):
+            self.start_app(i)
+        for p in self.backends:
+            if not wait_healthy(f"http://127.0.0.1:{p}"):
+                self.stop()
+                raise RuntimeError(f"the app server on port {p} did not start; see {self.logs}")
+        if self.k > 1:
+            if not Path(HAPROXY).exists():
+                self.stop()
+                raise RuntimeError("haproxy is not installed: sudo apt-get install haproxy (or: make system)")
+            config = self.logs / "haproxy.cfg"
+            config.write_text(haproxy_config(self.port, self.backends, self.bind))
+            log = open(self.logs / "haproxy.log", "a")  # noqa: SIM115
+            self.proxy = subprocess.Popen([HAPROXY, "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT)
+            if not wait_healthy(f"http://127.0.0.1:{self.port}"):
+                self.stop()
+                raise RuntimeError(f"haproxy did not start; see {self.logs}")
+        return self
+
+    def keep_running(self) -> None:
+        """Restart any app server that exits; return when the proxy does."""
+        while self.proxy is None or self.proxy.poll() is None:
+            for i, app in enumerate(self.apps):
+                if app is not None and app.poll() is not None:
+                    print(f"app server {i + 1} exited ({app.returncode}); starting it again", flush=True)
+                    self.start_app(i)
+            time.sleep(1)
+
+    def stop(self) -> None:
+        """End the proxy, the servers and their training workers."""
+        procs = [p for p in [self.proxy, *self.apps] if p is not None and p.poll() is None]
+        for p in procs:
+            try:
+                os.killpg(p.pid, signal.SIGTERM) if p is not self.proxy else p.terminate()
+            except ProcessLookupError:
+                pass
+        for p in procs:
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=8501, help="the one port students open (default 8501)")
+    parser.add_argument("--servers", type=int, default=os.cpu_count() or 1,
+                        help="app servers behind the proxy (default: one per core)")
+    parser.add_argument("--bind", default="0.0.0.0", help="address to listen on (default: every interface)")
+    args = parser.parse_args(argv)
+    group = Class(args.port, max(1, args.servers), args.bind)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        group.start()
+        print(f"serving {group.k} app server(s) on http://{args.bind}:{args.port} (logs in {group.logs})", flush=True)
+        group.keep_running()
+    except RuntimeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        group.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
