@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from app_pages import reaper, shared
-from mnistcore import devices, figures, models, uploads
+from mnistcore import devices, figures, jobs, models, uploads
 from mnistcore.jobs import Job
 from mnistcore.train import TrainConfig, total_steps
 
@@ -42,6 +42,9 @@ config = TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momentum=mome
                      step_delay=0.05 if pace == "slow" else 0.0)
 job: Job | None = st.session_state.get("job")
 running = bool(job and job.alive)
+if job is None and st.query_params.get("run"):  # this URL had a run, this session has none: its server went away
+    st.session_state["run_gone"] = True
+    del st.query_params["run"]
 
 
 def start() -> None:
@@ -51,30 +54,36 @@ def start() -> None:
     data = shared.prepared(ds, device)
     st.session_state["job"] = Job(run_config, data, base).start()  # a worker process; waits in line when all are busy
     reaper.watch(st.session_state["job"])  # closing the tab stops the run
-    st.session_state.pop("live_figs", None)
+    st.query_params["run"] = "1"  # a new session that finds this in its URL knows a run was lost with its server
+    for key in ("live_figs", "run_gone"):
+        st.session_state.pop(key, None)
 
 
 def reset() -> None:
     """Stop the run and clear the charts."""
-    job.stop()
+    st.session_state["job"].stop()
     for key in ("job", "live_figs"):
         st.session_state.pop(key, None)
+    st.query_params.pop("run", None)
 
 
-b = st.columns(5)
-b[0].button("Start", icon=":material/play_arrow:", on_click=start, disabled=running, type="primary")
-if running and job.paused:
-    b[1].button("Resume", icon=":material/resume:", on_click=job.resume)
-else:
-    b[1].button("Pause", icon=":material/pause:", on_click=job.pause if job else None, disabled=not running)
-b[2].button("Stop", icon=":material/stop:", on_click=job.stop if job else None, disabled=not running)
-b[3].button("Reset", icon=":material/restart_alt:", on_click=reset, disabled=job is None)
-lesson_settings = (model_name, optimizer, lr, batch, epochs) == ("linear", "adam", 1e-3, 64, 1)
-if lesson_settings and len(ds.x_train) == 50_000 and ds.name == "mnist":
-    b[4].markdown(f"**The lesson:** {LESSON_ACCURACY:.1%} after this epoch")
-elif lesson_settings:
-    b[4].caption(f"The lesson reached {LESSON_ACCURACY:.1%} on 50,000 images (782 steps). Here one epoch is "
-                 f"{total_steps(config, len(ds.x_train))} steps on {len(ds.x_train):,} images, so expect less; a few more epochs close much of the gap.")
+def buttons(job: Job | None) -> None:
+    """Start, pause or resume, stop, reset; inside the polled fragment, so a click redraws only that part."""
+    alive = bool(job and job.alive)
+    b = st.columns(5)
+    b[0].button("Start", icon=":material/play_arrow:", on_click=start, disabled=alive, type="primary")
+    if alive and job.paused:
+        b[1].button("Resume", icon=":material/resume:", on_click=job.resume)
+    else:
+        b[1].button("Pause", icon=":material/pause:", on_click=job.pause if job else None, disabled=not alive)
+    b[2].button("Stop", icon=":material/stop:", on_click=job.stop if job else None, disabled=not alive or job.control.stopped)
+    b[3].button("Reset", icon=":material/restart_alt:", on_click=reset, disabled=job is None)
+    lesson_settings = (model_name, optimizer, lr, batch, epochs) == ("linear", "adam", 1e-3, 64, 1)
+    if lesson_settings and len(ds.x_train) == 50_000 and ds.name == "mnist":
+        b[4].markdown(f"**The lesson:** {LESSON_ACCURACY:.1%} after this epoch")
+    elif lesson_settings:
+        b[4].caption(f"The lesson reached {LESSON_ACCURACY:.1%} on 50,000 images (782 steps). Here one epoch is "
+                     f"{total_steps(config, len(ds.x_train))} steps on {len(ds.x_train):,} images, so expect less; a few more epochs close much of the gap.")
 
 
 def on_cpu() -> None:
@@ -83,14 +92,27 @@ def on_cpu() -> None:
     st.session_state.pop("job", None)
 
 
-@st.fragment(run_every=0.5 if running else None)
-def live() -> None:
-    """Redraw the run's progress cheaply: curves are updated, not rebuilt, and the weights are a picture until the run ends."""
+# How often the page redraws while its run trains. Each redraw costs the student's browser tens of
+# milliseconds and the server a few, so the more runs share this server's cores, the less often each
+# page redraws (at most 5 times less): buttons still answer at once, since a click reruns the page.
+slower = jobs.redraw_slowdown()  # read on every full run; a fragment reruns the page when it changes
+
+
+@st.fragment(run_every=0.5 * slower if running else None)
+def progress() -> None:
+    """Every half second (slower on a busy server), the cheap part: the buttons, where the run is, and its words
+    when it fails."""
+    current = st.session_state.get("job")
+    if current is not job or bool(job and job.alive) != running:
+        st.rerun()  # a run started, ended or was reset: the whole page changes (polling, charts, downloads)
+    buttons(job)
     if job is None:
+        if st.session_state.get("run_gone"):
+            st.warning("The training run this page showed is gone: the server that ran it has stopped or restarted "
+                       "(or this link came from another browser). Your settings are kept; press **Start** to train again.")
         st.info("Press **Start** to train. You can leave this page: the run goes on, and it is here when you come back.")
         return
     snap = job.snapshot()
-    figs = st.session_state.setdefault("live_figs", {})
     if snap.queue_position:
         where = "the GPU" if job.device.startswith("cuda") else "this server"
         st.warning(f"Every training place on {where} is taken by other students' runs: you are number "
@@ -98,6 +120,21 @@ def live() -> None:
     frac = snap.step / snap.total_steps if snap.total_steps else 0.0
     left = f" · about {snap.seconds_left:.0f} s left" if snap.seconds_left is not None else ""
     st.progress(frac, text=f"{snap.status}: step {snap.step:,} of {snap.total_steps:,} · {snap.images_per_second:,.0f} images/s{left}")
+    if snap.status in ("diverged", "failed"):
+        st.error(snap.message)
+    if snap.status == "failed" and "out of memory" in snap.message:
+        st.button("Train on the CPU instead", icon=":material/memory:", on_click=on_cpu)
+    if running and jobs.redraw_slowdown() != slower:
+        st.rerun()  # the server's load changed the pace of the fragments
+
+
+@st.fragment(run_every=2.0 * slower if running else None)
+def charts() -> None:
+    """Every two seconds (slower on a busy server), the costly part: curves and templates. Redrawing charts is
+    most of what a poll costs the browser (bench/class_bench.py), and they change slowly to the eye."""
+    if job is None:
+        return
+    snap, figs = job.snapshot(), st.session_state.setdefault("live_figs", {})
     series = snap.curves()
     if "loss" not in figs:
         figs["loss"] = figures.curves({"train (smoothed)": ([], []), "valid": ([], [])}, title="Loss", y_title="loss (NLL)")
@@ -113,19 +150,16 @@ def live() -> None:
         c3.metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")
     if snap.weights is not None:
         titles = [ds.classes[i] for i in range(10)] if job.config.model != "mlp" else snap.weight_titles
-        if job.alive:  # a picture while it trains: redrawing a heatmap every poll slowed training (bench/browser_bench.py)
+        if job.alive:  # a picture while it trains: a heatmap per poll slowed training (bench/browser_bench.py)
             st.image(figures.weights_png(snap.weights, titles, zoom=5), caption="Weights now: blue counts for the class, red against")
         else:
             st.plotly_chart(figures.weight_grid(snap.weights, titles), key="weights_chart")
-    if snap.status in ("diverged", "failed"):
-        st.error(snap.message)
-    if snap.status == "failed" and "out of memory" in snap.message:
-        st.button("Train on the CPU instead", icon=":material/memory:", on_click=on_cpu)
-    if not job.alive and running:
-        st.rerun()  # the run ended: redraw the page once, without polling
 
 
-live()
+if running:  # no fades or spinners while it polls: each redraw then costs the browser about 30% less (measured)
+    st.html("<style>*, *::before, *::after {transition: none !important; animation: none !important;}</style>")
+progress()
+charts()
 
 if job and not job.alive and job.result is not None:
     result = job.result

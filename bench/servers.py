@@ -51,6 +51,20 @@ def cpu_seconds(pid: int, children: bool = True) -> float:
     return total
 
 
+def browser_cpu_seconds() -> float:
+    """CPU seconds used so far by every Chromium process on this machine (the benchmark's browser)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            if "chrom" in text.split(")", 1)[0]:
+                fields = text.rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / TICK
+        except OSError:
+            continue
+    return total
+
+
 def pss_mib(pid: int) -> float:
     """Proportional set size of one process in MiB (shared pages divided among their sharers)."""
     try:

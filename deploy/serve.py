@@ -60,10 +60,10 @@ backend app
 """
 
 
-def app_command(port: int, cookie_secret: str, address: str = "127.0.0.1") -> list[str]:
-    """The command line of one app server."""
-    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-            "--server.address", address, "--server.cookieSecret", cookie_secret, *HOSTING_FLAGS]
+def app_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    """The command line of one app server (its cookie secret comes from the environment: Streamlit refuses it as a flag)."""
+    return [sys.executable, str(ROOT / "deploy" / "app_server.py"), "run", "app.py", "--server.port", str(port),
+            "--server.address", address, *HOSTING_FLAGS]
 
 
 def wait_healthy(url: str, timeout: float = 60) -> bool:
@@ -86,9 +86,9 @@ class Class:
         """Plan the processes (the servers on `backends`, default port + 101...); nothing starts until `start()`."""
         self.port, self.k, self.bind = port, servers, bind
         self.backends = [port] if servers == 1 else (backends or [port + 101 + i for i in range(servers)])
-        self.secret = secrets.token_hex(32)  # one secret for all: a session's cookies are valid on any server
         self.logs = logs or Path(tempfile.mkdtemp(prefix="mnist-class-"))
-        self.env = {**os.environ, **HOSTING_ENV, **(env or {})}
+        # One cookie secret for all servers: a session's cookies stay valid on whichever server answers.
+        self.env = {**os.environ, **HOSTING_ENV, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32), **(env or {})}
         self.apps: list[subprocess.Popen | None] = [None] * len(self.backends)
         self.proxy: subprocess.Popen | None = None
 
@@ -96,7 +96,7 @@ class Class:
         """Start (or restart) app server `i`."""
         log = open(self.logs / f"server-{i + 1}.log", "a")  # noqa: SIM115 - the child holds it
         address = self.bind if self.k == 1 else "127.0.0.1"
-        self.apps[i] = subprocess.Popen(app_command(self.backends[i], self.secret, address), cwd=ROOT, env=self.env,
+        self.apps[i] = subprocess.Popen(app_command(self.backends[i], address), cwd=ROOT, env=self.env,
                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         return self.apps[i]
 

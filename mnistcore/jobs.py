@@ -59,6 +59,11 @@ class Slots:
             self._running -= 1
             self._cond.notify_all()
 
+    @property
+    def busy(self) -> int:
+        """Runs holding a slot now."""
+        return self._running
+
     def position(self, token: object) -> int | None:
         """1 for the next in line, None when not waiting."""
         with self._cond:
@@ -307,7 +312,9 @@ class Job:
         with self._lock:
             events, weights, titles = list(self._events), self._weights, self._weight_titles
             status, message = self._status, self._message
-        if status == "running" and self.control.paused:
+        if status == "running" and self.control.stopped:
+            status = "stopped"  # it halts at its next step; its final numbers follow in a moment
+        elif status == "running" and self.control.paused:
             status = "paused"
         last = events[-1] if events else None
         left = None
@@ -372,6 +379,12 @@ def lesson_model_file(ds: Dataset, seed: int) -> bytes:
     """The lesson's model (Adam, lr 1e-3, batch 64) after one epoch on `ds`, as a weights file."""
     result = train(TrainConfig(seed=seed), to_tensors(ds))
     return models.to_file(result.model)
+
+
+def redraw_slowdown() -> int:
+    """How many times slower than alone a training page should redraw: the runs per core, from 1 to 5."""
+    runs = CPU_SLOTS.busy + GPU_SLOTS.busy
+    return max(1, min(5, round(runs / (os.cpu_count() or 1))))
 
 
 def wait_until(job: Job, predicate, timeout: float = 30.0) -> bool:
