@@ -23,6 +23,7 @@ PAGES = [
     st.Page("app_pages/normalization.py", title="Normalization", icon=":material/tune:", url_path="normalization"),
     st.Page("app_pages/reshape.py", title="Reshape & slicing", icon=":material/crop:", url_path="reshape"),
     st.Page("app_pages/softmax.py", title="Softmax & cross-entropy", icon=":material/functions:", url_path="softmax"),
+    st.Page("app_pages/learning.py", title="How it learns", icon=":material/trending_down:", url_path="learning"),
     st.Page("app_pages/training.py", title="Live training", icon=":material/model_training:", url_path="training"),
     st.Page("app_pages/mistakes.py", title="The model's mistakes", icon=":material/error:", url_path="mistakes"),
 ]

@@ -137,19 +137,20 @@ def explain(error: Exception) -> str:
 
 
 # Cached functions take the data set as `_ds` (not hashed) and its `key` as the cache key.
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _task(_fn: Callable, _ds: Dataset, name: str, key: str, args: tuple) -> Future:
-    """`_fn(_ds, *args)` submitted once per server to a worker process."""
-    return jobs.submit(_fn, _ds, *args)
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _task(_fn: Callable, _ds: Dataset | None, name: str, key: str, args: tuple) -> Future:
+    """`_fn(_ds, *args)` (or `_fn(*args)` without a data set) submitted once per server to a worker process."""
+    return jobs.submit(_fn, *args) if _ds is None else jobs.submit(_fn, _ds, *args)
 
 
-def _start(fn: Callable, ds: Dataset, *args) -> Future:
+def _start(fn: Callable, ds: Dataset | None, *args) -> Future:
     """The future of `fn(ds, *args)`, submitted on the first call for these arguments."""
-    return _task(fn, ds, fn.__qualname__, ds.key, args)
+    return _task(fn, ds, fn.__qualname__, ds.key if ds is not None else "", args)
 
 
-def computed(fn: Callable, ds: Dataset, *args, waiting: str) -> Any:
-    """`fn(ds, *args)`, computed once per server in a worker process, off this page's thread.
+def computed(fn: Callable, ds: Dataset | None, *args, waiting: str) -> Any:
+    """`fn(ds, *args)` (`fn(*args)` when `ds` is None), computed once per server in a worker process,
+    off this page's thread.
 
     A page that needs it before it is ready shows `waiting` with a spinner; its thread sleeps
     meanwhile, so other students' pages are not held up.

@@ -102,6 +102,8 @@ class Class:
 
     def start(self) -> "Class":
         """Start every server, wait for their health, then the proxy."""
+        if self.k > 1 and not Path(HAPROXY).exists():
+            raise RuntimeError("haproxy is not installed: sudo apt-get install haproxy (or: make system)")
         for i in range(len(self.backends)):
             self.start_app(i)
         for p in self.backends:
@@ -109,9 +111,6 @@ class Class:
                 self.stop()
                 raise RuntimeError(f"the app server on port {p} did not start; see {self.logs}")
         if self.k > 1:
-            if not Path(HAPROXY).exists():
-                self.stop()
-                raise RuntimeError("haproxy is not installed: sudo apt-get install haproxy (or: make system)")
             config = self.logs / "haproxy.cfg"
             config.write_text(haproxy_config(self.port, self.backends, self.bind))
             log = open(self.logs / "haproxy.log", "a")  # noqa: SIM115

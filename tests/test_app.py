@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from mnistcore import data
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["home", "tensors", "normalization", "reshape", "softmax", "training", "mistakes"]
+PAGES = ["home", "tensors", "normalization", "reshape", "softmax", "learning", "training", "mistakes"]
 TIMEOUT = 180
 
 
@@ -423,3 +423,36 @@ def test_broken_weights_keep_the_model_the_session_had():
     assert any("NaN or infinite" in e.value for e in at.error)
     at.switch_page("app_pages/mistakes.py").run()
     assert any("Using the weights you uploaded (good.pt" in c.value for c in at.caption)
+
+
+def test_learning_page_through_its_widgets():
+    at = open_page("learning", glr="0.1")
+    by_label(at.button, "Step").click().run()
+    ok(at)
+    assert at.session_state["gd_path"][-1] != (-2.0, -4.0)
+    for _ in range(3):
+        by_label(at.button, "Step").click().run()
+    assert any("lowers the loss" in s.value for s in at.success)
+    table = at.dataframe[0].value
+    assert (table["difference"].astype(float) < 1e-6).all()  # the formula and autograd agree
+    at.select_slider(key="glr").set_value(1.0).run()
+    for _ in range(25):
+        by_label(at.button, "Step").click().run()
+    assert any("Diverging" in e.value for e in at.error)
+    by_label(at.button, "Reset").click().run()
+    for _ in range(3):
+        by_label(at.button, "Next step").click().run()
+    ok(at)
+    assert at.session_state["sgd_steps"] == 3 and at.session_state["sgd_last"]["loss_after"] > 0
+    for target in ("step", "wiggly"):
+        at.radio(key="curve").set_value(target).run()
+        for n in (1, 20):
+            at.slider(key="units").set_value(n).run()
+            ok(at)
+    tried = at.session_state["relu_tried"]
+    assert all(tried[(t, 20)] < tried[(t, 1)] / 5 for t in ("step", "wiggly"))
+    by_label(at.button, "Measure on this machine").click().run()
+    ok(at)
+    assert "scikit-learn LogisticRegression" in at.dataframe[-2].value.iloc[0, 0]
+    assert at.dataframe[-1].value.iloc[0, 0].startswith("CPU")
+    assert at.query_params["units"] in ("20", ["20"])

@@ -15,7 +15,8 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {"": "How a neural network learns", "tensors": "Tensor rank & axes", "normalization": "Normalization",
-         "reshape": "Reshape & slicing", "softmax": "Softmax & cross-entropy", "training": "Live training",
+         "reshape": "Reshape & slicing", "softmax": "Softmax & cross-entropy", "learning": "How it learns",
+         "training": "Live training",
          "mistakes": "The model's mistakes"}
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")

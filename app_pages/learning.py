@@ -1,0 +1,161 @@
+"""How it learns: derivatives move a line, one SGD step of the lesson's model, ReLU pieces, and the speed claims."""
+
+import inspect
+
+import numpy as np
+import streamlit as st
+import torch
+
+from app_pages import shared
+from mnistcore import devices, figures
+from mnistcore import learning as L
+
+ds = shared.dataset()
+st.title("How it learns")
+st.markdown("A model learns by asking, for every number it holds: *if I nudge this up a little, does the loss go up "
+            "or down, and how fast?* That rate is the **derivative**. Step each number a little against its "
+            "derivative, and the loss falls. Here it is on a line first, then on the lesson's model.")
+
+# ---------------------------------------------------------------- 1. a line
+st.header("1. Two numbers, a and b, find a line")
+x, y = L.line_points(seed=shared.seed())
+best = tuple(np.polyfit(x, y, 1))  # the exact lowest point of the mean squared error
+LRS = [0.01, 0.05, 0.1, 0.3, 0.6, 0.8, 1.0]
+lr = st.select_slider("Learning rate (how far each step goes)", LRS, **shared.keep("glr", 0.1, shared.one_of(LRS, float)))
+start = (-2.0, -4.0)
+path = st.session_state.setdefault("gd_path", [start])
+
+
+def step() -> None:
+    """Move (a, b) one step downhill."""
+    path.append(L.descend(*path[-1], lr, x, y))
+
+
+def reset() -> None:
+    """Back to the start."""
+    st.session_state["gd_path"] = [start]
+    st.session_state["gd_play"] = 0
+
+
+@st.fragment(run_every=0.3 if st.session_state.get("gd_play") else None)
+def descent() -> None:
+    """The buttons, the two charts and the two derivatives; Play steps once per tick."""
+    if st.session_state.get("gd_play"):
+        step()
+        st.session_state["gd_play"] -= 1
+        if not st.session_state["gd_play"] or L.verdict([L.mse(a, b, x, y) for a, b in path]) == "diverging":
+            st.session_state["gd_play"] = 0
+            st.rerun()  # stop ticking
+    b = st.columns([1, 1, 1, 4])
+    b[0].button("Step", icon=":material/arrow_downward:", on_click=step)
+    b[1].button("Play 30 steps", icon=":material/play_arrow:", on_click=lambda: st.session_state.update(gd_play=30))
+    b[2].button("Reset", icon=":material/restart_alt:", on_click=reset)
+    a_now, b_now = path[-1]
+    losses = [L.mse(a, b, x, y) for a, b in path]
+    a_vals, b_vals, grid = L.loss_grid(x, y, (-4, 9), (-8, 16))
+    left, right = st.columns(2)
+    left.plotly_chart(figures.descent(a_vals, b_vals, grid, path, best, title=f"The loss over (a, b): step {len(path) - 1}"))
+    right.plotly_chart(figures.line_fit(x, y, a_now, b_now, title=f"y = {a_now:.2f} x + {b_now:.2f}, loss {losses[-1]:.3g}"))
+    words = {
+        "start": ("info", "Press **Step**: a and b each move against their derivative."),
+        "settling": ("success", "Each step lowers the loss: the path runs downhill towards the star."),
+        "settled": ("success", f"Settled near the lowest point (a = {best[0]:.2f}, b = {best[1]:.2f}): the derivatives are almost 0, so the steps are tiny."),
+        "overshooting": ("warning", "The loss went **up**: this step jumped over the valley to the other side. A smaller rate would not."),
+        "diverging": ("error", f"Diverging: at learning rate {lr:g} every step lands further up the other side than it started, "
+                               "so the loss grows without end. Reset and choose a smaller rate."),
+    }
+    kind, text = words[L.verdict(losses)]
+    getattr(st, kind)(text)
+    fa, fb = L.formula_grads(a_now, b_now, x, y)
+    ga, gb = L.autograd_grads(a_now, b_now, x, y)
+    st.markdown("At the current a and b, the two derivatives of the loss `mean((a*x + b - y)**2)`, worked out twice:")
+    st.dataframe([{"derivative": "d loss / d a", "formula": "mean(2 (a x + b - y) x)", "by the formula": f"{fa:.6f}",
+                   "by autograd": f"{ga:.6f}", "difference": f"{abs(fa - ga):.1e}"},
+                  {"derivative": "d loss / d b", "formula": "mean(2 (a x + b - y))", "by the formula": f"{fb:.6f}",
+                   "by autograd": f"{gb:.6f}", "difference": f"{abs(fb - gb):.1e}"}], hide_index=True)
+
+descent()
+
+# ---------------------------------------------------------------- 2. one step of the lesson's model
+st.header("2. One step of the lesson's model, in slow motion")
+st.markdown("The same idea with 7,850 numbers: the lesson's `nn.Sequential(nn.Linear(784, 10), nn.LogSoftmax())`. "
+            "Each **Next step** shows it one batch of 64 real digits, computes the loss, and moves every weight against "
+            "its gradient (plain SGD, so the move is exactly minus the learning rate times the gradient).")
+SGD_LRS = [0.01, 0.1, 0.5, 1.0]
+sgd_lr = st.select_slider("Learning rate for these steps", SGD_LRS, **shared.keep("slr", 0.1, shared.one_of(SGD_LRS, float)))
+data = shared.prepared(ds, "cpu")
+if st.session_state.get("sgd_for") != (ds.key, shared.seed()):  # a new data set or seed starts a fresh model
+    st.session_state.update(sgd_for=(ds.key, shared.seed()), sgd_state=L.fresh_state(shared.seed()), sgd_steps=0, sgd_last=None)
+
+
+def next_step() -> None:
+    """One SGD step on the next batch of 64."""
+    order = L.batch_order(len(data.x_train), shared.seed())
+    k = st.session_state["sgd_steps"] % (len(order) // 64)
+    idx = order[k * 64:(k + 1) * 64]
+    result = L.sgd_step(st.session_state["sgd_state"], data.x_train[idx], data.y_train[idx], sgd_lr)
+    st.session_state.update(sgd_state=result["state"], sgd_steps=st.session_state["sgd_steps"] + 1, sgd_last=result)
+
+
+c = st.columns([1, 1, 4])
+c[0].button("Next step", icon=":material/skip_next:", on_click=next_step, type="primary")
+c[1].button("Start over", icon=":material/restart_alt:", on_click=lambda: st.session_state.update(
+    sgd_state=L.fresh_state(shared.seed()), sgd_steps=0, sgd_last=None))
+last, titles = st.session_state["sgd_last"], [ds.classes[i] for i in range(10)]
+if last is None:
+    st.info("Press **Next step**. After about twenty, the weights below begin to look like the templates of the training page.")
+else:
+    m = st.columns(3)
+    m[0].metric(f"loss on batch {st.session_state['sgd_steps']}, before the step", f"{last['loss_before']:.4f}")
+    m[1].metric("the same batch, after the step", f"{last['loss_after']:.4f}", delta=f"{last['loss_after'] - last['loss_before']:+.4f}",
+                delta_color="inverse")
+    m[2].metric("optimizer step vs by-hand update", f"differ by {last['difference']:.0e}" if last["difference"] else "identical",
+                help="The largest difference between any weight after optimizer.step() and after w -= lr * w.grad: "
+                     "float rounding at most.")
+    left, right = st.columns(2)
+    left.plotly_chart(figures.weight_grid(last["grad"], titles, height=330), key="grad")
+    left.caption("**The gradient** of the loss for each class's 784 weights, on this batch. The step moves each weight "
+                 "the other way: red pixels get *more* weight for that class, blue ones less.")
+    right.plotly_chart(figures.weight_grid(st.session_state["sgd_state"]["0.weight"].numpy(), titles, height=330), key="weights")
+    right.caption(f"**The weights after {st.session_state['sgd_steps']} steps** (blue counts for the class, red against). "
+                  f"This step changed them by at most {np.abs(last['update']).max():.4f}.")
+with st.expander("The code that made this step (it runs both ways and compares)"):
+    st.code(inspect.getsource(L.sgd_step), language="python")
+
+# ---------------------------------------------------------------- 3. universal approximation
+st.header("3. Matrix product, max(0, x), matrix product: enough for any curve")
+st.markdown("A neural net is a matrix product, then `max(0, x)` (ReLU: negatives become 0), then another matrix product. "
+            "With one input and one output, each hidden unit adds one bent line (a hinge) to the total. Enough hinges, "
+            "each bent in the right place and scaled by its output weight, can follow any curve: that is the *universal "
+            "approximation theorem*, seen here with `Linear(1, n) → ReLU → Linear(n, 1)` trained for about a second.")
+c = st.columns(2)
+target = c[0].radio("Target curve", list(L.TARGETS), horizontal=True, **shared.keep("curve", "sine", shared.one_of(list(L.TARGETS))))
+n = c[1].slider("Hidden units n", 1, 50, **shared.keep("units", 3, shared.int_in(1, 50)))
+fit = shared.computed(L.relu_fit, None, target, n, 1500, shared.seed(), waiting=f"Fitting {n} ReLU units...")
+tried = st.session_state.setdefault("relu_tried", {})
+tried[(target, n)] = fit["error"]
+st.plotly_chart(figures.relu_pieces(fit["x"], fit["target"], fit["fit"], fit["pieces"], fit["bias"],
+                                    title=f"{n} ReLU piece{'s' if n > 1 else ''}: mean squared error {fit['error']:.4f}"))
+errors = {t: sorted((k, e) for (tt, k), e in tried.items() if tt == t) for t in L.TARGETS}
+st.plotly_chart(figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t, v in errors.items() if v}, x_title="hidden units n",
+                               y_title="mean squared error (log scale)", log_y=True, markers=True,
+                               title="The error for each n you tried"))
+
+# ---------------------------------------------------------------- 4. the claims
+st.header("4. The lesson's two speed claims, measured on this machine")
+st.markdown("The lesson says scikit-learn's logistic regression reaches a similar accuracy but our PyTorch version runs "
+            "much faster, and that `.cuda()` is the difference between slow and fast. Measured here, not quoted:")
+if st.button("Measure on this machine", icon=":material/speed:") or st.session_state.get("claims_asked"):
+    st.session_state["claims_asked"] = True
+    rows = shared.computed(L.sklearn_vs_ours, ds, waiting="Fitting scikit-learn's LogisticRegression and one epoch of ours "
+                           "(once per data set on this server; scikit-learn takes a while)...")
+    st.dataframe([{"model": r["what"], "seconds": f"{r['seconds']:.2f}", "valid accuracy": f"{r['accuracy']:.2%}"} for r in rows],
+                 hide_index=True)
+    speed = shared.computed(L.epoch_per_device, ds, waiting="One epoch of the lesson's model on each device...")
+    st.dataframe([{"device": r["device"], "seconds for one epoch": f"{r['seconds']:.2f}", "images per second": f"{r['images_per_second']:,.0f}",
+                   "valid accuracy": f"{r['accuracy']:.2%}"} for r in speed], hide_index=True)
+    if not torch.cuda.is_available():
+        st.caption(f"No CUDA GPU on this machine, so only the CPU is shown ({devices.describe('cpu')}). On a GPU server the "
+                   "table gets a second row.")
+    st.caption(f"Both on {ds.summary()}.")
+shared.publish("glr", "slr", "curve", "units")
