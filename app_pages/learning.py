@@ -46,7 +46,7 @@ def descent() -> None:
         if not st.session_state["gd_play"] or L.verdict([L.mse(a, b, x, y) for a, b in path]) == "diverging":
             st.session_state["gd_play"] = 0
             st.rerun()  # stop ticking
-    b = st.columns([1, 1, 1, 4])
+    b = st.columns([1, 1.5, 1, 3])
     b[0].button("Step", icon=":material/arrow_downward:", on_click=step)
     b[1].button("Play 30 steps", icon=":material/play_arrow:", on_click=lambda: st.session_state.update(gd_play=30))
     b[2].button("Reset", icon=":material/restart_alt:", on_click=reset)
@@ -149,11 +149,10 @@ if st.button("Measure on this machine", icon=":material/speed:") or st.session_s
     st.session_state["claims_asked"] = True
     rows = shared.computed(L.sklearn_vs_ours, ds, waiting="Fitting scikit-learn's LogisticRegression and one epoch of ours "
                            "(once per data set on this server; scikit-learn takes a while)...")
-    st.dataframe([{"model": r["what"], "seconds": f"{r['seconds']:.2f}", "valid accuracy": f"{r['accuracy']:.2%}"} for r in rows],
-                 hide_index=True)
+    st.table([{"model": r["what"], "seconds": f"{r['seconds']:.2f}", "valid accuracy": f"{r['accuracy']:.2%}"} for r in rows])
     speed = shared.computed(L.epoch_per_device, ds, waiting="One epoch of the lesson's model on each device...")
-    st.dataframe([{"device": r["device"], "seconds for one epoch": f"{r['seconds']:.2f}", "images per second": f"{r['images_per_second']:,.0f}",
-                   "valid accuracy": f"{r['accuracy']:.2%}"} for r in speed], hide_index=True)
+    st.table([{"device": r["device"], "seconds for one epoch": f"{r['seconds']:.2f}", "images per second": f"{r['images_per_second']:,.0f}",
+               "valid accuracy": f"{r['accuracy']:.2%}"} for r in speed])
     if not torch.cuda.is_available():
         st.caption(f"No CUDA GPU on this machine, so only the CPU is shown ({devices.describe('cpu')}). On a GPU server the "
                    "table gets a second row.")

@@ -453,6 +453,6 @@ def test_learning_page_through_its_widgets():
     assert all(tried[(t, 20)] < tried[(t, 1)] / 5 for t in ("step", "wiggly"))
     by_label(at.button, "Measure on this machine").click().run()
     ok(at)
-    assert "scikit-learn LogisticRegression" in at.dataframe[-2].value.iloc[0, 0]
-    assert at.dataframe[-1].value.iloc[0, 0].startswith("CPU")
+    assert "scikit-learn LogisticRegression" in at.table[0].value.iloc[0, 0]
+    assert at.table[1].value.iloc[0, 0].startswith("CPU")
     assert at.query_params["units"] in ("20", ["20"])

@@ -104,7 +104,7 @@ def test_two_servers_behind_haproxy_keep_each_student_and_survive_one_dying(two_
         settle(pg)
     pinned = [server_of(c) for c in contexts]
     assert sorted(pinned) == ["s1", "s2"]  # the proxy spread the two students over the two servers
-    assert not any(p.locator('[data-testid="stSidebar"] input[type="text"]').count() for p in pages)  # no folder box
+    assert not any("Folder with the full data" in p.locator('[data-testid="stSidebar"]').inner_text() for p in pages)
 
     nav = '[data-testid="stSidebarNav"]'
     for pg, context, server in zip(pages, contexts, pinned):
