@@ -88,7 +88,8 @@ class Class:
         self.backends = [port] if servers == 1 else (backends or [port + 101 + i for i in range(servers)])
         self.logs = logs or Path(tempfile.mkdtemp(prefix="mnist-class-"))
         # One cookie secret for all servers: a session's cookies stay valid on whichever server answers.
-        self.env = {**os.environ, **HOSTING_ENV, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32), **(env or {})}
+        self.env = {**os.environ, **HOSTING_ENV, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
+                    "MNISTCORE_SERVERS": str(servers), **(env or {})}  # each server counts on its share of the cores
         self.apps: list[subprocess.Popen | None] = [None] * len(self.backends)
         self.proxy: subprocess.Popen | None = None
 

@@ -75,10 +75,13 @@ def _setting(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+# The cores this server may count on: the machine's, shared among the app servers that deploy/serve.py
+# starts on it (it sets MNISTCORE_SERVERS).
+CORES = max(1.0, (os.cpu_count() or 1) / _setting("MNISTCORE_SERVERS", 1))
 # A run is one thread of one core at low priority, so the cap guards memory (a worker costs about
 # 60 MB PSS beside the shared data), not CPU: ten runs a core keep every run moving. Set it lower on
 # a small-memory VM. A shared GPU has a cap of its own.
-CPU_SLOTS = Slots(_setting("MNISTCORE_MAX_RUNS", 10 * (os.cpu_count() or 1)))
+CPU_SLOTS = Slots(_setting("MNISTCORE_MAX_RUNS", round(10 * CORES)))
 GPU_SLOTS = Slots(_setting("MNISTCORE_GPU_RUNS", 4))
 # With PyTorch's default of one OpenMP thread per core, a run's threads wait on each other whenever
 # a core is busy elsewhere (24% of headless speed with the page open, bench/browser_bench.py).
@@ -382,9 +385,9 @@ def lesson_model_file(ds: Dataset, seed: int) -> bytes:
 
 
 def redraw_slowdown() -> int:
-    """How many times slower than alone a training page should redraw: the runs per core, from 1 to 5."""
-    runs = CPU_SLOTS.busy + GPU_SLOTS.busy
-    return max(1, min(5, round(runs / (os.cpu_count() or 1))))
+    """How many times slower than alone a training page should redraw: this server's runs per core it may
+    use, from 1 to 5."""
+    return max(1, min(5, round((CPU_SLOTS.busy + GPU_SLOTS.busy) / CORES)))
 
 
 def wait_until(job: Job, predicate, timeout: float = 30.0) -> bool:
