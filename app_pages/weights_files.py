@@ -1,0 +1,49 @@
+"""The training page's weights files: a finished run's downloads, and weights uploaded to evaluate or train on."""
+
+import streamlit as st
+
+from app_pages import shared
+from mnistcore import figures, models, uploads
+from mnistcore.data import Dataset
+from mnistcore.jobs import Job
+
+
+def finished(job: Job, ds: Dataset) -> None:
+    """Make a finished run the session's model (once; not a diverged one) and offer its files."""
+    result = job.result
+    if st.session_state.get("recorded_job") is not job and result.status != "diverged":
+        # once per finished run: it becomes the session's model (a diverged one would replace a good one)
+        st.session_state["recorded_job"] = job
+        st.session_state.pop("upload_note", None)
+        st.session_state["trained"] = {"model": result.model, "dataset": ds.key,
+                                       "note": f"Using the model you trained on this page ({models.NAMES[result.config.model]}, "
+                                               f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%})."}
+    if st.session_state.get("downloads", (None,))[0] is not job:  # encode the files once per finished run
+        weights, titles = models.templates(result.model)
+        st.session_state["downloads"] = (job, models.to_file(result.model), figures.weights_png(weights.numpy(), titles))
+    _, weights_file, png = st.session_state["downloads"]
+    c1, c2 = st.columns(2)
+    c1.download_button("Download the weights (state_dict)", weights_file, f"mnist-{result.config.model}.pt")
+    c2.download_button("Download the heatmaps (PNG)", png, "weights.png", mime="image/png")
+
+
+def upload(ds: Dataset) -> None:
+    """The uploader: each file read once through `uploads.weights`; a good one becomes the session's model."""
+    file = st.file_uploader("Load weights saved earlier, to evaluate them or continue training", type=["pt", "pth"],
+                            max_upload_size=uploads.MAX_WEIGHTS_BYTES // 2**20)
+    if file is not None and st.session_state.get("upload_id") != file.file_id:  # each file once, not every rerun
+        st.session_state["upload_id"] = file.file_id
+        try:
+            loaded = uploads.weights(file.getvalue())
+        except uploads.UploadError as e:  # a corrupt, foreign or hostile file: say so, keep everything else
+            st.session_state["upload_note"] = ("error", str(e))
+        else:
+            acc = shared.accuracy(loaded, ds)
+            st.session_state["uploaded"] = loaded
+            st.session_state["trained"] = {"model": loaded, "dataset": ds.key,
+                                           "note": f"Using the weights you uploaded ({file.name}, {acc:.2%} valid accuracy)."}
+            st.session_state["upload_note"] = ("success", f"Loaded: {models.NAMES[models.kind_of(loaded)]}, {acc:.2%} on "
+                                               "these validation images. The mistakes page now uses it; press Start to train it further.")
+    if "upload_note" in st.session_state:
+        kind, text = st.session_state["upload_note"]
+        (st.success if kind == "success" else st.error)(text)
