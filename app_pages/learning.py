@@ -37,9 +37,14 @@ def reset() -> None:
     st.session_state["gd_play"] = 0
 
 
-@st.fragment(run_every=0.3 if st.session_state.get("gd_play") else None)
+ticking = bool(st.session_state.get("gd_play"))  # the fragment's pace is set on a full run of the page
+
+
+@st.fragment(run_every=0.3 if ticking else None)
 def descent() -> None:
     """The buttons, the two charts and the two derivatives; Play steps once per tick."""
+    if st.session_state.get("gd_play") and not ticking:
+        st.rerun()  # Play was pressed inside this fragment: a full run starts the ticking
     if st.session_state.get("gd_play"):
         step()
         st.session_state["gd_play"] -= 1
@@ -52,7 +57,9 @@ def descent() -> None:
     b[2].button("Reset", icon=":material/restart_alt:", on_click=reset)
     a_now, b_now = path[-1]
     losses = [L.mse(a, b, x, y) for a, b in path]
-    a_vals, b_vals, grid = L.loss_grid(x, y, (-4, 9), (-8, 16))
+    # the view grows to follow a path that overshoots (up to a point: a diverging one leaves any view)
+    a_seen, b_seen = [a for a, _ in path if abs(a) < 60], [b for _, b in path if abs(b) < 60]
+    a_vals, b_vals, grid = L.loss_grid(x, y, (min(-4, *a_seen), max(9, *a_seen)), (min(-8, *b_seen), max(16, *b_seen)))
     left, right = st.columns(2)
     left.plotly_chart(figures.descent(a_vals, b_vals, grid, path, best, title=f"The loss over (a, b): step {len(path) - 1}"))
     right.plotly_chart(figures.line_fit(x, y, a_now, b_now, title=f"y = {a_now:.2f} x + {b_now:.2f}, loss {losses[-1]:.3g}"))

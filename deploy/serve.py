@@ -52,7 +52,8 @@ backend app
     # The cookie names the server; the websocket handshake carries it too, so a student's page,
     # uploads and media all reach the server that holds the session.
     cookie MNISTSERVER insert indirect nocache httponly
-    option redispatch  # the cookie's server is down: go to another (the student starts a new session)
+    retries 2
+    option redispatch 1  # the cookie's server refuses: retry on another at once (the student starts a new session)
     option httpchk GET /_stcore/health
     http-check expect string ok
     default-server inter 1s fall 2 rise 2
