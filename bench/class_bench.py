@@ -8,11 +8,12 @@ the server and its workers (PSS, summed). Only 127.0.0.1 is contacted, and every
 The browser runs on the same cores as the server: its work is part of every figure.
 """
 
+import json
 import os
 import statistics
-import threading
+import subprocess
+import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,32 +25,42 @@ WINDOW = 10.0  # seconds over which images/s are counted
 STEP_TEXT = "() => { const b = document.querySelector('[data-testid=\"stProgress\"]'); return b ? b.innerText : ''; }"
 
 
+PROBE = """
+import json, sys, threading, time, urllib.request
+answers, failures, done = [], 0, threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()  # runs until stdin closes
+while not done.wait(0.1):
+    start = time.perf_counter()
+    try:
+        urllib.request.urlopen(sys.argv[1] + "/_stcore/health", timeout=10).read()
+        answers.append((start, time.perf_counter() - start))
+    except OSError:
+        failures += 1
+print(json.dumps({"answers": answers, "failures": failures}))
+"""
+
+
 @dataclass
 class Health:
-    """Polls /_stcore/health every 0.1 s in a thread and keeps (when, seconds) of each answer."""
+    """Polls /_stcore/health every 0.1 s from a process of its own (so the browser driver's work in this
+    process never delays it) and keeps (when, seconds) of each answer; perf_counter is one clock for both."""
 
     url: str
     answers: list[tuple[float, float]] = field(default_factory=list)
     failures: int = 0
-    _stop: threading.Event = field(default_factory=threading.Event)
+    _probe: subprocess.Popen | None = None
 
     def start(self) -> "Health":
         """Begin polling."""
-        threading.Thread(target=self._poll, daemon=True).start()
+        self._probe = subprocess.Popen([sys.executable, "-c", PROBE, self.url], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, text=True)
         return self
 
-    def _poll(self) -> None:
-        while not self._stop.wait(0.1):
-            start = time.perf_counter()
-            try:
-                urllib.request.urlopen(self.url + "/_stcore/health", timeout=10).read()
-                self.answers.append((start, time.perf_counter() - start))
-            except OSError:
-                self.failures += 1
-
     def stop(self) -> None:
-        """Stop polling."""
-        self._stop.set()
+        """Stop polling and collect the answers."""
+        out, _ = self._probe.communicate("", timeout=30)
+        got = json.loads(out)
+        self.answers, self.failures = [tuple(a) for a in got["answers"]], got["failures"]
 
     def percentiles(self, since: float = 0.0, until: float = float("inf")) -> tuple[float, float, float]:
         """p50, p95 and max in milliseconds of the answers asked between `since` and `until`."""
