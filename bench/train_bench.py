@@ -63,25 +63,9 @@ def time_to_accuracy(data, target: float) -> tuple[float | None, TrainConfig, fl
     return (hits[0] if hits else None), config, result.valid_accuracy
 
 
-COLD_DATALOADER = """
-import time, torch, torch.nn.functional as F
-from torch.utils.data import DataLoader, TensorDataset
-from mnistcore import models
-from mnistcore.data import load_dataset
-from mnistcore.prepare import to_tensors
-data = to_tensors(load_dataset("fashion"))
-torch.manual_seed(0)
-model = models.build("linear")
-opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=64, shuffle=True)
-start = time.perf_counter()
-for x, y in loader:
-    loss = F.nll_loss(model(x), y)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-print(time.perf_counter() - start)
-"""
+# The same loop as dataloader_epoch, in a fresh interpreter: imports, data and the first steps all cold.
+COLD_DATALOADER = ("from bench.train_bench import dataloader_epoch; from mnistcore.data import load_dataset; "
+                   "from mnistcore.prepare import to_tensors; print(dataloader_epoch(to_tensors(load_dataset('fashion'))))")
 
 
 def cold_ratios(runs: int = 3) -> list[float]:
