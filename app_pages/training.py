@@ -51,8 +51,8 @@ def start() -> None:
     """Start a run in the background (continuing from uploaded weights when there are some)."""
     base = st.session_state.pop("uploaded", None)
     run_config = replace(config, model=models.kind_of(base)) if base is not None else config  # the weights decide
-    data = shared.prepared(ds, device)
-    st.session_state["job"] = Job(run_config, data, base).start()  # a worker process; waits in line when all are busy
+    # The shared CPU tensors: a GPU run's worker copies them to the GPU in its own CUDA context.
+    st.session_state["job"] = Job(run_config, shared.prepared(ds, "cpu"), base, device=str(device)).start()
     reaper.watch(st.session_state["job"])  # closing the tab stops the run
     st.query_params["run"] = "1"  # a new session that finds this in its URL knows a run was lost with its server
     for key in ("live_figs", "run_gone"):

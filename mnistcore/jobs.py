@@ -194,7 +194,7 @@ def _work(config: TrainConfig, data: Tensors, device: str, model: nn.Module | No
     torch.set_num_threads(RUN_THREADS)
     try:
         if device != "cpu":  # each worker owns its CUDA context and its copy of the data on the GPU
-            data = Tensors(**{k: (v.to(device) if isinstance(v, torch.Tensor) else v) for k, v in vars(data).items()})
+            data = _moved(data, device)
         result = train(config, data, model, _Sender(conn), control)
         conn.send(("result", replace(result, model=None), models.to_file(result.model)))
     except torch.OutOfMemoryError:
@@ -209,12 +209,13 @@ class Job:
     """A training run in a worker process; pause, resume and stop it from any thread."""
 
     def __init__(self, config: TrainConfig, data: Tensors, model: nn.Module | None = None,
-                 slots: Slots | None = None):
-        """Prepare the run; `slots` is the line it waits in (None: the CPU's or the GPU's, by device)."""
+                 slots: Slots | None = None, device: str | None = None):
+        """Prepare the run on `device` (default: where `data` is); `slots` is the line it waits in (None: the
+        CPU's or the GPU's, by device). Pass CPU data for a GPU run: the worker makes its own GPU copy."""
         self.config, self.data, self.control = config, data, Control(context())
-        self.device = str(data.x_train.device)
+        self.device = device or str(data.x_train.device)
         self._model = copy.deepcopy(model) if model is not None else None  # the session's copy stays untouched
-        self._slots = slots or (GPU_SLOTS if data.x_train.device.type == "cuda" else CPU_SLOTS)
+        self._slots = slots or (GPU_SLOTS if torch.device(self.device).type == "cuda" else CPU_SLOTS)
         self._lock = threading.Lock()
         self._events: list[Event] = []
         self._weights: np.ndarray | None = None
@@ -242,7 +243,8 @@ class Job:
     def _run_worker(self) -> None:
         """Start the worker and turn its messages into state; a worker that dies becomes a message."""
         ctx = context()
-        cpu_data = share(self.data) if self.device == "cpu" else _to_cpu(self.data)
+        on_cpu = self.data.x_train.device.type == "cpu"
+        cpu_data = share(self.data if on_cpu else _moved(self.data, "cpu"))  # workers map shared CPU memory
         receive, send = ctx.Pipe(duplex=False)
         self.process = ctx.Process(target=_work, name="mnist-train", daemon=True,
                                    args=(self.config, cpu_data, self.device, self._model, self.control, send))
@@ -331,9 +333,9 @@ class Job:
         )
 
 
-def _to_cpu(data: Tensors) -> Tensors:
-    """A shared CPU copy of GPU tensors: a worker builds its own GPU copy in its own CUDA context."""
-    return share(Tensors(**{k: (v.cpu() if isinstance(v, torch.Tensor) else v) for k, v in vars(data).items()}))
+def _moved(data: Tensors, device: str) -> Tensors:
+    """A copy of `data` on `device` (the mean and std are plain numbers and stay as they are)."""
+    return Tensors(**{k: (v.to(device) if isinstance(v, torch.Tensor) else v) for k, v in vars(data).items()})
 
 
 def _death_message(exitcode: int | None) -> str:
