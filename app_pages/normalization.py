@@ -54,8 +54,8 @@ st.header("Why it matters: the same model on three scales")
 col1, col2 = st.columns(2)
 optimizer = col1.radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func={"adam": "Adam, lr 1e-3 (the lesson's)", "sgd": "SGD, lr 0.01"}.get,
                        **shared.keep("opt", "adam", shared.one_of(["adam", "sgd"])))
-steps = col2.slider("Steps", 100, 500, step=50, **shared.keep("steps", 300, shared.int_in(100, 500)))
-curves = shared.computed(N.scale_race, ds, steps, 1e-3 if optimizer == "adam" else 1e-2, optimizer, shared.seed(),
+steps = col2.slider("Steps", 100, 500, step=50, **shared.keep("steps", N.RACE_STEPS, shared.int_in(100, 500)))
+curves = shared.computed(N.scale_race, ds, steps, N.RACE_LR[optimizer], optimizer, shared.seed(),
                          waiting="Training three models for a few hundred steps (once per server)...")
 st.plotly_chart(figures.curves(curves, title="Training loss, batches of 64", y_title="loss (log scale)", log_y=True))
 raw_end = curves["raw 0-255"][1][-1]

@@ -171,11 +171,8 @@ def prefetch(ds: Dataset) -> None:
     """Start, in the background, what the pages will need for this data set and seed (each once per server)."""
     jobs.warm()
     _start(jobs.lesson_model_file, ds, seed())
-    _start(N.scale_race, ds, *RACE_DEFAULTS, seed())
+    _start(N.scale_race, ds, N.RACE_STEPS, N.RACE_LR["adam"], "adam", seed())
     _start(N.colour_demo, ds, seed())
-
-
-RACE_DEFAULTS = (300, 1e-3, "adam")  # the normalization page's first view: steps, learning rate, optimizer
 
 
 @st.cache_resource(max_entries=6)

@@ -33,6 +33,10 @@ def statistics(ds: Dataset) -> dict[str, float]:
     }
 
 
+RACE_STEPS = 300  # the normalization page's race: its first view (and what the server computes ahead)
+RACE_LR = {"adam": 1e-3, "sgd": 1e-2}  # the lesson's rate for Adam; SGD needs a larger one to move in 300 steps
+
+
 def scale_race(ds: Dataset, steps: int = 300, lr: float = 1e-3, optimizer: str = "adam",
                seed: int = 0, device: str | torch.device = "cpu") -> dict[str, tuple[list[int], list[float]]]:
     """Train the lesson's model for `steps` steps on raw, [0, 1] and normalized pixels; loss curves."""
