@@ -19,7 +19,7 @@ st.markdown("A model learns by asking, for every number it holds: *if I nudge th
 # ---------------------------------------------------------------- 1. a line
 st.header("1. Two numbers, a and b, find a line")
 x, y = L.line_points(seed=shared.seed())
-best = tuple(np.polyfit(x, y, 1))  # the exact lowest point of the mean squared error
+best = L.best_line(x, y)
 LRS = [0.01, 0.05, 0.1, 0.3, 0.6, 0.8, 1.0]
 lr = st.select_slider("Learning rate (how far each step goes)", LRS, **shared.keep("glr", 0.1, shared.one_of(LRS, float)))
 start = (-2.0, -4.0)
@@ -97,10 +97,8 @@ if st.session_state.get("sgd_for") != (ds.key, shared.seed()):  # a new data set
 
 def next_step() -> None:
     """One SGD step on the next batch of 64."""
-    order = L.batch_order(len(data.x_train), shared.seed())
-    k = st.session_state["sgd_steps"] % (len(order) // 64)
-    idx = order[k * 64:(k + 1) * 64]
-    result = L.sgd_step(st.session_state["sgd_state"], data.x_train[idx], data.y_train[idx], sgd_lr)
+    batch = L.nth_batch(data.x_train, data.y_train, st.session_state["sgd_steps"], shared.seed())
+    result = L.sgd_step(st.session_state["sgd_state"], *batch, sgd_lr)
     st.session_state.update(sgd_state=result["state"], sgd_steps=st.session_state["sgd_steps"] + 1, sgd_last=result)
 
 

@@ -48,6 +48,12 @@ def autograd_grads(a: float, b: float, x: np.ndarray, y: np.ndarray) -> tuple[fl
     return float(at.grad), float(bt.grad)
 
 
+def best_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The (a, b) of least mean squared error, exactly (least squares)."""
+    a, b = np.polyfit(x, y, 1)
+    return float(a), float(b)
+
+
 def descend(a: float, b: float, lr: float, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """One gradient-descent step: each parameter moves against its derivative, lr times as far."""
     da, db = formula_grads(a, b, x, y)
@@ -79,6 +85,14 @@ def verdict(losses: list[float]) -> str:
 def batch_order(n: int, seed: int) -> torch.Tensor:
     """The order batches are drawn in: a fixed shuffle of the training images."""
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+
+
+def nth_batch(x: torch.Tensor, y: torch.Tensor, k: int, seed: int, size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+    """Batch `k` of the fixed shuffle (wrapping round after the last full batch): images (size, 784), labels (size,)."""
+    order = batch_order(len(x), seed)
+    k %= len(order) // size
+    idx = order[k * size:(k + 1) * size]
+    return x[idx], y[idx]
 
 
 def sgd_step(state: dict, x: torch.Tensor, y: torch.Tensor, lr: float) -> dict:
