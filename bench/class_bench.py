@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, pss_mib, start_app
 
 MAIN = "[data-testid=\"stMain\"]"  # the page itself: the header has a Stop button of its own while a script runs
-EPOCHS = 50  # long enough that no run ends during the measurements
+EPOCHS = 100  # the page's most: one run alone takes over a minute, so none ends during the measurements
 WINDOW = 10.0  # seconds over which images/s are counted
 STEP_TEXT = "() => { const b = document.querySelector('[data-testid=\"stProgress\"]'); return b ? b.innerText : ''; }"
 

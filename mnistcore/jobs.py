@@ -8,14 +8,17 @@ latest numbers under a lock, and the page reads a `snapshot` when it polls.
 """
 
 import copy
+import ctypes
 import multiprocessing as mp
 import os
+import signal
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from multiprocessing import forkserver, spawn
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -90,6 +93,32 @@ WORKER_NICE = _setting("MNISTCORE_WORKER_NICE", 10)  # pages first: the server k
 FLUSH_SECONDS = 0.1  # a worker sends its events in batches at most this often (the page polls at 0.5 s)
 OOM_MESSAGE = ("The GPU ran out of memory (other students' runs share it). "
                "Try a smaller batch, or switch the device to CPU in the sidebar.")
+
+def lower_priority_group() -> None:
+    """Move this process (the forkserver; every worker forks from it) into a scheduling group of its own at WORKER_NICE.
+
+    Linux's autogroup (on by default in Debian's and Ubuntu's kernels) shares the CPU fairly between
+    sessions first and applies nice only inside a session: a worker at nice 10 in the server's
+    session still took CPU from the server and from other sessions (a browser on the same machine) as
+    if it had nice 0. A session of their own, at the group's nice 10, makes the runs yield to all of it.
+    """
+    try:
+        os.setsid()
+        Path("/proc/self/autogroup").write_text(f"{WORKER_NICE}\n")
+    except OSError:
+        pass  # already a session leader, or no autogroup in this kernel: nice per process still applies
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this worker when the forkserver ends (it ends with the server): in a session of its
+    own, a worker is no longer in the server's process group, so a signal to that group would miss it."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux
+    if os.getppid() == 1:  # the forkserver was already gone before the line above
+        os._exit(1)
+
 
 _context_lock = threading.Lock()
 _context: mp.context.BaseContext | None = None
@@ -190,6 +219,7 @@ class _Sender:
 
 def _work(config: TrainConfig, data: Tensors, device: str, model: nn.Module | None, control: Control, conn) -> None:
     """The worker process: train, then send the final numbers and weights."""
+    _die_with_parent()
     os.nice(WORKER_NICE)
     torch.set_num_threads(RUN_THREADS)
     try:
@@ -352,6 +382,7 @@ POOL_WORKERS = _setting("MNISTCORE_PAGE_WORKERS", max(1, (os.cpu_count() or 1) /
 
 def _pool_worker_init() -> None:
     """Page computations use one thread each: they share the cores with the server and the runs."""
+    _die_with_parent()
     torch.set_num_threads(RUN_THREADS)
 
 
