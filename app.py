@@ -84,6 +84,7 @@ def sidebar() -> None:
                         **shared.keep("seed", 0, shared.int_in(0, 2**31 - 1)))
 
 
+shared.freeze_startup_objects()  # once per process: the imports are done, the sessions' garbage is yet to come
 sidebar()
 page = st.navigation(PAGES)
 shared.publish("data", "device", "seed")

@@ -1,5 +1,7 @@
 """What the pages share: URL-mirrored settings, the cached data, plain-words errors."""
 
+import gc
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -13,6 +15,20 @@ from mnistcore import normalize as N
 from mnistcore.data import Dataset, load_dataset
 from mnistcore.errors import DataError
 from mnistcore.prepare import Tensors, to_tensors
+
+_frozen = threading.Lock()
+
+
+def freeze_startup_objects() -> None:
+    """Keep what the imports made out of every later garbage collection (once per server process).
+
+    A full collection walks every tracked object while it holds the interpreter lock: here about
+    300,000 from torch, pandas, plotly and Streamlit, 0.19-0.29 s each time, three times in half a
+    minute of a class training, and the web server answered nobody meanwhile (bench/class_bench.py).
+    Frozen, they are skipped; the sessions' own garbage is still collected.
+    """
+    if _frozen.acquire(blocking=False):  # never released: only the first run freezes
+        gc.freeze()
 
 
 @st.cache_resource(show_spinner="Reading the images (once per server)...", max_entries=4)

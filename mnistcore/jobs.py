@@ -8,10 +8,9 @@ latest numbers under a lock, and the page reads a `snapshot` when it polls.
 """
 
 import copy
-import ctypes
 import multiprocessing as mp
 import os
-import signal
+import select
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -109,15 +108,25 @@ def lower_priority_group() -> None:
         pass  # already a session leader, or no autogroup in this kernel: nice per process still applies
 
 
-def _die_with_parent() -> None:
-    """Have the kernel kill this worker when the forkserver ends (it ends with the server): in a session of its
-    own, a worker is no longer in the server's process group, so a signal to that group would miss it."""
+def _end_with(server: int) -> None:
+    """End this worker as soon as the server process `server` ends, whatever its run is doing.
+
+    A worker is in a session of its own (lower_priority_group), so a signal to the server's process
+    group misses it; a paused run sends nothing that could fail; and the forkserver lives on while any
+    worker does. A pidfd becomes readable when its process ends: a thread waits on it (without the GIL).
+    """
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        fd = os.pidfd_open(server)
+    except ProcessLookupError:
+        os._exit(1)  # the server is gone already
     except (OSError, AttributeError):
-        return  # not Linux
-    if os.getppid() == 1:  # the forkserver was already gone before the line above
+        return  # not Linux 5.3+: a running worker still ends when its next send fails
+
+    def watch() -> None:
+        select.select([fd], [], [])
         os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-server", daemon=True).start()
 
 
 _context_lock = threading.Lock()
@@ -217,9 +226,10 @@ class _Sender:
             self.batch, self.last = [], now
 
 
-def _work(config: TrainConfig, data: Tensors, device: str, model: nn.Module | None, control: Control, conn) -> None:
+def _work(config: TrainConfig, data: Tensors, device: str, model: nn.Module | None, control: Control, conn,
+          server: int) -> None:
     """The worker process: train, then send the final numbers and weights."""
-    _die_with_parent()
+    _end_with(server)
     os.nice(WORKER_NICE)
     torch.set_num_threads(RUN_THREADS)
     try:
@@ -277,7 +287,7 @@ class Job:
         cpu_data = share(self.data if on_cpu else _moved(self.data, "cpu"))  # workers map shared CPU memory
         receive, send = ctx.Pipe(duplex=False)
         self.process = ctx.Process(target=_work, name="mnist-train", daemon=True,
-                                   args=(self.config, cpu_data, self.device, self._model, self.control, send))
+                                   args=(self.config, cpu_data, self.device, self._model, self.control, send, os.getpid()))
         self.process.start()
         send.close()  # the worker holds the only writing end now: its death closes the pipe
         self._set("running")
@@ -380,9 +390,9 @@ _pool: ProcessPoolExecutor | None = None
 POOL_WORKERS = _setting("MNISTCORE_PAGE_WORKERS", max(1, (os.cpu_count() or 1) // 2))
 
 
-def _pool_worker_init() -> None:
+def _pool_worker_init(server: int) -> None:
     """Page computations use one thread each: they share the cores with the server and the runs."""
-    _die_with_parent()
+    _end_with(server)
     torch.set_num_threads(RUN_THREADS)
 
 
@@ -392,7 +402,8 @@ def submit(fn, *args) -> Future:
     with _pool_lock:
         for _ in range(2):
             if _pool is None:
-                _pool = ProcessPoolExecutor(POOL_WORKERS, mp_context=context(), initializer=_pool_worker_init)
+                _pool = ProcessPoolExecutor(POOL_WORKERS, mp_context=context(), initializer=_pool_worker_init,
+                                            initargs=(os.getpid(),))
             try:
                 return _pool.submit(fn, *args)
             except BrokenProcessPool:  # a worker was killed: start a fresh pool once

@@ -2,12 +2,16 @@
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import torch
 
+from mnistcore import jobs
 from mnistcore.data import load_dataset
 from mnistcore.jobs import Job, Slots, wait_until
 from mnistcore.prepare import to_tensors
@@ -96,8 +100,46 @@ def test_the_run_is_a_worker_process_at_lower_priority_reading_shared_data(data)
     pid = job.process.pid
     assert pid != os.getpid() and os.getpriority(os.PRIO_PROCESS, pid) >= os.getpriority(os.PRIO_PROCESS, 0) + 5
     assert data.x_train.is_shared()  # the worker maps these pages; it does not get a copy
+    assert os.getsid(pid) != os.getsid(0)  # a session of its own: Linux autogroup applies nice only inside one
+    autogroup = Path(f"/proc/{pid}/autogroup")
+    if autogroup.exists():
+        assert autogroup.read_text().split()[-1] == str(jobs.WORKER_NICE)  # "/autogroup-297 nice 10"
     job.stop()
     job.join(10)
+
+
+SERVER = """
+import sys, time
+from mnistcore import jobs
+from mnistcore.data import load_dataset
+from mnistcore.jobs import Job, wait_until
+from mnistcore.prepare import to_tensors
+from mnistcore.train import TrainConfig
+if __name__ == "__main__":
+    job = Job(TrainConfig(epochs=200), to_tensors(load_dataset("mnist", "sample"))).start()
+    wait_until(job, lambda s: s.step > 0, timeout=60)
+    job.pause()  # a paused worker sends nothing, so only the kernel can tell it that its server died
+    busy = jobs.submit(time.sleep, 600)  # and a page computation in the page pool
+    while not jobs._pool._processes:
+        time.sleep(0.05)
+    print(job.process.pid, *jobs._pool._processes, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_workers_end_with_their_server_even_when_paused(tmp_path):
+    script = tmp_path / "server.py"
+    script.write_text(SERVER)
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[1], env=os.environ | {"PYTHONPATH": "."})
+    workers = [int(pid) for pid in server.stdout.readline().split()]
+    assert len(workers) >= 2
+    os.kill(server.pid, signal.SIGKILL)  # no clean-up runs: as when a server runs out of memory
+    server.wait(10)
+    deadline = time.monotonic() + 5
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()], "a worker outlived its server"
 
 
 def test_pause_resume_and_stop_answer_within_half_a_second(data):
