@@ -103,9 +103,8 @@ slower = jobs.redraw_slowdown()  # read on every full run; a fragment reruns the
 def progress() -> None:
     """Every half second (slower on a busy server), the cheap part: the buttons, where the run is, and its words
     when it fails."""
-    current = st.session_state.get("job")
-    if current is not job or bool(job and job.alive) != running:
-        st.rerun()  # a run started, ended or was reset: the whole page changes (polling, charts, downloads)
+    if st.session_state.get("job") is not job:
+        st.rerun()  # a run started or was reset: the whole page changes
     buttons(job)
     if job is None:
         if st.session_state.get("run_gone"):
@@ -125,6 +124,8 @@ def progress() -> None:
         st.error(snap.message)
     if snap.status == "failed" and "out of memory" in snap.message:
         st.button("Train on the CPU instead", icon=":material/memory:", on_click=on_cpu)
+    if job.alive != running:  # it ended: its line says so already, the rest of the page follows (charts, downloads)
+        st.rerun()
     if running and jobs.redraw_slowdown() != slower:
         st.rerun()  # the server's load changed the pace of the fragments
 

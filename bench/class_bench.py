@@ -122,22 +122,46 @@ def images_per_second(pages, launch: Launch, batch: int = 64) -> tuple[list[floa
     return [(a - b) * batch / WINDOW for a, b in zip(after, before)], cores
 
 
+# Both ends in the page's own clock: the click on a button, and the moment the progress line first starts
+# with `word` (a MutationObserver sees React's change). The benchmark's own polling of ten pages, and its
+# clicking of the other pages, then count against no session.
+WATCH = """(word) => {
+  window.__clicked = null; window.__seen = null;
+  document.addEventListener('click', () => { window.__clicked ??= performance.now(); }, {capture: true, once: true});
+  const observer = new MutationObserver(() => {
+    const bar = document.querySelector('[data-testid="stProgress"]');
+    if (window.__clicked !== null && bar && bar.innerText.startsWith(word)) {
+      window.__seen = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+SEEN = "() => window.__seen === null ? null : (window.__seen - window.__clicked) / 1000"
+
+
+def press(pages, button: str, word: str, timeout: float) -> list[float | None]:
+    """Click `button` in each page (one after another), then wait: seconds from each page's click until its
+    progress line says `word` (None: not within `timeout`)."""
+    for pg in pages:
+        pg.evaluate(WATCH, word)
+    for pg in pages:
+        pg.locator(MAIN).get_by_role("button", name=button).click(no_wait_after=True)
+    deadline, seen = time.perf_counter() + timeout, [None] * len(pages)
+    while time.perf_counter() < deadline and None in seen:
+        seen = [pg.evaluate(SEEN) for pg in pages]
+        time.sleep(0.05)
+    return seen
+
+
 def latencies(pages) -> tuple[list[float | None], list[float | None]]:
     """Pause -> 'paused' in each session (resumed after), then Stop in every session -> 'stopped'."""
     pause = []
     for pg in pages:
-        pg.locator(MAIN).get_by_role("button", name="Pause").click()
-        pause.append(wait_text([pg], lambda t: t.startswith("paused"), timeout=10)[0])
+        pause += press([pg], "Pause", "paused", timeout=10)
         pg.locator(MAIN).get_by_role("button", name="Resume").click()
     wait_text(pages, lambda t: t.startswith("running"), timeout=30)
-    clicked = []
-    for pg in pages:
-        pg.locator(MAIN).get_by_role("button", name="Stop").click(no_wait_after=True)
-        clicked.append(time.perf_counter())
-    waiting = time.perf_counter()
-    seen = wait_text(pages, lambda t: t.startswith("stopped"), timeout=30)
-    stop = [None if s is None else waiting + s - c for s, c in zip(seen, clicked)]  # from each page's own click
-    return pause, stop
+    return pause, press(pages, "Stop", "stopped", timeout=30)
 
 
 SETTLED = ("() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 3 && "
@@ -189,15 +213,19 @@ def measure(browser, launch: Launch, n: int) -> dict:
     speeds, cores = images_per_second(pages, launch)
     poll = server_ms_per_page_second(launch, n)
     memory = sum(pss_mib(pid) for pid in launch.all_pids())
+    marks = [("training", opened), ("late student", time.perf_counter())]
     late = late_student(browser, launch.url)
+    marks.append(("pause and stop", time.perf_counter()))
     pause, stop = latencies(pages)
+    marks.append(("", time.perf_counter()))
     health.stop()
     boxes = exception_boxes(pages)
     for c in contexts:
         c.close()
     return {"n": n, "speeds": speeds, "total": sum(speeds), "cores": cores, "poll_ms": poll, "pss_mib": memory, "late": late,
             "pause": pause, "stop": stop, "boxes": boxes, "health": health.percentiles(since=opened),
-            "health_opening": health.percentiles(until=opened), "health_failures": health.failures}
+            "health_opening": health.percentiles(until=opened), "health_failures": health.failures,
+            "health_phases": {name: health.percentiles(start, end) for (name, start), (_, end) in zip(marks, marks[1:])}}
 
 
 def fmt_seconds(values: list[float | None]) -> str:
@@ -217,6 +245,7 @@ def print_row(r: dict) -> None:
     print(f"    health while the class trains: p50 {r['health'][0]:.0f} ms, p95 {r['health'][1]:.0f} ms, max "
           f"{r['health'][2]:.0f} ms; while the {r['n']} browsers first load the app: p50 {r['health_opening'][0]:.0f} ms, "
           f"p95 {r['health_opening'][1]:.0f} ms, max {r['health_opening'][2]:.0f} ms ({r['health_failures']} failed)")
+    print("    health p95 by phase: " + ", ".join(f"{name} {p[1]:.0f} ms" for name, p in r["health_phases"].items()))
     late = r["late"]
     print(f"    a late student's softmax page: from the start page {late['click_settled']:.1f} s to settle, "
           f"{late['click_drawn']:.1f} s drawn; by a link in a fresh browser {late['link_settled']:.1f} s / "
