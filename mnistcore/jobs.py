@@ -93,6 +93,7 @@ FLUSH_SECONDS = 0.1  # a worker sends its events in batches at most this often (
 OOM_MESSAGE = ("The GPU ran out of memory (other students' runs share it). "
                "Try a smaller batch, or switch the device to CPU in the sidebar.")
 
+
 def lower_priority_group() -> None:
     """Move this process (the forkserver; every worker forks from it) into a scheduling group of its own at WORKER_NICE.
 
