@@ -1,5 +1,6 @@
 """Live training: the lesson's model learns while its ten weight templates take shape."""
 
+import time
 from dataclasses import replace
 
 import streamlit as st
@@ -97,6 +98,18 @@ def on_cpu() -> None:
 # milliseconds and the server a few, so the more runs share this server's cores, the less often each
 # page redraws (at most 5 times less): buttons still answer at once, since a click reruns the page.
 slower = jobs.redraw_slowdown()  # read on every full run; a fragment reruns the page when it changes
+PACE_SETTLE = 5.0  # seconds: a class that stops together changes the load ten times in a second
+
+
+def pace_changed() -> bool:
+    """True once the server's load has asked for another pace than this page's for PACE_SETTLE seconds.
+
+    Changing the pace reruns the whole page; doing it at every change made each page of a class that
+    pressed Stop together rerun several times, while the others waited for their Stop to show."""
+    if jobs.redraw_slowdown() == slower:
+        st.session_state.pop("pace_since", None)
+        return False
+    return time.monotonic() - st.session_state.setdefault("pace_since", time.monotonic()) >= PACE_SETTLE
 
 
 @st.fragment(run_every=0.5 * slower if running else None)
@@ -126,7 +139,7 @@ def progress() -> None:
         st.button("Train on the CPU instead", icon=":material/memory:", on_click=on_cpu)
     if job.alive != running:  # it ended: its line says so already, the rest of the page follows (charts, downloads)
         st.rerun()
-    if running and jobs.redraw_slowdown() != slower:
+    if running and snap.status == "running" and pace_changed():
         st.rerun()  # the server's load changed the pace of the fragments
 
 

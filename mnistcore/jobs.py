@@ -262,6 +262,7 @@ class Job:
         self._weights: np.ndarray | None = None
         self._weight_titles: list[str] = []
         self._status, self._message = "waiting", ""
+        self._ended = threading.Event()  # the run's last word is in: its worker may still be exiting
         self.result: Result | None = None
         self.process: mp.process.BaseProcess | None = None
         self._thread = threading.Thread(target=self._supervise, name="mnist-job", daemon=True)
@@ -273,13 +274,16 @@ class Job:
 
     def _supervise(self) -> None:
         """Wait for a slot, start the worker, and read what it sends until it ends."""
-        if not self._slots.acquire(self, self.control):
-            self._set("stopped", "Stopped before it started.")
-            return
         try:
-            self._run_worker()
+            if not self._slots.acquire(self, self.control):
+                self._set("stopped", "Stopped before it started.")
+                return
+            try:
+                self._run_worker()
+            finally:
+                self._slots.release()
         finally:
-            self._slots.release()
+            self._ended.set()
 
     def _run_worker(self) -> None:
         """Start the worker and turn its messages into state; a worker that dies becomes a message."""
@@ -301,8 +305,10 @@ class Job:
                 self._on_events(message[1])
             elif message[0] == "result":
                 self._finish(message[1], message[2])
+                self._ended.set()  # the page can show the result now: a low-priority worker may take seconds to exit
             else:
                 self._set("failed", message[1])
+                self._ended.set()
         self.process.join(5)
         if self._status == "running":  # no result and no words: the process was killed
             self._set("failed", _death_message(self.process.exitcode))
@@ -340,7 +346,7 @@ class Job:
         self.control.stop()
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait for the run (and its worker) to end."""
+        """Wait for the run and its worker process to end."""
         self._thread.join(timeout)
 
     @property
@@ -350,8 +356,8 @@ class Job:
 
     @property
     def alive(self) -> bool:
-        """True while the run waits, trains or is paused."""
-        return self._thread.is_alive()
+        """True while the run waits, trains or is paused; False once its result (or failure) is in."""
+        return self._thread.is_alive() and not self._ended.is_set()
 
     def snapshot(self) -> Snapshot:
         """The job's state now, copied under the lock."""

@@ -161,6 +161,26 @@ def test_pause_resume_and_stop_answer_within_half_a_second(data):
     assert job.snapshot().status == "stopped" and job.result.status == "stopped"
 
 
+def test_a_run_has_ended_for_the_page_once_its_result_is_in_while_its_worker_still_exits(data):
+    # A worker at low priority on a busy server took seconds to exit after sending its result; the page
+    # meanwhile kept polling a run that was over (and reran itself as the load changed).
+    job = Job(TrainConfig(epochs=200), data).start()
+    assert wait_until(job, lambda s: s.step > 0, timeout=30)
+    job.stop()
+    deadline = time.monotonic() + 10
+    while job.alive and time.monotonic() < deadline:
+        time.sleep(0.0005)
+    worker = job.process.pid
+    os.kill(worker, signal.SIGSTOP)  # fails if the page had to wait until the worker was gone
+    try:
+        assert not job.alive and job.result is not None and job.snapshot().status == "stopped"
+        assert job._thread.is_alive()  # the worker's exit is still awaited: it holds its slot till then
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    job.join(10)
+    assert not job._thread.is_alive()
+
+
 def test_a_killed_worker_becomes_a_message_not_a_hang(data):
     job = Job(TrainConfig(epochs=200), data).start()
     assert wait_until(job, lambda s: s.step > 0, timeout=30)
