@@ -98,6 +98,7 @@ def on_cpu() -> None:
 # milliseconds and the server a few, so the more runs share this server's cores, the less often each
 # page redraws (at most 5 times less): buttons still answer at once, since a click reruns the page.
 slower = jobs.redraw_slowdown()  # read on every full run; a fragment reruns the page when it changes
+st.session_state.pop("pace_since", None)  # when this page first saw the load ask for another pace
 PACE_SETTLE = 5.0  # seconds: a class that stops together changes the load ten times in a second
 
 

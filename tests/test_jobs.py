@@ -174,11 +174,11 @@ def test_a_run_has_ended_for_the_page_once_its_result_is_in_while_its_worker_sti
     os.kill(worker, signal.SIGSTOP)  # fails if the page had to wait until the worker was gone
     try:
         assert not job.alive and job.result is not None and job.snapshot().status == "stopped"
-        assert job._thread.is_alive()  # the worker's exit is still awaited: it holds its slot till then
+        assert Path(f"/proc/{worker}").exists()  # held: its exit is still to come (its slot is kept till then)
     finally:
         os.kill(worker, signal.SIGCONT)
     job.join(10)
-    assert not job._thread.is_alive()
+    assert not Path(f"/proc/{worker}").exists()
 
 
 def test_a_killed_worker_becomes_a_message_not_a_hang(data):
