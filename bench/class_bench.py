@@ -113,13 +113,37 @@ def cpu_now(launch: Launch) -> dict[str, float]:
     return {"server": servers, "workers": everything - servers, "browser": browser_cpu_seconds()}
 
 
+# Every change of the progress line, with the page's clock: a line redrawn every 2.5 s (ten runs on two
+# cores) is up to 2.5 s old when read, so reading it at both ends of the window erred by up to half.
+RECORD = """() => {
+  window.__steps = [];
+  new MutationObserver(() => {
+    const bar = document.querySelector('[data-testid="stProgress"]');
+    if (bar) window.__steps.push([performance.now(), bar.innerText]);
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def rate(changes: list[tuple[float, str]], batch: int) -> float:
+    """Images/s between the first and the last step a page showed (its clock in ms, its line's text)."""
+    seen = [(ms, step_of(text)) for ms, text in changes if step_of(text) is not None]
+    seen = [(ms, step) for i, (ms, step) in enumerate(seen) if i == 0 or step != seen[i - 1][1]]  # each new step once
+    if len(seen) < 2:
+        return 0.0
+    (t0, s0), (t1, s1) = seen[0], seen[-1]
+    return (s1 - s0) * batch / ((t1 - t0) / 1000)
+
+
 def images_per_second(pages, launch: Launch, batch: int = 64) -> tuple[list[float], dict[str, float]]:
-    """Each session's training speed over WINDOW seconds (from the steps its page shows), and who used the CPU."""
-    before, cpu = [step_of(pg.evaluate(STEP_TEXT)) or 0 for pg in pages], cpu_now(launch)
+    """Each session's training speed over about WINDOW seconds (between the first and the last new step its
+    page showed), and who used the CPU."""
+    for pg in pages:
+        pg.evaluate(RECORD)
+    cpu = cpu_now(launch)
     time.sleep(WINDOW)
-    after, cpu_after = [step_of(pg.evaluate(STEP_TEXT)) or 0 for pg in pages], cpu_now(launch)
+    cpu_after = cpu_now(launch)
     cores = {k: (cpu_after[k] - cpu[k]) / WINDOW for k in cpu}
-    return [(a - b) * batch / WINDOW for a, b in zip(after, before)], cores
+    return [rate(pg.evaluate("() => window.__steps"), batch) for pg in pages], cores
 
 
 # Both ends in the page's own clock: the click on a button, and the moment the progress line first starts
