@@ -155,9 +155,12 @@ def charts() -> None:
     if "loss" not in figs:
         figs["loss"] = figures.curves({"train (smoothed)": ([], []), "valid": ([], [])}, title="Loss", y_title="loss (NLL)")
         figs["acc"] = figures.curves({"valid accuracy": ([], [])}, title="Accuracy", y_title="valid accuracy")
+        figs["acc"].update_yaxes(autorangeoptions=dict(minallowed=0, maxallowed=1))  # one dot: no axis up to 1.5
     figs["loss"].data[0].x, figs["loss"].data[0].y = series["train loss"]
     figs["loss"].data[1].x, figs["loss"].data[1].y = series["valid loss"]
     figs["acc"].data[0].x, figs["acc"].data[0].y = series["valid accuracy"]
+    for trace in (figs["loss"].data[1], figs["acc"].data[0]):  # validation comes every 100 steps: dots while few
+        trace.mode = "lines+markers" if len(trace.x) < 20 else "lines"
     c1, c2, c3 = st.columns([2, 2, 1])
     c1.plotly_chart(figs["loss"], key="loss_chart")
     c2.plotly_chart(figs["acc"], key="acc_chart")
