@@ -262,7 +262,6 @@ class Job:
         self._weights: np.ndarray | None = None
         self._weight_titles: list[str] = []
         self._status, self._message = "waiting", ""
-        self._ended = threading.Event()  # the run's last word is in: its worker may still be exiting
         self.result: Result | None = None
         self.process: mp.process.BaseProcess | None = None
         self._thread = threading.Thread(target=self._supervise, name="mnist-job", daemon=True)
@@ -274,16 +273,13 @@ class Job:
 
     def _supervise(self) -> None:
         """Wait for a slot, start the worker, and read what it sends until it ends."""
+        if not self._slots.acquire(self, self.control):
+            self._set("stopped", "Stopped before it started.")
+            return
         try:
-            if not self._slots.acquire(self, self.control):
-                self._set("stopped", "Stopped before it started.")
-                return
-            try:
-                self._run_worker()
-            finally:
-                self._slots.release()
+            self._run_worker()
         finally:
-            self._ended.set()
+            self._slots.release()
 
     def _run_worker(self) -> None:
         """Start the worker and turn its messages into state; a worker that dies becomes a message."""
@@ -305,10 +301,8 @@ class Job:
                 self._on_events(message[1])
             elif message[0] == "result":
                 self._finish(message[1], message[2])
-                self._ended.set()  # the page can show the result now: a low-priority worker took up to 1.2 s to exit
             else:
                 self._set("failed", message[1])
-                self._ended.set()
         self.process.join(5)
         if self._status == "running":  # no result and no words: the process was killed
             self._set("failed", _death_message(self.process.exitcode))
@@ -356,8 +350,9 @@ class Job:
 
     @property
     def alive(self) -> bool:
-        """True while the run waits, trains or is paused; False once its result (or failure) is in."""
-        return self._thread.is_alive() and not self._ended.is_set()
+        """True while the run waits, trains or is paused; False once its result (or failure) is in, even while
+        its worker is still exiting (a low-priority worker took up to 1.2 s to, and the page kept polling)."""
+        return self._thread.is_alive() and self._status in ("waiting", "running")
 
     def snapshot(self) -> Snapshot:
         """The job's state now, copied under the lock."""
