@@ -153,13 +153,8 @@ def charts() -> None:
     snap, figs = job.snapshot(), st.session_state.setdefault("live_figs", {})
     series = snap.curves()
     if "loss" not in figs:
-        figs["loss"] = figures.curves({"train (smoothed)": ([], []), "valid": ([], [])}, title="Loss", y_title="loss (NLL)")
-        figs["acc"] = figures.curves({"valid accuracy": ([], [])}, title="Accuracy", y_title="valid accuracy")
-        figs["acc"].update_yaxes(autorangeoptions=dict(minallowed=0, maxallowed=1))  # one dot: no axis up to 1.5
-        for fig in (figs["loss"], figs["acc"]):  # fixed margins: Plotly stops re-measuring them at every redraw
-            fig.update_layout(margin=dict(l=70, r=10, t=40, b=50, autoexpand=False))  # (15-25% less browser CPU)
-            fig.update_xaxes(ticklabeloverflow="allow")
-            fig.update_yaxes(ticklabeloverflow="allow")
+        figs["loss"] = figures.live_curves(["train (smoothed)", "valid"], title="Loss", y_title="loss (NLL)")
+        figs["acc"] = figures.live_curves(["valid accuracy"], title="Accuracy", y_title="valid accuracy", y_bounds=(0, 1))
     figs["loss"].data[0].x, figs["loss"].data[0].y = series["train loss"]
     figs["loss"].data[1].x, figs["loss"].data[1].y = series["valid loss"]
     figs["acc"].data[0].x, figs["acc"].data[0].y = series["valid accuracy"]

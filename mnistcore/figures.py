@@ -119,6 +119,22 @@ def curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title:
     return _layout(fig, title, height)
 
 
+def live_curves(names: Sequence[str], *, title: str, y_title: str, y_bounds: tuple[float, float] | None = None) -> go.Figure:
+    """Empty line charts for a page that redraws them while a run trains.
+
+    Fixed margins: with Plotly's automatic ones it re-measured every label at each redraw, and a
+    redraw cost the browser 9-24% more CPU (bench/class_bench.py). `y_bounds` keeps the axis inside
+    them (one accuracy dot had an axis up to 1.5).
+    """
+    fig = curves({name: ([], []) for name in names}, title=title, y_title=y_title)
+    fig.update_layout(margin=dict(l=70, r=10, t=40, b=50, autoexpand=False))
+    fig.update_xaxes(ticklabeloverflow="allow")
+    fig.update_yaxes(ticklabeloverflow="allow")
+    if y_bounds is not None:
+        fig.update_yaxes(autorangeoptions=dict(minallowed=y_bounds[0], maxallowed=y_bounds[1]))
+    return fig
+
+
 def rgb(images: np.ndarray, titles: Sequence[str] | None = None, *, cols: int = 8,
         title: str | None = None, height: int | None = None, gap: int = 2) -> go.Figure:
     """Colour images (N, H, W, 3) in [0, 1] tiled side by side on white."""

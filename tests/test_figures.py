@@ -48,3 +48,11 @@ def test_thumbnail_keeps_aspect():
     t = figures.thumbnail(np.ones((10, 40)), size=56)
     filled = ~np.isnan(t)
     assert t.shape == (56, 56) and filled.any(axis=1).sum() == 14 and filled.any(axis=0).sum() == 56
+
+
+def test_live_curves_keep_their_margins_and_bounds():
+    fig = figures.live_curves(["train", "valid"], title="Loss", y_title="loss")
+    assert [t.name for t in fig.data] == ["train", "valid"] and fig.layout.margin.autoexpand is False
+    assert fig.layout.yaxis.autorangeoptions.maxallowed is None  # a loss has no ceiling
+    acc = figures.live_curves(["valid accuracy"], title="Accuracy", y_title="accuracy", y_bounds=(0, 1))
+    assert (acc.layout.yaxis.autorangeoptions.minallowed, acc.layout.yaxis.autorangeoptions.maxallowed) == (0, 1)
