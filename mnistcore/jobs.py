@@ -238,10 +238,8 @@ def _work(config: TrainConfig, data: Tensors, device: str, model: nn.Module | No
             data = _moved(data, device)
         result = train(config, data, model, _Sender(conn), control)
         conn.send(("result", replace(result, model=None), models.to_file(result.model)))
-    except torch.OutOfMemoryError:
-        conn.send(("failed", OOM_MESSAGE))
     except Exception as e:  # the page shows it in words; the worker must not die silently
-        conn.send(("failed", f"Training failed: {e}"))
+        conn.send(("failed", OOM_MESSAGE if _out_of_memory(e) else f"Training failed: {e}"))
     finally:
         conn.close()
 
@@ -378,6 +376,11 @@ class Job:
 def _moved(data: Tensors, device: str) -> Tensors:
     """A copy of `data` on `device` (the mean and std are plain numbers and stay as they are)."""
     return Tensors(**{k: (v.to(device) if isinstance(v, torch.Tensor) else v) for k, v in vars(data).items()})
+
+
+def _out_of_memory(error: Exception) -> bool:
+    """True for a full GPU: PyTorch's own error, or the driver's when even a worker's CUDA context does not fit."""
+    return isinstance(error, torch.OutOfMemoryError) or "out of memory" in str(error)
 
 
 def _death_message(exitcode: int | None) -> str:
