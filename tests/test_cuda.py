@@ -37,7 +37,7 @@ def processes_on_the_gpu() -> set[int]:
 
 def test_gpu_runs_train_in_workers_that_each_own_a_cuda_context(data):
     slots = Slots(2)
-    runs = [Job(TrainConfig(epochs=200, seed=seed), data, slots=slots, device="cuda").start() for seed in (1, 2)]
+    runs = [Job(TrainConfig(epochs=1000, seed=seed), data, slots=slots, device="cuda").start() for seed in (1, 2)]
     for job in runs:
         assert wait_until(job, lambda s: s.step > 0, timeout=60), job.snapshot().message
     workers = {job.process.pid for job in runs}
@@ -64,16 +64,16 @@ def test_a_gpu_run_learns_and_reports_like_a_cpu_run(data):
 def test_gpu_runs_wait_in_the_gpus_own_line(data):
     assert Job(TrainConfig(), data, device="cuda")._slots is jobs.GPU_SLOTS  # not the CPU's
     slots = Slots(1)
-    first = Job(TrainConfig(epochs=200), data, slots=slots, device="cuda").start()
+    first = Job(TrainConfig(epochs=1000), data, slots=slots, device="cuda").start()
     second = Job(TrainConfig(epochs=1), data, slots=slots, device="cuda").start()
     assert wait_until(second, lambda s: s.queue_position == 1 and s.status == "waiting", timeout=30)
     first.stop()
     assert wait_until(second, lambda s: s.status == "done", timeout=120), second.snapshot().message
 
 
-# Another program takes all but 64 MB of the GPU: no worker's CUDA context fits beside it.
+# Another program takes all but 16 MB of the GPU: no worker's CUDA context fits beside it.
 HOG = ("import sys, torch; free, _ = torch.cuda.mem_get_info(); "
-       "x = torch.empty(free - (64 << 20), dtype=torch.uint8, device='cuda'); print('held', flush=True); sys.stdin.read()")
+       "x = torch.empty(free - (16 << 20), dtype=torch.uint8, device='cuda'); print('held', flush=True); sys.stdin.read()")
 
 
 def test_a_full_gpu_fails_the_run_in_words_not_a_hang(data):
