@@ -15,7 +15,7 @@ import torch
 
 from bench import report
 from bench.train_bench import dataloader_epoch, engine_epoch
-from mnistcore import devices
+from mnistcore import devices, jobs
 from mnistcore.data import load_dataset
 from mnistcore.jobs import Job, Slots, wait_until
 from mnistcore.prepare import to_tensors
@@ -73,10 +73,15 @@ def main() -> int:
     ours = min(engine_epoch(data, s) for s in range(3))
     base = min(dataloader_epoch(data, s) for s in range(3))
     results = [report("epoch at batch 64 on the GPU", ours, base, "DataLoader loop", 1.5)]
+    on_cpu = to_tensors(ds)
+    engine_epoch(on_cpu)
+    cpu_seconds = min(engine_epoch(on_cpu, s) for s in range(3))
+    print(f"      the same epoch on this machine's CPU ({torch.get_num_threads()} threads): {cpu_seconds:.3f} s, so the GPU "
+          f"is {cpu_seconds / ours:.2f}x the CPU for the lesson's model at batch 64", flush=True)
     result = train(TrainConfig(), data)
     print(f"      the lesson's settings, one epoch on the GPU: {result.valid_accuracy:.2%} valid in {result.seconds:.2f} s "
           f"(the lesson's notebook printed 91.72%)", flush=True)
-    cpu = to_tensors(ds)  # what the page hands a run: CPU tensors in shared memory, copied by each worker
+    cpu = jobs.share(on_cpu)  # what the page hands a run: CPU tensors in shared memory, copied by each worker
     Job(TrainConfig(max_steps=20), cpu, device="cuda").start().join(120)  # starts the forkserver: not a run's cost
     alone, started, mib = class_of_runs(cpu, 1)
     print(f"      1 run: {alone:,.0f} images/s; first step after {started:.2f} s; {mib:,.0f} MiB of GPU memory", flush=True)

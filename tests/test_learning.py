@@ -73,5 +73,6 @@ def test_the_claims_are_measured_not_quoted():
     assert [r["what"].split()[0] for r in rows] == ["scikit-learn", "ours:"]
     assert all(r["seconds"] > 0 and 0.5 < r["accuracy"] <= 1 for r in rows)
     speed = L.epoch_per_device(ds)
-    assert len(speed) == (2 if torch.cuda.is_available() else 1)
+    assert len(speed) == (2 if torch.cuda.is_available() else 1) * len(L.CLAIM_BATCHES)
+    assert [r["batch"] for r in speed[:2]] == [64, 1024] and speed[0]["accuracy"] > speed[1]["accuracy"]  # 16x the steps
     assert all(r["seconds"] > 0 and r["images_per_second"] > 0 for r in speed)
