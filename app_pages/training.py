@@ -57,15 +57,13 @@ def start() -> None:
     st.session_state["job"] = Job(run_config, shared.prepared(ds, "cpu"), base, device=str(device)).start()
     reaper.watch(st.session_state["job"])  # closing the tab stops the run
     st.query_params["run"] = "1"  # a new session that finds this in its URL knows a run was lost with its server
-    for key in ("live_figs", "run_gone"):
-        st.session_state.pop(key, None)
+    st.session_state.pop("run_gone", None)
 
 
 def reset() -> None:
     """Stop the run and clear the charts."""
     st.session_state["job"].stop()
-    for key in ("job", "live_figs"):
-        st.session_state.pop(key, None)
+    st.session_state.pop("job", None)
     st.query_params.pop("run", None)
 
 
@@ -150,19 +148,16 @@ def charts() -> None:
     most of what a poll costs the browser (bench/class_bench.py), and they change slowly to the eye."""
     if job is None:
         return
-    snap, figs = job.snapshot(), st.session_state.setdefault("live_figs", {})
+    snap = job.snapshot()
     series = snap.curves()
-    if "loss" not in figs:
-        figs["loss"] = figures.live_curves(["train (smoothed)", "valid"], title="Loss", y_title="loss (NLL)")
-        figs["acc"] = figures.live_curves(["valid accuracy"], title="Accuracy", y_title="valid accuracy", y_bounds=(0, 1))
-    figs["loss"].data[0].x, figs["loss"].data[0].y = series["train loss"]
-    figs["loss"].data[1].x, figs["loss"].data[1].y = series["valid loss"]
-    figs["acc"].data[0].x, figs["acc"].data[0].y = series["valid accuracy"]
-    for trace in (figs["loss"].data[1], figs["acc"].data[0]):  # validation comes every 100 steps: dots while few
-        trace.mode = "lines+markers" if len(trace.x) < 20 else "lines"
+    charts_of = {"Loss": ({"train (smoothed)": series["train loss"], "valid": series["valid loss"]}, "loss (NLL)", None),
+                 "Accuracy": ({"valid accuracy": series["valid accuracy"]}, "valid accuracy", (0, 1))}
     c1, c2, c3 = st.columns([2, 2, 1])
-    c1.plotly_chart(figs["loss"], key="loss_chart")
-    c2.plotly_chart(figs["acc"], key="acc_chart")
+    for column, (title, (lines, y_title, bounds)) in zip((c1, c2), charts_of.items()):
+        if job.alive:  # a picture while it trains: a Plotly redraw cost the browser more than the rest of a poll
+            column.image(figures.curves_svg(lines, title=title, y_title=y_title, y_bounds=bounds), width="stretch")
+        else:  # the ended run: hover for the numbers, drag to zoom
+            column.plotly_chart(figures.run_curves(lines, title=title, y_title=y_title, y_bounds=bounds), key=f"{title}_chart")
     if series["valid loss"][0]:
         c3.metric("valid accuracy", f"{series['valid accuracy'][1][-1]:.2%}")
         c3.metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")

@@ -119,20 +119,86 @@ def curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title:
     return _layout(fig, title, height)
 
 
-def live_curves(names: Sequence[str], *, title: str, y_title: str, y_bounds: tuple[float, float] | None = None) -> go.Figure:
-    """Empty line charts for a page that redraws them while a run trains.
+FEW_POINTS = 20  # a series with fewer points gets dots: one validation point drawn as a line is invisible
 
-    Fixed margins: with Plotly's automatic ones it re-measured every label at each redraw, and a
-    redraw cost the browser 9-24% more CPU (bench/class_bench.py). `y_bounds` keeps the axis inside
-    them (one accuracy dot had an axis up to 1.5).
+
+def run_curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title: str, y_title: str,
+               y_bounds: tuple[float, float] | None = None) -> go.Figure:
+    """A training run's curves, interactive, in the same frame as `curves_svg` draws them while it trains.
+
+    `y_bounds` keeps the axis inside them (one accuracy dot had an axis up to 1.5).
     """
-    fig = curves({name: ([], []) for name in names}, title=title, y_title=y_title)
-    fig.update_layout(margin=dict(l=70, r=10, t=40, b=50, autoexpand=False))
-    fig.update_xaxes(ticklabeloverflow="allow")
-    fig.update_yaxes(ticklabeloverflow="allow")
+    fig = curves(series, title=title, y_title=y_title)
+    for trace in fig.data:
+        trace.mode = "lines+markers" if len(trace.x) < FEW_POINTS else "lines"
+    fig.update_layout(margin=dict(l=62, r=12, t=46, b=50, autoexpand=False))
     if y_bounds is not None:
         fig.update_yaxes(autorangeoptions=dict(minallowed=y_bounds[0], maxallowed=y_bounds[1]))
     return fig
+
+
+def _ticks(lo: float, hi: float, n: int = 5, whole: bool = False) -> list[float]:
+    """About `n` round values (steps of 1, 2, 2.5 or 5 times a power of ten; whole numbers if `whole`) from `lo` to `hi`."""
+    raw = max((hi - lo) / n, 1.0) if whole else (hi - lo) / n
+    power = 10 ** np.floor(np.log10(raw))
+    step = next(k * power for k in (1, 2, 2.5, 5, 10) if k * power >= raw)
+    return [float(v) for v in np.arange(np.ceil(lo / step) * step, hi + step * 1e-9, step)]
+
+
+def _label(v: float) -> str:
+    """A tick label as Plotly writes one: 0.35, 1.2, 800, 12k."""
+    return f"{v / 1000:g}k" if abs(v) >= 10_000 else f"{v:.6g}"
+
+
+def curves_svg(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title: str, y_title: str,
+               x_title: str = "step", y_bounds: tuple[float, float] | None = None, width: int = 380, height: int = 300) -> str:
+    """A training run's curves as an SVG picture, drawn like `run_curves`, for a page that redraws them while it trains.
+
+    A picture costs the browser a fraction of a Plotly chart's redraw (bench/class_bench.py), so the
+    training page shows this while a run goes on, and the interactive chart once it ends.
+    """
+    from html import escape
+    left, right, top, bottom = 62, 12, 46, 50
+    points = [(x, y) for xs, ys in series.values() for x, y in zip(xs, ys)]
+    xs, ys = [x for x, _ in points] or [0.0, 1.0], [y for _, y in points] or [0.0, 1.0]
+    x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
+    pad = (max(ys) - min(ys)) * 0.05 or 0.05
+    y0, y1 = min(ys) - pad, max(ys) + pad
+    if y_bounds is not None:
+        y0, y1 = max(y0, y_bounds[0]), min(y1, y_bounds[1])
+    w, h = width - left - right, height - top - bottom
+
+    def sx(v: float) -> float:
+        return left + (v - x0) / (x1 - x0) * w
+
+    def sy(v: float) -> float:
+        return top + (y1 - v) / (y1 - y0) * h
+
+    text = 'font-family="Source Sans Pro, sans-serif" fill="#31333f"'
+    grey = 'font-family="Source Sans Pro, sans-serif" fill="#808495"'  # tick labels and axis titles, as Streamlit draws Plotly's
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="4" y="22" font-size="16" font-weight="600" {text}>{escape(title)}</text>']
+    for v in _ticks(x0, x1, whole=True):  # steps
+        out.append(f'<line x1="{sx(v):.1f}" x2="{sx(v):.1f}" y1="{top}" y2="{top + h}" stroke="#eee"/>'
+                   f'<text x="{sx(v):.1f}" y="{top + h + 18}" font-size="13" text-anchor="middle" {grey}>{_label(v)}</text>')
+    for v in _ticks(y0, y1):
+        out.append(f'<line x1="{left}" x2="{left + w}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" stroke="#eee"/>'
+                   f'<text x="{left - 6}" y="{sy(v) + 4:.1f}" font-size="13" text-anchor="end" {grey}>{_label(v)}</text>')
+    out.append(f'<text x="{left + w / 2}" y="{height - 8}" font-size="14" text-anchor="middle" {grey}>{escape(x_title)}</text>'
+               f'<text transform="translate(16 {top + h / 2}) rotate(-90)" font-size="14" text-anchor="middle" {grey}>'
+               f'{escape(y_title)}</text>')
+    legend_x = width - right
+    for i, (name, (px, py)) in reversed(list(enumerate(series.items()))):  # right-aligned, as Plotly's legend
+        color, label = CLASS_COLORS[i % 10], escape(name)
+        legend_x -= 7 * len(name) + 40
+        out.append(f'<line x1="{legend_x}" x2="{legend_x + 24}" y1="{top - 12}" y2="{top - 12}" stroke="{color}" '
+                   f'stroke-width="2"/><text x="{legend_x + 30}" y="{top - 7}" font-size="13" {text}>{label}</text>')
+        coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(px, py))
+        out.append(f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="2"/>')
+        if len(px) < FEW_POINTS:
+            out.extend(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="{color}"/>' for x, y in zip(px, py))
+    return "".join(out) + "</svg>"
 
 
 def rgb(images: np.ndarray, titles: Sequence[str] | None = None, *, cols: int = 8,

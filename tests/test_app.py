@@ -175,6 +175,7 @@ def test_training_page_runs_to_the_end_and_offers_the_weights():
     run_until(at, lambda a: progress_text(a).startswith("done"))
     acc = float(by_label(at.metric, "valid accuracy").value.rstrip("%"))
     assert 85 < acc < 100
+    assert len(at.get("plotly_chart")) == 3 and not at.get("image")  # the ended run: curves and weights, interactive
     assert [d.label for d in at.get("download_button")] == ["Download the weights (state_dict)", "Download the heatmaps (PNG)"]
     at.switch_page("app_pages/mistakes.py").run()  # the gallery now uses this session's model
     ok(at)
@@ -187,6 +188,7 @@ def test_training_page_pause_resume_stop():
     run_until(at, lambda a: "step 0 of" not in progress_text(a) and progress_text(a).startswith("running"))
     by_label(at.button, "Pause").click().run()
     run_until(at, lambda a: progress_text(a).startswith("paused"), timeout=10)
+    assert len(at.get("image")) >= 2 and not at.get("plotly_chart")  # pictures of the curves while the run lives
     by_label(at.button, "Resume").click().run()
     run_until(at, lambda a: progress_text(a).startswith("running"), timeout=10)
     by_label(at.button, "Stop").click().run()

@@ -50,9 +50,26 @@ def test_thumbnail_keeps_aspect():
     assert t.shape == (56, 56) and filled.any(axis=1).sum() == 14 and filled.any(axis=0).sum() == 56
 
 
-def test_live_curves_keep_their_margins_and_bounds():
-    fig = figures.live_curves(["train", "valid"], title="Loss", y_title="loss")
-    assert [t.name for t in fig.data] == ["train", "valid"] and fig.layout.margin.autoexpand is False
+def test_run_curves_dot_few_points_and_keep_their_bounds():
+    fig = figures.run_curves({"train": (list(range(50)), [1.0] * 50), "valid": ([10], [0.9])}, title="Loss", y_title="loss")
+    assert [t.name for t in fig.data] == ["train", "valid"] and [t.mode for t in fig.data] == ["lines", "lines+markers"]
     assert fig.layout.yaxis.autorangeoptions.maxallowed is None  # a loss has no ceiling
-    acc = figures.live_curves(["valid accuracy"], title="Accuracy", y_title="accuracy", y_bounds=(0, 1))
+    acc = figures.run_curves({"valid accuracy": ([100], [0.8])}, title="Accuracy", y_title="accuracy", y_bounds=(0, 1))
     assert (acc.layout.yaxis.autorangeoptions.minallowed, acc.layout.yaxis.autorangeoptions.maxallowed) == (0, 1)
+
+
+def test_curves_svg_draws_each_series_with_round_ticks_and_escaped_words():
+    import xml.etree.ElementTree as ET
+    svg = figures.curves_svg({"train <smoothed>": (list(range(0, 39_101, 100)), [2.3 / (1 + i) for i in range(392)]),
+                              "valid": ([100, 200], [0.9, 0.6])}, title="Loss & more", y_title="loss (NLL)")
+    root = ET.fromstring(svg)  # well-formed: the names' < and & are escaped
+    ns = "{http://www.w3.org/2000/svg}"
+    lines = root.findall(f"{ns}polyline")
+    assert [len(p.get("points").split()) for p in lines] == [2, 392]  # drawn last to first, as the legend
+    assert len(root.findall(f"{ns}circle")) == 2  # only the short series gets dots
+    words = [t.text for t in root.iter(f"{ns}text")]
+    assert {"Loss & more", "train <smoothed>", "step", "loss (NLL)", "10k", "30k", "0"} <= set(words)
+    ys = [float(c) for p in lines for xy in p.get("points").split() for c in xy.split(",")[1:]]
+    assert min(ys) >= 46 and max(ys) <= 300 - 50  # inside the plot area
+    acc = ET.fromstring(figures.curves_svg({"valid accuracy": ([100], [0.99])}, title="A", y_title="a", y_bounds=(0, 1)))
+    assert "1.05" not in [t.text for t in acc.iter(f"{ns}text")]  # the bound holds the axis at 1
