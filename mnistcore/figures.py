@@ -1,4 +1,4 @@
-"""Pure functions: arrays in, Plotly figures out. One look for every page."""
+"""Pure functions: arrays in, Plotly figures out (pictures for a page that redraws while a run trains). One look throughout."""
 
 from collections.abc import Sequence
 
@@ -159,12 +159,13 @@ def curves_svg(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, ti
     """
     from html import escape
     left, right, top, bottom = 62, 12, 46, 50
-    points = [(x, y) for xs, ys in series.values() for x, y in zip(xs, ys)]
-    xs, ys = [x for x, _ in points] or [0.0, 1.0], [y for _, y in points] or [0.0, 1.0]
-    x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
+    series = {name: [(x, y) for x, y in zip(xs, ys) if np.isfinite(y)] for name, (xs, ys) in series.items()}  # a blow-up's inf
+    points = [p for line in series.values() for p in line] or [(0.0, 0.0), (1.0, 1.0)]
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    x0, x1 = min(xs), max(max(xs), min(xs) + 1)
     pad = (max(ys) - min(ys)) * 0.05 or 0.05
     y0, y1 = min(ys) - pad, max(ys) + pad
-    if y_bounds is not None:
+    if y_bounds is not None and y_bounds[0] < y1 and y0 < y_bounds[1]:
         y0, y1 = max(y0, y_bounds[0]), min(y1, y_bounds[1])
     w, h = width - left - right, height - top - bottom
 
@@ -189,15 +190,15 @@ def curves_svg(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, ti
                f'<text transform="translate(16 {top + h / 2}) rotate(-90)" font-size="14" text-anchor="middle" {grey}>'
                f'{escape(y_title)}</text>')
     legend_x = width - right
-    for i, (name, (px, py)) in reversed(list(enumerate(series.items()))):  # right-aligned, as Plotly's legend
+    for i, (name, line) in reversed(list(enumerate(series.items()))):  # right-aligned, as Plotly's legend
         color, label = CLASS_COLORS[i % 10], escape(name)
         legend_x -= 7 * len(name) + 40
         out.append(f'<line x1="{legend_x}" x2="{legend_x + 24}" y1="{top - 12}" y2="{top - 12}" stroke="{color}" '
                    f'stroke-width="2"/><text x="{legend_x + 30}" y="{top - 7}" font-size="13" {text}>{label}</text>')
-        coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(px, py))
+        coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in line)
         out.append(f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="2"/>')
-        if len(px) < FEW_POINTS:
-            out.extend(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="{color}"/>' for x, y in zip(px, py))
+        if len(line) < FEW_POINTS:
+            out.extend(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="4" fill="{color}"/>' for x, y in line)
     return "".join(out) + "</svg>"
 
 
