@@ -147,10 +147,15 @@ st.plotly_chart(figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t,
                                title="The error for each n you tried"))
 
 # ---------------------------------------------------------------- 4. the claims
-def gpu_vs_cpu(speed: list[dict]) -> None:
-    """What the measured epochs say about `.cuda()`: the GPU against the CPU at each batch size."""
+def what_the_epochs_say(speed: list[dict]) -> str:
+    """The measured epochs in words: bigger batches on the CPU, and (on a GPU machine) the GPU against the CPU."""
     seconds = {(r["device"], r["batch"]): r["seconds"] for r in speed}
-    gpu, cpu = speed[0]["device"], speed[-1]["device"]
+    gpu, cpu, big = speed[0]["device"], speed[-1]["device"], L.CLAIM_BATCHES[-1]
+    words = (f"**Bigger batches:** a step of {big:,} images does the work of {big // 64} steps of 64 at once. On the CPU the "
+             f"epoch took {seconds[cpu, 64] / seconds[cpu, big]:.1f}× less time, but the model took {big // 64}× fewer steps: "
+             "the accuracy column shows what that costs after one epoch.")
+    if gpu == cpu:
+        return words
     said = []
     for batch in L.CLAIM_BATCHES:
         ratio = seconds[cpu, batch] / seconds[gpu, batch]
@@ -158,9 +163,8 @@ def gpu_vs_cpu(speed: list[dict]) -> None:
                     else f"with {batch:,} images a step, the **CPU was {1 / ratio:.1f}× as fast** as the GPU")
     why = (" This model is tiny (7,850 weights), so a step of 64 images is a handful of very small operations: the GPU "
            "finishes each in microseconds and then waits for Python to send the next." if seconds[cpu, 64] < seconds[gpu, 64] else "")
-    st.markdown(f"**What it says about `.cuda()`:** {'; '.join(said)}.{why} The GPU pays off when each operation has "
-                "enough work to fill it: bigger batches, or the bigger networks of later lessons. Bigger batches also mean "
-                "fewer steps in an epoch: compare the accuracy column.")
+    return (f"{words}\n\n**What it says about `.cuda()`:** {'; '.join(said)}.{why} The GPU pays off when each operation has "
+            "enough work to fill it: bigger batches, or the bigger networks of later lessons.")
 
 
 st.header("4. The lesson's two speed claims, measured on this machine")
@@ -174,9 +178,8 @@ if st.button("Measure on this machine", icon=":material/speed:") or st.session_s
     speed = shared.computed(L.epoch_per_device, ds, waiting="One epoch of the lesson's model on each device...")
     st.table([{"device": r["device"], "images a step": f"{r['batch']:,}", "seconds for one epoch": f"{r['seconds']:.2f}",
                "images per second": f"{r['images_per_second']:,.0f}", "valid accuracy": f"{r['accuracy']:.2%}"} for r in speed])
-    if torch.cuda.is_available():
-        gpu_vs_cpu(speed)
-    else:
+    st.markdown(what_the_epochs_say(speed))
+    if not torch.cuda.is_available():
         st.caption(f"No CUDA GPU on this machine, so only the CPU is shown ({devices.describe('cpu')}). On a GPU server the "
                    "table gets the GPU's rows too.")
     st.caption(f"Both on {ds.summary()}.")

@@ -147,7 +147,7 @@ def _ticks(lo: float, hi: float, n: int = 5, whole: bool = False) -> list[float]
 
 def _label(v: float) -> str:
     """A tick label as Plotly writes one: 0.35, 1.2, 800, 12k."""
-    return f"{v / 1000:g}k" if abs(v) >= 10_000 else f"{v:.6g}"
+    return f"{v / 1000:g}k" if abs(v) >= 1000 else f"{v:.6g}"
 
 
 def curves_svg(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title: str, y_title: str,

@@ -466,4 +466,5 @@ def test_learning_page_through_its_widgets():
     assert "scikit-learn LogisticRegression" in at.table[0].value.iloc[0, 0]
     assert list(at.table[1].value.iloc[:, 0]) == [devices.describe(k) for k in devices.available() if k != "mps"
                                                   for _ in (64, 1024)]
+    assert any("does the work of 16 steps of 64" in m.value for m in at.markdown)
     assert at.query_params["units"] in ("20", ["20"])
