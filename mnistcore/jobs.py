@@ -86,7 +86,8 @@ CORES = max(1.0, (os.cpu_count() or 1) / _setting("MNISTCORE_SERVERS", 1))
 CPU_SLOTS = Slots(_setting("MNISTCORE_MAX_RUNS", round(10 * CORES)))
 # A GPU run of these small models is bound by launching kernels: its worker keeps a core busy, and holds
 # about 1 GiB of GPU memory (its CUDA context and its copy of the data). On an H200 with 16 cores
-# (bench/gpu_bench.py), 4 runs at once trained 4.0x as many images/s as one alone, 8 runs 6.1x, 16 runs 8.5x.
+# (bench/gpu_bench.py, two runs), 4 runs at once trained 3.6-4.0x as many images/s as one alone, 8 runs
+# 5.8-6.1x, 16 runs 8.3-8.5x: a run per core.
 GPU_SLOTS = Slots(_setting("MNISTCORE_GPU_RUNS", round(CORES)))
 # With PyTorch's default of one OpenMP thread per core, a run's threads wait on each other whenever
 # a core is busy elsewhere (24% of headless speed with the page open, bench/browser_bench.py).
