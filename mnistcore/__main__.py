@@ -27,6 +27,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     t.add_argument("--schedule", choices=["constant", "onecycle"], default="constant")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
+    t.add_argument("--eval-every", type=int, default=0, metavar="STEPS",
+                   help="also validate every STEPS steps (default: at each epoch's end only, as the lesson's fit does)")
     t.add_argument("--json", action="store_true", help="end with one line of JSON metrics")
     return parser.parse_args(argv)
 
@@ -52,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"{ds.summary()}\ndevice: {devices.describe(device)}", flush=True)
     config = TrainConfig(model=args.model, optimizer=args.optimizer, lr=args.lr, momentum=args.momentum,
-                         batch_size=args.batch_size, epochs=args.epochs, schedule=args.schedule, seed=args.seed)
+                         batch_size=args.batch_size, epochs=args.epochs, schedule=args.schedule, seed=args.seed,
+                         eval_every=max(0, args.eval_every))
     result = train(config, to_tensors(ds, device), on_event=print_event)
     metrics = result.metrics() | {"device": str(device), "device_name": devices.describe(device),
                                   "dataset": ds.name, "n_train": len(ds.x_train), "n_valid": len(ds.x_valid)}

@@ -34,7 +34,7 @@ class TrainConfig:
     epochs: int = 1  # passes over the training images
     schedule: str = "constant"  # "constant" or "onecycle" (warm up, then anneal to ~0)
     seed: int = 0  # same seed + same device = same run
-    eval_every: int = 200  # steps between validation passes (each epoch's end is evaluated too)
+    eval_every: int = 200  # steps between validation passes (each epoch's end is evaluated too); 0 = epoch ends only
     report_every: int = 20  # steps between progress events (each costs one device sync)
     snapshot_every: int = 0  # steps between weight snapshots in events; 0 = none
     max_steps: int | None = None  # stop after this many steps (demos, tests)
@@ -249,7 +249,7 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
                 good_state, good_step = clone_state(model), step
                 snap = config.snapshot_every and step % config.snapshot_every < config.report_every
                 event("progress", train_loss=last_train_loss, **(snapshot(model) if snap else {}))
-            if step % config.eval_every == 0 or end_of_epoch or step == total:
+            if (config.eval_every and step % config.eval_every == 0) or end_of_epoch or step == total:
                 valid_loss, valid_acc = evaluate(model, data.x_valid, data.y_valid)
                 evaluated_at = step
                 event("eval", train_loss=last_train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc)

@@ -104,7 +104,14 @@ def test_command_line_prints_json_metrics():
     for key in ("train_loss", "valid_loss", "valid_accuracy", "seconds", "images_per_second", "device", "n_train"):
         assert key in metrics
     assert metrics["n_train"] == 4000 and metrics["device"] == devices.pick("auto").type and metrics["valid_accuracy"] > 0.8
-    assert "valid acc" in out  # the human progress lines come first
+    assert [line.startswith("epoch") for line in out.splitlines()].count(True) == 1  # one validation line, at the epoch end
+
+
+def test_command_line_validates_more_often_when_asked():
+    out = subprocess.run([sys.executable, "-m", "mnistcore", "train", "--source", "sample", "--eval-every", "20"],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    steps = [int(line.split("step")[1].split("/")[0]) for line in out.splitlines() if line.startswith("epoch")]
+    assert steps == [20, 40, 60, 63]  # 63 steps in an epoch of 4,000 images
 
 
 def test_command_line_reports_a_bad_source_without_a_traceback(tmp_path):
