@@ -180,7 +180,19 @@ def computed(fn: Callable, ds: Dataset | None, *args, waiting: str) -> Any:
             return future.result()
         except BrokenProcessPool:  # its worker was killed (out of memory?): one fresh try
             _task.clear()
+        except Exception as error:  # not kept: the next page that asks tries again, instead of every page getting it
+            _task.clear(fn, ds, fn.__qualname__, ds.key if ds is not None else "", args)
+            failed(f"{explain(error).rstrip('.')}. Reload the page to try again.")
+            raise
+    failed("This part of the page could not be computed: its worker process keeps dying (the server may be short of "
+           "memory). Reload the page to try again.")
     raise RuntimeError(f"{fn.__name__} could not be computed: its worker process keeps dying")
+
+
+def failed(message: str) -> None:
+    """Say why in the page and end this run of it (outside a page, in tests, this only returns)."""
+    st.error(message, icon=":material/error:")
+    st.stop()
 
 
 def prefetch(ds: Dataset) -> None:
