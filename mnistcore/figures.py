@@ -139,6 +139,8 @@ def run_curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, ti
 
 def _ticks(lo: float, hi: float, n: int = 5, whole: bool = False) -> list[float]:
     """About `n` round values (steps of 1, 2, 2.5 or 5 times a power of ten; whole numbers if `whole`) from `lo` to `hi`."""
+    if not 0 < hi - lo < float("inf"):  # equal ends, or too far apart for float steps (a diverging loss): no ticks
+        return []
     raw = max((hi - lo) / n, 1.0) if whole else (hi - lo) / n
     power = 10 ** np.floor(np.log10(raw))
     step = next(k * power for k in (1, 2, 2.5, 5, 10) if k * power >= raw)
@@ -163,10 +165,12 @@ def curves_svg(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, ti
     points = [p for line in series.values() for p in line] or [(0.0, 0.0), (1.0, 1.0)]
     xs, ys = [x for x, _ in points], [y for _, y in points]
     x0, x1 = min(xs), max(max(xs), min(xs) + 1)
-    pad = (max(ys) - min(ys)) * 0.05 or 0.05
+    pad = (max(ys) - min(ys)) * 0.05 or abs(max(ys)) * 0.05 or 0.05
     y0, y1 = min(ys) - pad, max(ys) + pad
     if y_bounds is not None and y_bounds[0] < y1 and y0 < y_bounds[1]:
         y0, y1 = max(y0, y_bounds[0]), min(y1, y_bounds[1])
+    if not y1 - y0 > 0:  # values so large that the padding vanished
+        y0, y1 = y0 - 1, y1 + 1
     w, h = width - left - right, height - top - bottom
 
     def sx(v: float) -> float:

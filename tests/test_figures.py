@@ -1,6 +1,7 @@
 """Figures are pure functions of arrays: check what they draw, without a browser."""
 
 import io
+import warnings
 
 import numpy as np
 from PIL import Image
@@ -73,5 +74,9 @@ def test_curves_svg_draws_each_series_with_round_ticks_and_escaped_words():
     assert min(ys) >= 46 and max(ys) <= 300 - 50  # inside the plot area
     acc = ET.fromstring(figures.curves_svg({"valid accuracy": ([100], [0.99])}, title="A", y_title="a", y_bounds=(0, 1)))
     assert "1.05" not in [t.text for t in acc.iter(f"{ns}text")]  # the bound holds the axis at 1
-    for lines in ({"train": ([], [])}, {"train": ([10, 20], [float("inf"), float("nan")])}, {"train": ([5], [2.0])}):
-        assert ET.fromstring(figures.curves_svg(lines, title="L", y_title="l")).findall(f"{ns}polyline")  # no data yet, a blow-up
+    blow_ups = ({"train": ([], [])}, {"train": ([10, 20], [float("inf"), float("nan")])}, {"train": ([5], [2.0])},
+                {"train": ([10, 20], [3e30, 3e30])}, {"train": ([10, 20], [1e308, -1e308])})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division by zero on the way
+        for lines in blow_ups:  # no data yet, a run that diverges
+            assert ET.fromstring(figures.curves_svg(lines, title="L", y_title="l")).findall(f"{ns}polyline")
