@@ -159,9 +159,14 @@ def _task(_fn: Callable, _ds: Dataset | None, name: str, key: str, args: tuple) 
     return jobs.submit(_fn, *args) if _ds is None else jobs.submit(_fn, _ds, *args)
 
 
+def _task_args(fn: Callable, ds: Dataset | None, args: tuple) -> tuple:
+    """What `_task` is called with (and keyed by) for `fn(ds, *args)`."""
+    return fn, ds, fn.__qualname__, ds.key if ds is not None else "", args
+
+
 def _start(fn: Callable, ds: Dataset | None, *args) -> Future:
     """The future of `fn(ds, *args)`, submitted on the first call for these arguments."""
-    return _task(fn, ds, fn.__qualname__, ds.key if ds is not None else "", args)
+    return _task(*_task_args(fn, ds, args))
 
 
 def computed(fn: Callable, ds: Dataset | None, *args, waiting: str) -> Any:
@@ -181,7 +186,7 @@ def computed(fn: Callable, ds: Dataset | None, *args, waiting: str) -> Any:
         except BrokenProcessPool:  # its worker was killed (out of memory?): one fresh try
             _task.clear()
         except Exception as error:  # not kept: the next page that asks tries again, instead of every page getting it
-            _task.clear(fn, ds, fn.__qualname__, ds.key if ds is not None else "", args)
+            _task.clear(*_task_args(fn, ds, args))
             failed(f"{explain(error).rstrip('.')}. Reload the page to try again.")
             raise
     failed("This part of the page could not be computed: its worker process keeps dying (the server may be short of "

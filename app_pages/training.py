@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages import reaper, shared, weights_files
 from mnistcore import devices, figures, jobs, models
 from mnistcore.jobs import Job
-from mnistcore.train import TrainConfig, total_steps
+from mnistcore.train import WATCHED, TrainConfig, total_steps
 
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCHES = [16, 32, 64, 128, 256, 512, 1024]
@@ -40,7 +40,7 @@ with st.expander("Settings (the defaults are the lesson's)", expanded=True):
                       **shared.keep("pace", "full", shared.one_of(["full", "slow"])))
     st.caption(f"{models.DESCRIPTIONS[model_name]} Computing on **{devices.describe(device)}**.")
 config = TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momentum=momentum, batch_size=int(batch), epochs=int(epochs),
-                     schedule=schedule, seed=shared.seed(), snapshot_every=10, report_every=10, eval_every=100,
+                     schedule=schedule, seed=shared.seed(), **WATCHED,
                      step_delay=0.05 if pace == "slow" else 0.0)
 job: Job | None = st.session_state.get("job")
 running = bool(job and job.alive)

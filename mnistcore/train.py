@@ -20,6 +20,9 @@ from mnistcore.prepare import Tensors
 
 OVERSHOOT = 1.5  # a run whose validation loss ends above this many times its start has diverged
 FUSED_DEVICES = ("cpu", "cuda")  # where PyTorch has a fused Adam kernel
+# What the training page asks of a run it draws as it trains: numbers and a weight picture every 10 steps,
+# a validation pass every 100 (the benchmarks use the same, to measure what a class runs).
+WATCHED = dict(snapshot_every=10, report_every=10, eval_every=100)
 
 
 @dataclass
