@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from app_pages import reaper, shared, weights_files
-from mnistcore import devices, figures, jobs, models
+from mnistcore import devices, figures, jobs, models, pictures
 from mnistcore.jobs import Job
 from mnistcore.train import WATCHED, TrainConfig, total_steps
 
@@ -155,7 +155,7 @@ def charts() -> None:
     c1, c2, c3 = st.columns([2, 2, 1])
     for column, (title, (lines, y_title, bounds)) in zip((c1, c2), charts_of.items()):
         if job.alive:  # a picture while it trains: a Plotly redraw cost the browser more than the rest of a poll
-            column.image(figures.curves_svg(lines, title=title, y_title=y_title, y_bounds=bounds), width="stretch")
+            column.image(pictures.curves_svg(lines, title=title, y_title=y_title, y_bounds=bounds), width="stretch")
         else:  # the ended run: hover for the numbers, drag to zoom
             column.plotly_chart(figures.run_curves(lines, title=title, y_title=y_title, y_bounds=bounds), key=f"{title}_chart")
     if series["valid loss"][0]:
@@ -164,7 +164,7 @@ def charts() -> None:
     if snap.weights is not None:
         titles = [ds.classes[i] for i in range(10)] if job.config.model != "mlp" else snap.weight_titles
         if job.alive:  # a picture while it trains: a heatmap per poll slowed training (bench/browser_bench.py)
-            st.image(figures.weights_png(snap.weights, titles, zoom=5), caption="Weights now: blue counts for the class, red against")
+            st.image(pictures.weights_png(snap.weights, titles, zoom=5), caption="Weights now: blue counts for the class, red against")
         else:
             st.plotly_chart(figures.weight_grid(snap.weights, titles), key="weights_chart")
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages import shared
-from mnistcore import figures, models, uploads
+from mnistcore import models, pictures, uploads
 from mnistcore.data import Dataset
 from mnistcore.jobs import Job
 
@@ -20,7 +20,7 @@ def finished(job: Job, ds: Dataset) -> None:
                                                f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%})."}
     if st.session_state.get("downloads", (None,))[0] is not job:  # encode the files once per finished run
         weights, titles = models.templates(result.model)
-        st.session_state["downloads"] = (job, models.to_file(result.model), figures.weights_png(weights.numpy(), titles))
+        st.session_state["downloads"] = (job, models.to_file(result.model), pictures.weights_png(weights.numpy(), titles))
     _, weights_file, png = st.session_state["downloads"]
     c1, c2 = st.columns(2)
     c1.download_button("Download the weights (state_dict)", weights_file, f"mnist-{result.config.model}.pt")
