@@ -4,6 +4,8 @@ import dataclasses
 import gc
 import hashlib
 import io
+import os
+import signal
 import socket
 import time
 from pathlib import Path
@@ -194,6 +196,23 @@ def test_training_page_pause_resume_stop():
     run_until(at, lambda a: progress_text(a).startswith("running"), timeout=10)
     by_label(at.button, "Stop").click().run()
     run_until(at, lambda a: progress_text(a).startswith("stopped"), timeout=10)
+
+
+def test_reset_after_a_paused_runs_worker_was_killed_answers_at_once():
+    # The page's message says to press Reset when a worker dies; with multiprocessing's Event in the run's
+    # Control, Reset waited forever for the dead worker that had been sleeping on it, and so did the page.
+    at = open_page("training", pace="slow")
+    by_label(at.button, "Start").click().run()
+    run_until(at, lambda a: "step 0 of" not in progress_text(a) and progress_text(a).startswith("running"))
+    by_label(at.button, "Pause").click().run()
+    run_until(at, lambda a: progress_text(a).startswith("paused"), timeout=10)
+    time.sleep(0.5)  # the worker is asleep, waiting to be resumed
+    os.kill(at.session_state["job"].process.pid, signal.SIGKILL)
+    run_until(at, lambda a: any("was killed" in e.value for e in a.error), timeout=10)
+    at.default_timeout = 10  # AppTest fails the test if the script is still running then
+    by_label(at.button, "Reset").click().run()
+    ok(at)
+    assert "job" not in at.session_state and not by_label(at.button, "Start").disabled
 
 
 def test_training_page_divergence_is_explained():

@@ -190,6 +190,22 @@ def test_a_killed_worker_becomes_a_message_not_a_hang(data):
     assert not job.alive and snap.status == "failed" and "was killed" in snap.message and "Start" in snap.message
 
 
+@pytest.mark.parametrize("call", ["stop", "resume"])
+def test_a_paused_run_whose_worker_was_killed_answers_stop_and_resume_at_once(data, call):
+    job = Job(TrainConfig(epochs=200), data).start()
+    assert wait_until(job, lambda s: s.step > 0, timeout=30)
+    job.pause()
+    assert wait_until(job, lambda s: s.status == "paused", timeout=0.5)
+    time.sleep(0.5)  # the worker sleeps until it is resumed
+    os.kill(job.process.pid, signal.SIGKILL)
+    caller = threading.Thread(target=getattr(job, call), daemon=True)
+    caller.start()
+    caller.join(2)
+    assert not caller.is_alive(), f"{call}() waited for a dead worker"
+    job.join(5)
+    assert not job.alive and job.snapshot().status == "failed"
+
+
 def test_runs_beyond_the_cap_wait_in_line_with_their_place(data):
     slots = Slots(2)
     runs = [Job(TrainConfig(epochs=200), data, slots=slots).start() for _ in range(4)]
