@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages import reaper, shared, weights_files
 from mnistcore import devices, figures, jobs, models, pictures
 from mnistcore.jobs import Job
-from mnistcore.train import WATCHED, TrainConfig, total_steps
+from mnistcore.train import TrainConfig, total_steps, watched
 
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCHES = [16, 32, 64, 128, 256, 512, 1024]
@@ -39,9 +39,9 @@ with st.expander("Settings (the defaults are the lesson's)", expanded=True):
                       help="Slow motion rests 50 ms after each step so a class can watch the templates form.",
                       **shared.keep("pace", "full", shared.one_of(["full", "slow"])))
     st.caption(f"{models.DESCRIPTIONS[model_name]} Computing on **{devices.describe(device)}**.")
-config = TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momentum=momentum, batch_size=int(batch), epochs=int(epochs),
-                     schedule=schedule, seed=shared.seed(), **WATCHED,
-                     step_delay=0.05 if pace == "slow" else 0.0)
+config = watched(TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momentum=momentum, batch_size=int(batch),
+                             epochs=int(epochs), schedule=schedule, seed=shared.seed(),
+                             step_delay=0.05 if pace == "slow" else 0.0), len(ds.x_train))
 job: Job | None = st.session_state.get("job")
 running = bool(job and job.alive)
 if job is None and st.query_params.get("run"):  # this URL had a run, this session has none: its server went away

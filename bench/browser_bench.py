@@ -13,7 +13,7 @@ import torch
 from mnistcore.data import load_dataset
 from mnistcore.jobs import RUN_THREADS
 from mnistcore.prepare import to_tensors
-from mnistcore.train import WATCHED, TrainConfig, train
+from mnistcore.train import TrainConfig, train, watched
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCHS = 8
@@ -56,7 +56,7 @@ def page_speeds(epochs: int, runs: int, extra: tuple[str, ...] = ()) -> list[flo
 def run(runs: int = 3) -> list[bool]:
     """Compare the page's training speed with the same run headless; best of `runs` each (this machine is noisy)."""
     data = to_tensors(load_dataset("fashion"))
-    config = TrainConfig(epochs=EPOCHS, **WATCHED)  # the page's settings
+    config = watched(TrainConfig(epochs=EPOCHS), len(data.x_train))  # the page's settings
     train(TrainConfig(max_steps=200), data)  # warm up
     default_threads = torch.get_num_threads()
     default = max(train(config, data).images_per_second for _ in range(runs))

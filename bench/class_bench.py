@@ -319,17 +319,22 @@ def run(n: int, servers: int = 1, browser_nice: int = 0) -> list[bool]:
         browser.close()
     one, many = rows
     ratio = many["total"] / one["total"]
-    pauses, stops = [v for v in many["pause"]], [v for v in many["stop"]]
-    checks = {
+    pauses, stops = many["pause"], many["stop"]
+    always = {  # the targets for any class, N = 20 included
         f"no traceback boxes or server tracebacks at N = {n}": many["boxes"] == 0 and many["server_tracebacks"] == 0,
         f"every run makes progress at N = {n}": min(many["speeds"]) > 0,
+        "server + workers <= 3 GB PSS": many["pss_mib"] <= 3 * 1024,
+    }
+    up_to_ten = {  # its targets at N = 10: a bigger class on two cores is measured, not held to them
         "pause -> paused within 0.5 s in every session": None not in pauses and max(pauses) <= 0.5,
         "stop -> stopped within 1 s in every session": None not in stops and max(stops) <= 1.0,
         "health p95 <= 100 ms while the class trains": many["health"][1] <= 100,
         "a late student's softmax page (from the start page) settles within 3 s": many["late"]["click_settled"] <= 3,
         f"total images/s at N = {n} >= 80% of N = 1 ({ratio:.0%})": ratio >= 0.8,
-        "server + workers <= 3 GB PSS": many["pss_mib"] <= 3 * 1024,
     }
+    checks = {**always, **(up_to_ten if n <= 10 else {})}
     for name, ok in checks.items():
         print(f"{'PASS' if ok else 'FAIL'}  {name}", flush=True)
+    for name, ok in ({} if n <= 10 else up_to_ten).items():
+        print(f"{'met ' if ok else 'not '}  {name} (a target at N = 10 only)", flush=True)
     return list(checks.values())

@@ -18,7 +18,7 @@ from mnistcore import devices, jobs
 from mnistcore.data import load_dataset
 from mnistcore.jobs import Job, Slots, wait_until
 from mnistcore.prepare import to_tensors
-from mnistcore.train import WATCHED, TrainConfig, train
+from mnistcore.train import TrainConfig, train, watched
 
 WINDOW = 8.0  # seconds over which a class's images/s are counted
 
@@ -37,7 +37,8 @@ def class_of_runs(data, n: int, device: str = "cuda") -> tuple[float, float, flo
     the mean GPU MiB a worker holds."""
     slots = Slots(n)
     begun = time.perf_counter()
-    runs = [Job(TrainConfig(epochs=100, seed=i, **WATCHED), data, slots=slots, device=device).start() for i in range(n)]
+    runs = [Job(watched(TrainConfig(epochs=100, seed=i), len(data.x_train)), data, slots=slots, device=device).start()
+            for i in range(n)]
     for job in runs:
         if not wait_until(job, lambda s: s.step > 0, timeout=120):
             raise RuntimeError(f"a run never started: {job.snapshot().message}")

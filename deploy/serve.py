@@ -28,6 +28,15 @@ HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 HOSTING_FLAGS = ("--client.showErrorDetails", "none", "--server.headless", "true",
                  "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none")
 HOSTING_ENV = {"MNISTCORE_FOLDER_BOX": "0"}
+# A server that exits soon after it started (a broken install, a port taken) is started again after 1, 2, 4 ...
+# up to 60 s, not every second: each start imports torch and Streamlit, seconds of CPU the class needs.
+STAYED_UP = 60.0  # seconds after which an exit counts as a new failure, not another of a series
+MAX_DELAY = 60.0
+
+
+def restart_delay(quick_exits: int) -> float:
+    """Seconds to wait before starting a server again after `quick_exits` exits in a row soon after starting."""
+    return 0.0 if quick_exits == 0 else min(MAX_DELAY, 2.0 ** (quick_exits - 1))
 
 
 def haproxy_config(port: int, backends: list[int], bind: str = "0.0.0.0") -> str:
@@ -92,6 +101,7 @@ class Class:
         self.env = {**os.environ, **HOSTING_ENV, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
                     "MNISTCORE_SERVERS": str(servers), **(env or {})}  # each server counts on its share of the cores
         self.apps: list[subprocess.Popen | None] = [None] * len(self.backends)
+        self.started = [0.0] * len(self.backends)  # when each server was last started (monotonic)
         self.proxy: subprocess.Popen | None = None
 
     def start_app(self, i: int) -> subprocess.Popen:
@@ -100,6 +110,7 @@ class Class:
         address = self.bind if self.k == 1 else "127.0.0.1"
         self.apps[i] = subprocess.Popen(app_command(self.backends[i], address), cwd=ROOT, env=self.env,
                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.started[i] = time.monotonic()
         return self.apps[i]
 
     def start(self) -> "Class":
@@ -122,14 +133,22 @@ class Class:
                 raise RuntimeError(f"haproxy did not start; see {self.logs}")
         return self
 
-    def keep_running(self) -> None:
-        """Restart any app server that exits; return when the proxy does."""
-        while self.proxy is None or self.proxy.poll() is None:
+    def keep_running(self, until: float = float("inf")) -> None:
+        """Restart any app server that exits, backing off while it keeps exiting soon after it starts; return when
+        the proxy does (or at the monotonic time `until`)."""
+        quick_exits, due = [0] * len(self.apps), [None] * len(self.apps)
+        while (self.proxy is None or self.proxy.poll() is None) and time.monotonic() < until:
+            now = time.monotonic()
             for i, app in enumerate(self.apps):
-                if app is not None and app.poll() is not None:
-                    print(f"app server {i + 1} exited ({app.returncode}); starting it again", flush=True)
+                if app is not None and app.poll() is not None and due[i] is None:
+                    quick_exits[i] = quick_exits[i] + 1 if now - self.started[i] < STAYED_UP else 0
+                    due[i] = now + restart_delay(quick_exits[i])
+                    print(f"app server {i + 1} exited ({app.returncode}); starting it again in "
+                          f"{due[i] - now:.0f} s", flush=True)
+                if due[i] is not None and now >= due[i]:
+                    due[i] = None
                     self.start_app(i)
-            time.sleep(1)
+            time.sleep(0.5)
 
     def stop(self) -> None:
         """End the proxy, the servers and their training workers."""

@@ -27,7 +27,7 @@ from torch import nn
 from mnistcore import models
 from mnistcore.data import Dataset
 from mnistcore.prepare import Tensors, to_tensors
-from mnistcore.train import Control, Event, Result, TrainConfig, train
+from mnistcore.train import CHART_POINTS, Control, Event, Result, TrainConfig, train
 
 
 class Slots:
@@ -189,7 +189,7 @@ class Snapshot:
     queue_position: int | None
     message: str
 
-    def curves(self, smoothing: float = 0.8, max_points: int = 400) -> dict[str, tuple[list[int], list[float]]]:
+    def curves(self, smoothing: float = 0.8, max_points: int = CHART_POINTS) -> dict[str, tuple[list[int], list[float]]]:
         """The run so far as chart series: train loss (exponentially smoothed), valid loss and accuracy.
 
         Each series keeps at most about `max_points` points (evenly spaced, the last always): a

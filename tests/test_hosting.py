@@ -153,3 +153,18 @@ def test_serve_refuses_several_servers_without_haproxy(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="haproxy is not installed"):
         group.start()
     assert group.apps == [None, None]  # refused before starting anything
+
+
+def test_a_server_that_keeps_exiting_is_restarted_with_growing_pauses(monkeypatch, tmp_path):
+    import deploy.serve as serve
+    starts = tmp_path / "starts"
+    crash = ["-c", "import sys, time; open(sys.argv[1], 'a').write(f'{time.monotonic()}\\n'); sys.exit(3)", str(starts)]
+    monkeypatch.setattr(serve, "app_command", lambda port, address: [serve.sys.executable, *crash])
+    group = Class(free_port(), 1, bind="127.0.0.1", logs=tmp_path)
+    group.start_app(0)
+    group.keep_running(until=time.monotonic() + 8)
+    times = [float(t) for t in starts.read_text().split()]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert 3 <= len(times) <= 4, times  # restarted every second, as before, it would have started 8 times
+    assert all(b > a + 0.5 for a, b in zip(gaps, gaps[1:])), gaps  # 1 s, 2 s, 4 s ...
+    assert [serve.restart_delay(k) for k in range(9)] == [0, 1, 2, 4, 8, 16, 32, 60, 60]

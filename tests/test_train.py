@@ -12,7 +12,7 @@ import torch
 from mnistcore import devices, models
 from mnistcore.data import load_dataset
 from mnistcore.prepare import to_tensors
-from mnistcore.train import Control, TrainConfig, evaluate, train
+from mnistcore.train import CHART_POINTS, Control, TrainConfig, evaluate, total_steps, train, watched
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +143,10 @@ def test_a_weights_file_that_would_run_code_is_refused():
     torch.save({"w": torch.zeros(1), "hook": os.getcwd}, buffer)  # a callable inside: needs full unpickling
     with pytest.raises(Exception, match="Weights only load failed|Unsupported global"):
         models.from_file(buffer.getvalue())
+
+
+def test_the_page_validates_a_long_run_about_as_often_as_its_chart_has_points():
+    short = watched(TrainConfig(epochs=1), 50_000)
+    assert (short.eval_every, short.report_every, short.snapshot_every) == (100, 10, 10)
+    long = watched(TrainConfig(epochs=100), 60_000)  # 93,800 steps: every 100 would be 938 passes
+    assert 390 <= total_steps(long, 60_000) // long.eval_every <= CHART_POINTS
