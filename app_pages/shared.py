@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 import torch
 
-from mnistcore import devices, jobs, models
+from mnistcore import devices, jobs, models, workers
 from mnistcore import normalize as N
 from mnistcore.data import Dataset, load_dataset
 from mnistcore.errors import DataError
@@ -156,7 +156,7 @@ def explain(error: Exception) -> str:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _task(_fn: Callable, _ds: Dataset | None, name: str, key: str, args: tuple) -> Future:
     """`_fn(_ds, *args)` (or `_fn(*args)` without a data set) submitted once per server to a worker process."""
-    return jobs.submit(_fn, *args) if _ds is None else jobs.submit(_fn, _ds, *args)
+    return workers.submit(_fn, *args) if _ds is None else workers.submit(_fn, _ds, *args)
 
 
 def _task_args(fn: Callable, ds: Dataset | None, args: tuple) -> tuple:
@@ -202,7 +202,7 @@ def failed(message: str) -> None:
 
 def prefetch(ds: Dataset) -> None:
     """Start, in the background, what the pages will need for this data set and seed (each once per server)."""
-    jobs.warm()
+    workers.warm()
     _start(jobs.lesson_model_file, ds, seed())
     _start(N.scale_race, ds, N.RACE_STEPS, N.RACE_LR["adam"], "adam", seed())
     _start(N.colour_demo, ds, seed())
@@ -213,7 +213,7 @@ def _prepared(_ds: Dataset, key: str, device: str, scale: str) -> Tensors:
     """Tensors for one data set on one device, shared read-only by all sessions (and, on the CPU, by the runs'
     worker processes, through shared memory)."""
     tensors = to_tensors(_ds, device, scale)
-    return jobs.share(tensors) if device == "cpu" else tensors
+    return workers.share(tensors) if device == "cpu" else tensors
 
 
 def prepared(ds: Dataset, device: str | torch.device, scale: str = "normalized") -> Tensors:

@@ -11,9 +11,9 @@ from pathlib import Path
 import torch
 
 from mnistcore.data import load_dataset
-from mnistcore.jobs import RUN_THREADS
 from mnistcore.prepare import to_tensors
 from mnistcore.train import TrainConfig, train, watched
+from mnistcore.workers import RUN_THREADS
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCHS = 8
@@ -60,7 +60,7 @@ def run(runs: int = 3) -> list[bool]:
     train(TrainConfig(max_steps=200), data)  # warm up
     default_threads = torch.get_num_threads()
     default = max(train(config, data).images_per_second for _ in range(runs))
-    torch.set_num_threads(RUN_THREADS)  # the thread count the app's background runs use (mnistcore.jobs)
+    torch.set_num_threads(RUN_THREADS)  # the thread count the app's background runs use (mnistcore.workers)
     headless = max(train(config, data).images_per_second for _ in range(runs))
     torch.set_num_threads(default_threads)
     browser = max(page_speeds(EPOCHS, runs))

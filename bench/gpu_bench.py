@@ -14,7 +14,7 @@ import time
 import torch
 
 from bench.train_bench import engine_epoch, epoch_vs_dataloader
-from mnistcore import devices, jobs
+from mnistcore import devices, workers
 from mnistcore.data import load_dataset
 from mnistcore.jobs import Job, Slots, wait_until
 from mnistcore.prepare import to_tensors
@@ -78,7 +78,7 @@ def main() -> int:
     result = train(TrainConfig(), data)
     print(f"      the lesson's settings, one epoch on the GPU: {result.valid_accuracy:.2%} valid in {result.seconds:.2f} s "
           f"(the lesson's notebook printed 91.72%)", flush=True)
-    cpu = jobs.share(on_cpu)  # what the page hands a run: CPU tensors in shared memory, copied by each worker
+    cpu = workers.share(on_cpu)  # what the page hands a run: CPU tensors in shared memory, copied by each worker
     Job(TrainConfig(max_steps=20), cpu, device="cuda").start().join(120)  # starts the forkserver: not a run's cost
     alone, started, mib = class_of_runs(cpu, 1)
     print(f"      1 run: {alone:,.0f} images/s; first step after {started:.2f} s; {mib:,.0f} MiB of GPU memory", flush=True)

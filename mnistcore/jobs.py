@@ -1,33 +1,28 @@
 """One training run per browser session, in a worker process, and the lines runs wait in.
 
-The web server never trains: a `Job` starts `train` in a process forked from a forkserver that
-has torch imported already (a start costs tens of milliseconds, not the seconds of a fresh
-interpreter). The worker reads the data set from shared memory, runs at a lower CPU priority
-than the server, and sends its events back through a pipe; a thread in the server keeps the
-latest numbers under a lock, and the page reads a `snapshot` when it polls.
+The web server never trains: a `Job` starts `train` in a worker process (mnistcore.workers: forked
+from a forkserver that has torch imported, so a start costs tens of milliseconds). The worker reads
+the data set from shared memory, runs at a lower CPU priority than the server, and sends its events
+back through a pipe; a thread in the server keeps the latest numbers under a lock, and the page
+reads a `snapshot` when it polls.
 """
 
 import copy
 import multiprocessing as mp
 import os
-import select
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from multiprocessing import forkserver, spawn
-from pathlib import Path
 
 import numpy as np
 import torch
-import torch.multiprocessing  # noqa: F401  (registers the reductions that pass tensors as shared memory)
 from torch import nn
 
 from mnistcore import models
 from mnistcore.data import Dataset
 from mnistcore.prepare import Tensors, to_tensors
 from mnistcore.train import CHART_POINTS, Control, Event, Result, TrainConfig, train
+from mnistcore.workers import CORES, RUN_THREADS, WORKER_NICE, context, end_with, setting, share
 
 
 class Slots:
@@ -72,106 +67,18 @@ class Slots:
             return self._line.index(token) + 1 if token in self._line else None
 
 
-def _setting(name: str, default: int) -> int:
-    """An integer setting from the environment."""
-    return int(os.environ.get(name, default))
-
-
-# The cores this server may count on: the machine's, shared among the app servers that deploy/serve.py
-# starts on it (it sets MNISTCORE_SERVERS).
-CORES = max(1.0, (os.cpu_count() or 1) / _setting("MNISTCORE_SERVERS", 1))
 # A run is one thread of one core at low priority, so the cap guards memory (each worker added about
 # 18 MB PSS: a server with 10 runs on Fashion-MNIST measured 1.17 GB, with 20 runs 1.34 GB), not CPU:
 # ten runs a core keep every run moving.
-CPU_SLOTS = Slots(_setting("MNISTCORE_MAX_RUNS", round(10 * CORES)))
+CPU_SLOTS = Slots(setting("MNISTCORE_MAX_RUNS", round(10 * CORES)))
 # A GPU run of these small models is bound by launching kernels: its worker keeps a core busy, and holds
 # about 1 GiB of GPU memory (its CUDA context and its copy of the data). On an H200 with 16 cores
 # (bench/gpu_bench.py, two runs), 4 runs at once trained 3.6-4.0x as many images/s as one alone, 8 runs
 # 5.8-6.1x, 16 runs 8.3-8.5x: a run per core.
-GPU_SLOTS = Slots(_setting("MNISTCORE_GPU_RUNS", round(CORES)))
-# With PyTorch's default of one OpenMP thread per core, a run's threads wait on each other whenever
-# a core is busy elsewhere (24% of headless speed with the page open, bench/browser_bench.py).
-RUN_THREADS = _setting("MNISTCORE_TORCH_THREADS", 1)
-WORKER_NICE = _setting("MNISTCORE_WORKER_NICE", 10)  # pages first: the server keeps nice 0
+GPU_SLOTS = Slots(setting("MNISTCORE_GPU_RUNS", round(CORES)))
 FLUSH_SECONDS = 0.1  # a worker sends its events in batches at most this often (the page polls at 0.5 s)
 OOM_MESSAGE = ("The GPU ran out of memory (other students' runs share it). "
                "Try a smaller batch, or switch the device to CPU in the sidebar.")
-
-
-def lower_priority_group() -> None:
-    """Move this process (the forkserver; every worker forks from it) into a scheduling group of its own at WORKER_NICE.
-
-    Linux's autogroup (on by default in Debian's and Ubuntu's kernels) shares the CPU fairly between
-    sessions first and applies nice only inside a session: a worker at nice 10 in the server's
-    session still took CPU from the server and from other sessions (a browser on the same machine) as
-    if it had nice 0. A session of their own, at the group's nice 10, makes the runs yield to all of it.
-    """
-    try:
-        os.setsid()
-        Path("/proc/self/autogroup").write_text(f"{WORKER_NICE}\n")
-    except OSError:
-        pass  # already a session leader, or no autogroup in this kernel: nice per process still applies
-
-
-def _end_with(server: int) -> None:
-    """End this worker as soon as the server process `server` ends, whatever its run is doing.
-
-    A worker is in a session of its own (lower_priority_group), so a signal to the server's process
-    group misses it; a paused run sends nothing that could fail; and the forkserver lives on while any
-    worker does. A pidfd becomes readable when its process ends: a thread waits on it (without the GIL).
-    """
-    try:
-        fd = os.pidfd_open(server)
-    except ProcessLookupError:
-        os._exit(1)  # the server is gone already
-    except (OSError, AttributeError):
-        return  # not Linux 5.3+: a running worker still ends when its next send fails
-
-    def watch() -> None:
-        select.select([fd], [], [])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="end-with-server", daemon=True).start()
-
-
-_context_lock = threading.Lock()
-_context: mp.context.BaseContext | None = None
-
-
-def _preparation_without_main(name: str) -> dict:
-    """What a new worker is told to set up, minus the parent's __main__.
-
-    Streamlit runs each page script as `__main__` (app.py), and multiprocessing would re-import
-    that module in every worker, running the whole app there. The workers' code lives in
-    mnistcore modules and never needs it.
-    """
-    data = _preparation(name)
-    data.pop("init_main_from_path", None)
-    data.pop("init_main_from_name", None)
-    return data
-
-
-_preparation = spawn.get_preparation_data
-
-
-def context() -> mp.context.BaseContext:
-    """The forkserver context every worker starts from; its server imports torch once."""
-    global _context
-    with _context_lock:
-        if _context is None:
-            spawn.get_preparation_data = _preparation_without_main
-            ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["mnistcore.worker_preload"])
-            _context = ctx
-        return _context
-
-
-def share(data: Tensors) -> Tensors:
-    """Move CPU tensors into shared memory (in place), so workers map them instead of copying."""
-    for t in (data.x_train, data.y_train, data.x_valid, data.y_valid):
-        if t.device.type == "cpu" and not t.is_shared():
-            t.share_memory_()
-    return data
 
 
 @dataclass
@@ -234,7 +141,7 @@ class _Sender:
 def _work(config: TrainConfig, data: Tensors, device: str, model: nn.Module | None, control: Control, conn,
           server: int) -> None:
     """The worker process: train, then send the final numbers and weights."""
-    _end_with(server)
+    end_with(server)
     os.nice(WORKER_NICE)
     torch.set_num_threads(RUN_THREADS)
     try:
@@ -393,42 +300,6 @@ def _death_message(exitcode: int | None) -> str:
     return (f"The training process {how}, perhaps because the server ran short of memory. Your settings "
             "are kept: press Reset, then Start to try again.")
 
-
-_pool_lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
-POOL_WORKERS = _setting("MNISTCORE_PAGE_WORKERS", max(1, (os.cpu_count() or 1) // 2))
-
-
-def _pool_worker_init(server: int) -> None:
-    """Page computations use one thread each: they share the cores with the server and the runs."""
-    _end_with(server)
-    torch.set_num_threads(RUN_THREADS)
-
-
-def submit(fn, *args) -> Future:
-    """Run `fn(*args)` in a worker process of the page pool; a broken pool is replaced."""
-    global _pool
-    with _pool_lock:
-        for _ in range(2):
-            if _pool is None:
-                _pool = ProcessPoolExecutor(POOL_WORKERS, mp_context=context(), initializer=_pool_worker_init,
-                                            initargs=(os.getpid(),))
-            try:
-                return _pool.submit(fn, *args)
-            except BrokenProcessPool:  # a worker was killed: start a fresh pool once
-                _pool.shutdown(wait=False, cancel_futures=True)
-                _pool = None
-        raise BrokenProcessPool("the page workers could not be started")
-
-
-_warming = threading.Lock()
-
-
-def warm() -> None:
-    """Start the forkserver in the background (once), so the first run or page computation does not wait for it."""
-    if _warming.acquire(blocking=False):  # never released: the first call starts it, later calls do nothing
-        threading.Thread(target=lambda: context() and forkserver.ensure_running(), name="forkserver-warm",
-                         daemon=True).start()
 
 
 def lesson_model_file(ds: Dataset, seed: int) -> bytes:

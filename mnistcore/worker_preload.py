@@ -9,10 +9,11 @@ import gc
 
 import torch
 
-import mnistcore.jobs  # the worker's code, and through it the training engine
+import mnistcore.jobs  # noqa: F401  (the worker's code, and through it the training engine)
+from mnistcore import workers
 from mnistcore.train import TrainConfig, make_optimizer
 
-mnistcore.jobs.lower_priority_group()
+workers.lower_priority_group()
 make_optimizer(TrainConfig(), torch.nn.Linear(1, 1))  # the engine's own optimizer (fused Adam), built once here
 # Python's advice for servers that fork: frozen objects are never touched by a worker's collections, so
 # their memory pages stay shared with the forkserver instead of being copied into every worker.

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from mnistcore import jobs
+from mnistcore import workers
 from mnistcore.data import load_dataset
 from mnistcore.jobs import Job, Slots, wait_until
 from mnistcore.prepare import to_tensors
@@ -103,14 +103,14 @@ def test_the_run_is_a_worker_process_at_lower_priority_reading_shared_data(data)
     assert os.getsid(pid) != os.getsid(0)  # a session of its own: Linux autogroup applies nice only inside one
     autogroup = Path(f"/proc/{pid}/autogroup")
     if autogroup.exists():
-        assert autogroup.read_text().split()[-1] == str(jobs.WORKER_NICE)  # "/autogroup-297 nice 10"
+        assert autogroup.read_text().split()[-1] == str(workers.WORKER_NICE)  # "/autogroup-297 nice 10"
     job.stop()
     job.join(10)
 
 
 SERVER = """
 import sys, time
-from mnistcore import jobs
+from mnistcore import workers
 from mnistcore.data import load_dataset
 from mnistcore.jobs import Job, wait_until
 from mnistcore.prepare import to_tensors
@@ -119,10 +119,10 @@ if __name__ == "__main__":
     job = Job(TrainConfig(epochs=200), to_tensors(load_dataset("mnist", "sample"))).start()
     wait_until(job, lambda s: s.step > 0, timeout=60)
     job.pause()  # a paused worker sends nothing, so only the kernel can tell it that its server died
-    busy = jobs.submit(time.sleep, 600)  # and a page computation in the page pool
-    while not jobs._pool._processes:
+    busy = workers.submit(time.sleep, 600)  # and a page computation in the page pool
+    while not workers._pool._processes:
         time.sleep(0.05)
-    print(job.process.pid, *jobs._pool._processes, flush=True)
+    print(job.process.pid, *workers._pool._processes, flush=True)
     time.sleep(600)
 """
 
