@@ -4,14 +4,10 @@ import dataclasses
 import gc
 import hashlib
 import io
-import os
-import signal
 import socket
-import time
 from pathlib import Path
 
 import pytest
-import torch
 from conftest import write_idx_folder
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
@@ -150,96 +146,6 @@ def test_softmax_page_binary_table_shows_0_164_and_refuses_bad_rows():
     at.run()
     ok(at)
     assert any("not strictly between 0 and 1" in e.value for e in at.error)
-
-
-def run_until(at: AppTest, done, timeout: float = 120.0) -> None:
-    """Rerun the page (as its polling fragment would) until `done(at)`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        time.sleep(0.3)
-        at.run()
-        ok(at)
-        if done(at):
-            return
-    raise AssertionError("the run did not finish in time")
-
-
-def progress_text(at: AppTest) -> str:
-    bars = at.get("progress")
-    return bars[0].text if bars else ""
-
-
-def test_training_page_runs_to_the_end_and_offers_the_weights():
-    at = open_page("training")
-    at.number_input(key="epochs").set_value(3).run()
-    by_label(at.button, "Start").click().run()
-    ok(at)
-    run_until(at, lambda a: progress_text(a).startswith("done"))
-    acc = float(by_label(at.metric, "valid accuracy").value.rstrip("%"))
-    assert 85 < acc < 100
-    assert len(at.get("plotly_chart")) == 1 + 3 and not at.get("image")  # the ended run: curves and weights, interactive
-    assert [d.label for d in at.get("download_button")] == ["Download the weights (state_dict)", "Download the heatmaps (PNG)"]
-    at.switch_page("app_pages/mistakes.py").run()  # the gallery now uses this session's model
-    ok(at)
-    assert any("Using the model you trained on this page" in c.value for c in at.caption)
-
-
-def test_training_page_pause_resume_stop():
-    at = open_page("training", pace="slow")
-    by_label(at.button, "Start").click().run()
-    run_until(at, lambda a: "step 0 of" not in progress_text(a) and progress_text(a).startswith("running"))
-    by_label(at.button, "Pause").click().run()
-    run_until(at, lambda a: progress_text(a).startswith("paused"), timeout=10)
-    assert len(at.get("image")) >= 2 and len(at.get("plotly_chart")) == 1  # pictures while the run lives (and the hidden
-    # chart that has the browser load plotly.js early)
-    by_label(at.button, "Resume").click().run()
-    run_until(at, lambda a: progress_text(a).startswith("running"), timeout=10)
-    by_label(at.button, "Stop").click().run()
-    run_until(at, lambda a: progress_text(a).startswith("stopped"), timeout=10)
-
-
-def test_reset_after_a_paused_runs_worker_was_killed_answers_at_once():
-    # The page's message says to press Reset when a worker dies; with multiprocessing's Event in the run's
-    # Control, Reset waited forever for the dead worker that had been sleeping on it, and so did the page.
-    at = open_page("training", pace="slow")
-    by_label(at.button, "Start").click().run()
-    run_until(at, lambda a: "step 0 of" not in progress_text(a) and progress_text(a).startswith("running"))
-    by_label(at.button, "Pause").click().run()
-    run_until(at, lambda a: progress_text(a).startswith("paused"), timeout=10)
-    time.sleep(0.5)  # the worker is asleep, waiting to be resumed
-    os.kill(at.session_state["job"].process.pid, signal.SIGKILL)
-    run_until(at, lambda a: any("was killed" in e.value for e in a.error), timeout=10)
-    at.default_timeout = 10  # AppTest fails the test if the script is still running then
-    by_label(at.button, "Reset").click().run()
-    ok(at)
-    assert "job" not in at.session_state and not by_label(at.button, "Start").disabled
-
-
-def test_training_page_divergence_is_explained():
-    at = open_page("training", model="mlp", optim="sgd", lr="10.0")
-    by_label(at.button, "Start").click().run()
-    run_until(at, lambda a: progress_text(a).startswith("diverged"))
-    assert any("learning rate (10) is probably too high" in e.value for e in at.error)
-
-
-def test_training_page_upload_good_and_bad_weights():
-    at = open_page("training")
-    from mnistcore import models
-    buf = io.BytesIO()
-    torch.save(models.build("linear").state_dict(), buf)
-    at.file_uploader[0].set_value(("w.pt", buf.getvalue(), "application/octet-stream")).run()
-    ok(at)
-    assert any("Loaded: The lesson's nn.Sequential" in s.value for s in at.success)
-    at.switch_page("app_pages/mistakes.py").run()
-    assert any("Using the weights you uploaded (w.pt" in c.value for c in at.caption)
-    at.switch_page("app_pages/training.py").run()
-    at.file_uploader[0].set_value(("bad.pt", b"not a torch file", "application/octet-stream")).run()
-    ok(at)
-    assert any("not a PyTorch weights file" in e.value for e in at.error)
-    buf = io.BytesIO()
-    torch.save({"weight": torch.zeros(3, 3)}, buf)
-    at.file_uploader[0].set_value(("other.pt", buf.getvalue(), "application/octet-stream")).run()
-    assert any("match none of the three models" in e.value for e in at.error)
 
 
 def digit_png() -> bytes:
@@ -438,21 +344,6 @@ def test_a_hosted_server_has_no_folder_box(monkeypatch):
     monkeypatch.setenv("MNISTCORE_FOLDER_BOX", "0")
     at = open_page("home")
     assert not [t for t in at.sidebar.text_input if t.key == "folder"]
-
-
-def test_broken_weights_keep_the_model_the_session_had():
-    from mnistcore import models
-    at = open_page("training")
-    at.file_uploader[0].set_value(("good.pt", models.to_file(models.build("linear")), "application/octet-stream")).run()
-    state = models.build("linear").state_dict()
-    state["0.weight"][0, 0] = float("nan")
-    buf = io.BytesIO()
-    torch.save(state, buf)
-    at.file_uploader[0].set_value(("nan.pt", buf.getvalue(), "application/octet-stream")).run()
-    ok(at)
-    assert any("NaN or infinite" in e.value for e in at.error)
-    at.switch_page("app_pages/mistakes.py").run()
-    assert any("Using the weights you uploaded (good.pt" in c.value for c in at.caption)
 
 
 def test_learning_page_through_its_widgets():
