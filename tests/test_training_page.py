@@ -42,12 +42,18 @@ def test_training_page_runs_to_the_end_and_offers_the_weights():
     assert any("Using the model you trained on this page" in c.value for c in at.caption)
 
 
-def test_training_page_pause_resume_stop():
+def paused_slow_run() -> AppTest:
+    """The training page with a slow-motion run that has stepped, then been paused."""
     at = open_page("training", pace="slow")
     by_label(at.button, "Start").click().run()
     run_until(at, lambda a: "step 0 of" not in progress_text(a) and progress_text(a).startswith("running"))
     by_label(at.button, "Pause").click().run()
     run_until(at, lambda a: progress_text(a).startswith("paused"), timeout=10)
+    return at
+
+
+def test_training_page_pause_resume_stop():
+    at = paused_slow_run()
     assert len(at.get("image")) >= 2 and len(at.get("plotly_chart")) == 1  # pictures while the run lives (and the hidden
     # chart that has the browser load plotly.js early)
     by_label(at.button, "Resume").click().run()
@@ -59,11 +65,7 @@ def test_training_page_pause_resume_stop():
 def test_reset_after_a_paused_runs_worker_was_killed_answers_at_once():
     # The page's message says to press Reset when a worker dies; with multiprocessing's Event in the run's
     # Control, Reset waited forever for the dead worker that had been sleeping on it, and so did the page.
-    at = open_page("training", pace="slow")
-    by_label(at.button, "Start").click().run()
-    run_until(at, lambda a: "step 0 of" not in progress_text(a) and progress_text(a).startswith("running"))
-    by_label(at.button, "Pause").click().run()
-    run_until(at, lambda a: progress_text(a).startswith("paused"), timeout=10)
+    at = paused_slow_run()
     time.sleep(0.5)  # the worker is asleep, waiting to be resumed
     os.kill(at.session_state["job"].process.pid, signal.SIGKILL)
     run_until(at, lambda a: any("was killed" in e.value for e in a.error), timeout=10)
