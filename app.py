@@ -32,6 +32,7 @@ PAGES = [
 # A hosted server turns the folder box off (MNISTCORE_FOLDER_BOX=0, as scripts/serve does): students
 # should not browse the server's disk. On a laptop it is how a teacher points the app at full MNIST.
 FOLDER_BOX = os.environ.get("MNISTCORE_FOLDER_BOX", "1") != "0"
+SIZES = {"full": "all of it", "sample": "quick sample"}
 
 
 def sidebar() -> None:
@@ -42,6 +43,14 @@ def sidebar() -> None:
             "Data set", list(SPECS), format_func=lambda n: SPECS[n].title, horizontal=True,
             **shared.keep("data", "mnist", shared.one_of(list(SPECS))),
         )
+        size = "full"
+        if SPECS[name].shipped:  # MNIST ships both: the lesson's full split, and a small sample for a quick look
+            size = st.radio(
+                "Images", ["full", "sample"], horizontal=True, format_func=SIZES.get,
+                help="All of MNIST is the lesson's data: 50,000 images to train on and 10,000 to check. "
+                     "The quick sample (4,000 / 1,000) trains in a second or two, with rougher templates.",
+                **shared.keep("size", "full", shared.one_of(list(SIZES))),
+            )
         folder = ""
         if FOLDER_BOX:  # never from the URL: a shared link must not point a server at its own disk
             folder = st.text_input(
@@ -68,7 +77,8 @@ def sidebar() -> None:
                 bar.empty()
                 st.error(f"The download did not work, nothing was changed.\n\n{e}")
         try:
-            ds = shared.cached_dataset(name, resolve(name, folder.strip() or "auto"))
+            source = folder.strip() or ("sample" if size == "sample" else "auto")
+            ds = shared.cached_dataset(name, resolve(name, source))
         except DataError as e:  # keep what the session had: a typo must not cost a loaded data set
             ds = st.session_state.get("dataset") or shared.cached_dataset("mnist", "sample")
             st.error(shared.explain(e) + f"\n\nStill using {ds.title}" +
@@ -87,5 +97,5 @@ def sidebar() -> None:
 shared.freeze_startup_objects()  # once per process: the imports are done, the sessions' garbage is yet to come
 sidebar()
 page = st.navigation(PAGES)
-shared.publish("data", "device", "seed")
+shared.publish("data", "size", "device", "seed")
 page.run()

@@ -14,6 +14,7 @@ LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCHES = [16, 32, 64, 128, 256, 512, 1024]
 MAX_EPOCHS = 100  # a long run for a class to watch: about a minute of Fashion-MNIST on one core
 LESSON_ACCURACY = 0.9172  # the notebook's fit output after one epoch: [0. 0.3213 0.2882 0.9172]
+WATCH_EPOCH_SECONDS = 25  # slow motion: one epoch in about this long, whatever its number of steps, so eyes can follow
 ds, device = shared.dataset(), shared.device()
 st.title("Live training")
 st.markdown(
@@ -21,6 +22,8 @@ st.markdown(
     "For the linear models each class has one weight per pixel, so its 784 weights can be drawn as a "
     "28 × 28 picture: blue pixels count **for** the class, red ones **against** it. Watch them turn into templates."
 )
+st.markdown(f"A run starts in **slow motion**: one epoch takes about {WATCH_EPOCH_SECONDS} s, so you can see the "
+            "blurry blobs become a 0, a 1, a 2... Press **Full speed** at any moment to let it race.")
 
 with st.expander("Settings (the defaults are the lesson's)", expanded=True):
     c = st.columns(4)
@@ -35,13 +38,15 @@ with st.expander("Settings (the defaults are the lesson's)", expanded=True):
     schedule = c[1].radio("Schedule", ["constant", "onecycle"], horizontal=True, format_func={"constant": "constant", "onecycle": "one-cycle"}.get,
                           **shared.keep("sched", "constant", shared.one_of(["constant", "onecycle"])))
     momentum = c[2].slider("Momentum (SGD)", 0.0, 0.99, disabled=optimizer != "sgd", **shared.keep("mom", 0.9, shared.float_in(0, 0.99)))
-    pace = c[3].radio("Pace", ["full", "slow"], horizontal=True, format_func={"full": "full speed", "slow": "slow motion"}.get,
-                      help="Slow motion rests 50 ms after each step so a class can watch the templates form.",
-                      **shared.keep("pace", "full", shared.one_of(["full", "slow"])))
+    pace = c[3].radio("Pace", ["slow", "full"], horizontal=True, format_func={"full": "full speed", "slow": "slow motion"}.get,
+                      help=f"Slow motion rests after each step so that an epoch takes about {WATCH_EPOCH_SECONDS} s and "
+                           "you can watch the templates form. Full speed trains an epoch of all of MNIST in about a second.",
+                      **shared.keep("pace", "slow", shared.one_of(["slow", "full"])))
     st.caption(f"{models.DESCRIPTIONS[model_name]} Computing on **{devices.describe(device)}**.")
 config = watched(TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momentum=momentum, batch_size=int(batch),
                              epochs=int(epochs), schedule=schedule, seed=shared.seed(),
-                             step_delay=0.05 if pace == "slow" else 0.0), len(ds.x_train))
+                             step_delay=WATCH_EPOCH_SECONDS / total_steps(TrainConfig(batch_size=int(batch)), len(ds.x_train))
+                             if pace == "slow" else 0.0), len(ds.x_train))
 job: Job | None = st.session_state.get("job")
 running = bool(job and job.alive)
 if job is None and st.query_params.get("run"):  # this URL had a run, this session has none: its server went away
@@ -78,6 +83,10 @@ def buttons(job: Job | None) -> None:
         b[1].button("Pause", icon=":material/pause:", on_click=job.pause if job else None, disabled=not alive)
     b[2].button("Stop", icon=":material/stop:", on_click=job.stop if job else None, disabled=not alive or job.control.stopped)
     b[3].button("Reset", icon=":material/restart_alt:", on_click=reset, disabled=job is None)
+    if alive and job.slow:
+        b[4].button("Full speed", icon=":material/fast_forward:", on_click=job.hurry,
+                    help="Drop the slow motion: the rest of this run goes as fast as the computer can.")
+        return
     lesson_settings = (model_name, optimizer, lr, batch, epochs) == ("linear", "adam", 1e-3, 64, 1)
     if lesson_settings and len(ds.x_train) == 50_000 and ds.name == "mnist":
         b[4].markdown(f"**The lesson:** {LESSON_ACCURACY:.1%} after this epoch")

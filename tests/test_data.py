@@ -2,8 +2,10 @@
 
 import dataclasses
 import gzip
+import hashlib
 import os
 import pickle
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -111,13 +113,38 @@ def test_pickle_of_the_wrong_shape(tmp_path):
         load_dataset("mnist", str(tmp_path))
 
 
-def test_auto_prefers_full_data_then_falls_back_to_sample(monkeypatch, tmp_path, idx_folder):
+def test_auto_prefers_a_named_folder_then_the_shipped_full_mnist_then_the_sample(monkeypatch, tmp_path, idx_folder):
     monkeypatch.setenv("MNISTCORE_CACHE", str(tmp_path / "empty-cache"))
     monkeypatch.delenv("MNIST_DATA", raising=False)
-    assert resolve("mnist") == "sample"
+    assert resolve("mnist") == str(data.SHIPPED_DIR)
     monkeypatch.setenv("MNIST_DATA", str(idx_folder))
     assert resolve("mnist") == str(idx_folder)
     assert len(load_dataset("mnist").x_valid) == N_VALID
+    monkeypatch.delenv("MNIST_DATA")
+    monkeypatch.setitem(data.SPECS, "mnist", dataclasses.replace(data.SPECS["mnist"], shipped=None))  # a slimmed install
+    assert resolve("mnist") == "sample"
+
+
+def test_the_shipped_mnist_is_the_original_split_the_lessons_way():
+    for name, md5 in data.SHIPPED_MD5.items():  # the files in the repository are the ones ship_mnist.py builds
+        assert hashlib.md5((data.SHIPPED_DIR / name).read_bytes()).hexdigest() == md5
+    for name, md5 in data.RAW_MD5.items():  # ... and they hold the original, uncompressed MNIST files
+        assert hashlib.md5(gzip.decompress((data.SHIPPED_DIR / f"{name}.gz").read_bytes())).hexdigest() == md5
+    ds = load_dataset("mnist", "auto")
+    assert (len(ds.x_train), len(ds.x_valid), len(ds.x_test)) == (50_000, 10_000, 10_000)
+    assert "shipped" in ds.source
+    assert (data.SHIPPED_DIR / "ATTRIBUTION.md").read_text().count("CC BY-SA 3.0") >= 1
+
+
+def test_a_damaged_shipped_copy_is_refused_in_words(monkeypatch, tmp_path):
+    damaged = tmp_path / "mnist"
+    shutil.copytree(data.SHIPPED_DIR, damaged)
+    body = bytearray((damaged / "t10k-labels-idx1-ubyte.gz").read_bytes())
+    body[-20] ^= 0xFF
+    (damaged / "t10k-labels-idx1-ubyte.gz").write_bytes(bytes(body))
+    monkeypatch.setattr(data, "SHIPPED_DIR", damaged)
+    with pytest.raises(DataError, match="t10k-labels-idx1-ubyte.gz: the copy shipped with the app is missing or damaged"):
+        load_dataset("mnist", str(damaged))
 
 
 def test_fashion_without_files_says_what_to_do(monkeypatch, tmp_path):

@@ -1,4 +1,4 @@
-"""The lesson's own numbers, on the real MNIST (fetched by the `full_mnist` fixture; skipped without npm)."""
+"""The lesson's own numbers, on the real MNIST the app ships (the `full_mnist` fixture)."""
 
 import pytest
 from streamlit.testing.v1 import AppTest

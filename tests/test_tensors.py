@@ -1,5 +1,9 @@
 """Tensor helpers on small tensors: ranks, reductions, flatten positions, reshape and broadcast explanations."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -115,6 +119,21 @@ def test_every_slice_example_runs_or_fails_the_way_the_page_says():
     for expr, words in T.SLICES.items():
         out, err = T.attempt(expr, img=img)
         assert (err is not None) == ("refuses" in words), expr
+
+
+def test_the_slice_examples_work_in_a_fresh_process():
+    # torch imports a module lazily on a tensor's first comparison, from C, through the running frame's builtins:
+    # in a fresh server the mask examples failed with KeyError: '__import__' until another page had compared tensors
+    code = ("import torch; from mnistcore import tensors as T; img = torch.rand(28, 28); "
+            "print([T.attempt(e, img=img)[1] for e in ('img > 0.5', 'img[img > 0.5]')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "[None, None]", out.stdout + out.stderr
+
+
+def test_a_shown_line_imports_nothing_but_torch():
+    with pytest.raises(ImportError, match="may not import 'os'"):
+        T.run("__import__('os')")
 
 
 def test_contiguity_after_permute():
