@@ -10,7 +10,7 @@ import plotly.graph_objects  # noqa: F401
 import pyarrow  # noqa: F401
 import streamlit as st
 
-from app_pages import shared
+from app_pages import reloads, shared
 from mnistcore import devices
 from mnistcore.data import SPECS, fetch, resolve
 from mnistcore.errors import DataError
@@ -95,7 +95,10 @@ def sidebar() -> None:
 
 
 shared.freeze_startup_objects()  # once per process: the imports are done, the sessions' garbage is yet to come
+reloads.bring_back()  # before the sidebar: a reloaded tab gets its typed folder, run and model back
 sidebar()
 page = st.navigation(PAGES)
 shared.publish("data", "size", "device", "seed")
+with st.sidebar:
+    reloads.class_link(page.url_path)
 page.run()

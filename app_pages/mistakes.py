@@ -112,8 +112,9 @@ if len(idx):
     inspect(ds.x_valid[k] / 255, shared.prepared(ds, "cpu").x_valid[k], int(ds.y_valid[k]))
 
 st.header("Your own digit")
-st.markdown("Draw one, or upload a photo of one. It is prepared the way MNIST was: grey, white ink on black, "
-            "cropped, fitted into 20 × 20, centred by mass in 28 × 28, then normalized with the training statistics.")
+st.markdown("Draw one, or upload a photo of one. A photo first loses its lighting (each pixel compared with the paper "
+            "around it), then only the digit's ink is kept. Then it is prepared the way MNIST was: white ink on black, cropped, "
+            "fitted into 20 × 20, centred by mass in 28 × 28, and normalized with the training statistics.")
 drawn = drawing_canvas()
 upload = st.file_uploader("...or upload a photo", type=["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"],
                           max_upload_size=uploads.MAX_IMAGE_BYTES // 2**20)
@@ -125,8 +126,8 @@ if source is not None:
     except uploads.UploadError as e:  # DigitError too: both say in words why
         st.error(f"That image cannot be used: {e}")
     else:
-        st.plotly_chart(figures.mosaic(np.stack([figures.thumbnail(a) for _, a in prepared.steps]), [t for t, _ in prepared.steps],
-                                       cols=5, zmin=0, zmax=1), config={"displayModeBar": False})
+        for col, (title, step) in zip(st.columns(len(prepared.steps)), prepared.steps):
+            col.image(np.nan_to_num(figures.thumbnail(step, 112)), caption=title, width="stretch", clamp=True)
         mean, std = train_stats(ds)
         inspect(prepared.digit, torch.tensor(digits.normalized(prepared.digit, mean, std)), None)
 shared.publish("rates", "which", "order", "page")

@@ -20,6 +20,8 @@ def watch(job: Job) -> None:
         return
     session_id = get_script_run_ctx().session_id
     with _watched_lock:
+        for other in [s for s, j in _watched.items() if j is job]:  # a reloaded tab's old session gives the run up
+            del _watched[other]
         _watched[session_id] = job
         if not any(t.name == "session-reaper" for t in threading.enumerate()):
             threading.Thread(target=_reap_forever, name="session-reaper", daemon=True).start()

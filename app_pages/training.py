@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app_pages import reaper, shared, weights_files
+from app_pages import reaper, reloads, shared, weights_files
 from mnistcore import devices, figures, jobs, models, pictures
 from mnistcore.jobs import Job
 from mnistcore.train import TrainConfig, total_steps, watched
@@ -49,9 +49,7 @@ config = watched(TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momen
                              if pace == "slow" else 0.0), len(ds.x_train))
 job: Job | None = st.session_state.get("job")
 running = bool(job and job.alive)
-if job is None and st.query_params.get("run"):  # this URL had a run, this session has none: its server went away
-    st.session_state["run_gone"] = True
-    del st.query_params["run"]
+elsewhere = job is not None and job.dataset_key != ds.key  # the run belongs to the data set it trained on
 
 
 def start() -> None:
@@ -59,10 +57,12 @@ def start() -> None:
     base = st.session_state.pop("uploaded", None)
     run_config = replace(config, model=models.kind_of(base)) if base is not None else config  # the weights decide
     # The shared CPU tensors: a GPU run's worker copies them to the GPU in its own CUDA context.
-    st.session_state["job"] = Job(run_config, shared.prepared(ds, "cpu"), base, device=str(device)).start()
+    st.session_state["job"] = Job(run_config, shared.prepared(ds, "cpu"), base, device=str(device),
+                                  dataset=(ds.key, ds.title, ds.classes)).start()
     reaper.watch(st.session_state["job"])  # closing the tab stops the run
-    st.query_params["run"] = "1"  # a new session that finds this in its URL knows a run was lost with its server
+    st.query_params["run"] = "1"  # a reload that finds this but not the run knows the server lost it (reloads.py)
     st.session_state.pop("run_gone", None)
+    reloads.remember()
 
 
 def reset() -> None:
@@ -129,10 +129,14 @@ def progress() -> None:
     buttons(job)
     if job is None:
         if st.session_state.get("run_gone"):
-            st.warning("The training run this page showed is gone: the server that ran it has stopped or restarted "
-                       "(or this link came from another browser). Your settings are kept; press **Start** to train again.")
+            st.warning("The training run this tab had is gone: the server that ran it has restarted since. "
+                       "Your settings are kept; press **Start** to train again.")
         st.info("Press **Start** to train. You can leave this page: the run goes on, and it is here when you come back.")
         return
+    if elsewhere:
+        st.warning(f"This run trained on **{job.dataset_title}**, and the sidebar now says {ds.title} "
+                   f"({len(ds.x_train):,} training images). Its numbers and templates below are {job.dataset_title}'s. "
+                   "Press **Reset**, then **Start**, to train on the data in use, or switch the sidebar back.")
     snap = job.snapshot()
     if snap.queue_position:
         where = "the GPU" if job.device.startswith("cuda") else "this server"
@@ -171,7 +175,7 @@ def charts() -> None:
         c3.metric("valid accuracy", f"{series['valid accuracy'][1][-1]:.2%}")
         c3.metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")
     if snap.weights is not None:
-        titles = [ds.classes[i] for i in range(10)] if job.config.model != "mlp" else snap.weight_titles
+        titles = list(job.dataset_classes) if job.config.model != "mlp" else snap.weight_titles
         if job.alive:  # a picture while it trains: a heatmap per poll slowed training (bench/browser_bench.py)
             st.image(pictures.weights_png(snap.weights, titles, zoom=5), caption="Weights now: blue counts for the class, red against")
         else:
@@ -190,6 +194,6 @@ progress()
 charts()
 
 if job and not job.alive and job.result is not None:
-    weights_files.finished(job, ds)
+    weights_files.finished(job)
 weights_files.upload(ds)
 shared.publish("model", "optim", "lr", "batch", "epochs", "sched", "mom", "pace")

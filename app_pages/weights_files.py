@@ -8,14 +8,15 @@ from mnistcore.data import Dataset
 from mnistcore.jobs import Job
 
 
-def finished(job: Job, ds: Dataset) -> None:
-    """Make a finished run the session's model (once; not a diverged one) and offer its files."""
+def finished(job: Job) -> None:
+    """Make a finished run the session's model for the data it trained on (once; not a diverged one), and offer its
+    files."""
     result = job.result
     if st.session_state.get("recorded_job") is not job and result.status != "diverged":
         # once per finished run: it becomes the session's model (a diverged one would replace a good one)
         st.session_state["recorded_job"] = job
         st.session_state.pop("upload_note", None)
-        st.session_state["trained"] = {"model": result.model, "dataset": ds.key,
+        st.session_state["trained"] = {"model": result.model, "dataset": job.dataset_key,
                                        "note": f"Using the model you trained on this page ({models.NAMES[result.config.model]}, "
                                                f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%})."}
     if st.session_state.get("downloads", (None,))[0] is not job:  # encode the files once per finished run

@@ -1,19 +1,21 @@
 """A person's drawing or photo turned into an MNIST-style digit, one visible step at a time.
 
-MNIST's own recipe: white ink on black, the ink's bounding box scaled to fit 20 x 20
-(keeping its aspect ratio), then placed in a 28 x 28 field so that its centre of
-mass sits at the centre.
+A photo first loses its lighting: each pixel is divided by the brightness of the paper around it, so a lamp's
+gradient or a hand's shadow no longer looks like ink. A threshold chosen from the photo itself (Otsu's) then
+separates ink from paper, and only the digit's own parts are kept. Then MNIST's own recipe: white ink on
+black, the ink's bounding box scaled to fit 20 x 20 (keeping its aspect ratio), placed in a 28 x 28 field so
+that its centre of mass sits at the centre.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from mnistcore.uploads import UploadError
 
 MIN_SIDE = 8  # smaller than this there is no digit to see
-INK = 0.2  # a pixel counts as ink above this brightness (after inverting to white-on-black)
+CENTRE = 14.0  # where MNIST's digits have their centre of mass: 13.99 and 14.00 (row, column) over the valid set
 
 
 class DigitError(UploadError):
@@ -48,38 +50,138 @@ def _center_by_mass(box: np.ndarray) -> np.ndarray:
     rows, cols = np.indices(box.shape)
     total = box.sum()
     cy, cx = (rows * box).sum() / total, (cols * box).sum() / total
-    top, left = int(round(13.5 - cy)), int(round(13.5 - cx))
+    top, left = int(round(CENTRE - cy)), int(round(CENTRE - cx))
     top, left = min(max(top, 0), 28 - h), min(max(left, 0), 28 - w)  # keep the whole digit inside
     out = np.zeros((28, 28))
     out[top:top + h, left:left + w] = box
     return out
 
 
+WORK_SIDE = 400  # the photo is read at most this large: the digit ends up 20 pixels tall, and a 12 MP photo
+# would cost seconds per step for detail nobody sees
+MIN_PART = 0.08  # an ink part this share of the largest one's area (or more) belongs to the digit (a 5's loose top bar)
+
+
+def _shrunk(gray: np.ndarray, side: int) -> np.ndarray:
+    """`gray` resized (area-averaged) so its longer side is at most `side`."""
+    h, w = gray.shape
+    if max(h, w) <= side:
+        return gray
+    size = (max(1, round(w * side / max(h, w))), max(1, round(h * side / max(h, w))))  # PIL wants (width, height)
+    return np.asarray(Image.fromarray(gray.astype(np.float32), mode="F").resize(size, Image.BOX), dtype=np.float64)
+
+
+def _grown(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """`a` resized smoothly to `shape`."""
+    return np.asarray(Image.fromarray(a.astype(np.float32), mode="F").resize(shape[::-1], Image.BILINEAR), dtype=np.float64)
+
+
+def paper_light(dark_on_light: np.ndarray) -> np.ndarray:
+    """How bright the paper is under each pixel (H, W), so that ink, shadows and a lamp's gradient divide out.
+
+    A morphological closing on a small copy: the brightest pixel within a window wider than a stroke skips the ink,
+    and the darkest of those within the same window puts a shadow's edge back where it was."""
+    h, w = dark_on_light.shape
+    coarse = (_shrunk(dark_on_light, 128) * 255).astype(np.uint8)
+    closed = Image.fromarray(coarse).filter(ImageFilter.MaxFilter(15)).filter(ImageFilter.MinFilter(15))
+    return np.maximum(_grown(np.asarray(closed, dtype=np.float64) / 255, (h, w)), 1e-3)
+
+
+def otsu(values: np.ndarray) -> float:
+    """The threshold that best splits `values` in [0, 1] into two groups (Otsu's method, 256 bins)."""
+    hist = np.bincount(np.clip((values * 255).astype(int), 0, 255).ravel(), minlength=256).astype(np.float64)
+    weight = np.cumsum(hist)
+    mass = np.cumsum(hist * np.arange(256))
+    below, above = weight, weight[-1] - weight
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mass[-1] * below - mass * weight[-1]) ** 2 / (below * above)
+    return float(np.nanargmax(np.where(np.isfinite(between), between, np.nan)) + 0.5) / 255
+
+
+def parts(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """Connected parts of `mask` (8-neighbours): a label per pixel (0 = none) and the number of parts."""
+    parent: list[int] = [0]
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    labels = np.zeros(mask.shape, dtype=np.int64)
+    previous: list[tuple[int, int, int]] = []  # (start, end, label) of the runs in the row above
+    for r, row in enumerate(mask):
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
+        runs = []
+        for start, end in zip(edges[::2], edges[1::2]):  # a run of ink covers [start, end)
+            label = 0
+            for p_start, p_end, p_label in previous:
+                if p_start <= end and p_end >= start:  # touches it, diagonals included
+                    if label == 0:
+                        label = root(p_label)
+                    else:
+                        a, b = root(label), root(p_label)
+                        parent[max(a, b)] = min(a, b)
+                        label = min(a, b)
+            if label == 0:
+                label = len(parent)
+                parent.append(label)
+            labels[r, start:end] = label
+            runs.append((start, end, label))
+        previous = runs
+    roots = np.array([root(a) for a in range(len(parent))])
+    _, compact = np.unique(roots, return_inverse=True)  # root labels -> 0, 1, 2 ... (0 stays "none")
+    return compact[labels], int(compact.max())
+
+
+def digit_parts(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The parts of `mask` that make the digit: the one with the most ink, and those with at least MIN_PART of its
+    ink. Parts that touch the photo's edge (the desk around the sheet, a shadow's rim) count only when nothing else
+    is there; weighing by ink, not area, lets a faint rim lose to a pen stroke."""
+    labels, n = parts(mask)
+    if n == 0:
+        return mask
+    mass = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=n + 1)[1:]
+    edge = np.zeros(n, dtype=bool)
+    for border in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        edge[border[border > 0] - 1] = True
+    inner = np.where(edge, 0, mass) if (mass[~edge] > 0).any() else mass
+    keep = np.flatnonzero(inner >= MIN_PART * inner.max()) + 1
+    return np.isin(labels, keep)
+
+
 def prepare(img: Image.Image) -> Prepared:
-    """Turn an image into an MNIST-style (28, 28) digit, recording every step."""
+    """Turn a drawing or a photo into an MNIST-style (28, 28) digit, recording every step."""
     if min(img.size) < MIN_SIDE:
         raise DigitError(f"The image is {img.width} x {img.height} pixels: too small to hold a digit "
                          f"(at least {MIN_SIDE} x {MIN_SIDE}).")
     out = Prepared()
-    gray = to_gray(img)
-    out.steps.append(("1. grey levels", gray))
+    gray = _shrunk(to_gray(img), WORK_SIDE)
+    out.steps.append(("1. grey", gray))
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    if np.median(border) > 0.5:  # a light background: dark ink on paper
-        gray, out.inverted = 1 - gray, True
-    out.steps.append(("2. white ink on black" + (" (inverted)" if out.inverted else ""), gray))
-    ink = gray > INK
-    if not ink.any() or np.ptp(gray) < 0.1:
+    out.inverted = bool(np.median(border) > 0.5)  # a light background: dark ink on paper
+    paper = gray if out.inverted else 1 - gray  # dark ink on light paper, whichever it was
+    ink = np.clip(1 - paper / paper_light(paper), 0, 1)  # how much darker than its own patch of paper
+    out.steps.append(("2. light evened out", ink))
+    if np.ptp(ink) < 0.1:
         raise DigitError("No ink was found: the image is blank (or all one colour).")
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    crop = gray[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    out.steps.append(("3. cropped to the ink", crop))
+    mask = digit_parts(ink > max(otsu(ink), 0.2), ink)  # the paper's grain and a shadow's rim stay below a pen stroke
+    if not mask.any():
+        raise DigitError("No ink was found: the image is blank (or all one colour).")
+    out.steps.append(("3. ink kept", mask.astype(np.float64)))
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    near = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(3)), dtype=bool)
+    strokes = np.where(near, ink, 0)[box]  # the digit's ink with its soft edges, nothing else
+    core = np.percentile(strokes[mask[box]], 95)
+    crop = np.clip(strokes / max(core, 1e-3), 0, 1)  # a stroke's core is full white, as MNIST's are
+    out.steps.append(("4. cropped", crop))
     scale = 20 / max(crop.shape)
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))  # PIL wants (width, height)
     small = np.asarray(Image.fromarray(crop.astype(np.float32), mode="F").resize(size, Image.LANCZOS), dtype=np.float64)
     small = np.clip(small, 0, 1)
-    out.steps.append(("4. fitted into 20 x 20", small))
     out.digit = _center_by_mass(small)
-    out.steps.append(("5. centred by mass in 28 x 28", out.digit))
+    out.steps.append(("5. 20 × 20, centred in 28 × 28", out.digit))
     return out
 
 

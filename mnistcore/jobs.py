@@ -159,10 +159,13 @@ class Job:
     """A training run in a worker process; pause, resume and stop it from any thread."""
 
     def __init__(self, config: TrainConfig, data: Tensors, model: nn.Module | None = None,
-                 slots: Slots | None = None, device: str | None = None):
+                 slots: Slots | None = None, device: str | None = None,
+                 dataset: tuple[str, str, tuple[str, ...]] = ("", "the data", tuple(map(str, range(10))))):
         """Prepare the run on `device` (default: where `data` is); `slots` is the line it waits in (None: the
-        CPU's or the GPU's, by device). Pass CPU data for a GPU run: the worker makes its own GPU copy."""
+        CPU's or the GPU's, by device). Pass CPU data for a GPU run: the worker makes its own GPU copy.
+        `dataset` (key, title, class names) says which data set `data` came from, for whoever draws the run."""
         self.config, self.data, self.control = config, data, Control(context())
+        self.dataset_key, self.dataset_title, self.dataset_classes = dataset
         self.device = device or str(data.x_train.device)
         self._model = copy.deepcopy(model) if model is not None else None  # the session's copy stays untouched
         self._slots = slots or (GPU_SLOTS if torch.device(self.device).type == "cuda" else CPU_SLOTS)

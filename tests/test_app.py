@@ -19,11 +19,15 @@ PAGES = ["home", "tensors", "normalization", "reshape", "softmax", "learning", "
 TIMEOUT = 180
 
 
+QUICK = {"size": "sample", "pace": "full"}  # the tests' default: the shipped sample, trained at full speed
+
+
 def open_page(page_name: str, /, **query) -> AppTest:
-    """A fresh app session on `page`, with optional URL query parameters."""
+    """A fresh app session on `page`, with optional URL query parameters (QUICK unless they say otherwise)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in query.items():
-        at.query_params[k] = v
+    for k, v in {**QUICK, **query}.items():
+        if v is not None:
+            at.query_params[k] = v
     at.run()
     assert not at.exception, at.exception
     if page_name != "home":

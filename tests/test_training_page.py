@@ -115,3 +115,18 @@ def test_broken_weights_keep_the_model_the_session_had():
     assert any("NaN or infinite" in e.value for e in at.error)
     at.switch_page("app_pages/mistakes.py").run()
     assert any("Using the weights you uploaded (good.pt" in c.value for c in at.caption)
+
+
+def test_the_app_opens_on_the_lessons_full_mnist_and_a_run_starts_in_slow_motion():
+    at = open_page("training", size=None, pace=None)  # no settings in the address: what `make run` opens on
+    assert any("50,000 train / 10,000 valid" in c.value and "shipped" in c.value for c in at.sidebar.caption)
+    assert at.radio(key="pace").value == "slow"
+    by_label(at.button, "Start").click().run()
+    run_until(at, lambda a: progress_text(a).startswith("running") and "step 0 of" not in progress_text(a))
+    time.sleep(2)
+    at.run()
+    step, total = (int(n.replace(",", "")) for n in progress_text(at).split("step ")[1].split(" ·")[0].split(" of "))
+    assert total == 782 and step < 0.25 * total  # an epoch of about 25 s: not over in 2 s
+    by_label(at.button, "Full speed").click().run()
+    run_until(at, lambda a: progress_text(a).startswith("done"), timeout=60)
+    assert float(by_label(at.metric, "valid accuracy").value.rstrip("%")) > 91  # the lesson's 91.7%, about
