@@ -100,5 +100,5 @@ sidebar()
 page = st.navigation(PAGES)
 shared.publish("data", "size", "device", "seed")
 with st.sidebar:
-    reloads.class_link(page.url_path)
+    reloads.class_link()
 page.run()

@@ -87,15 +87,15 @@ def remember() -> None:
             _tabs.popitem(last=False)
 
 
-def link_for_others(page_path: str) -> str:
-    """The address of page `page_path` with this tab's settings, without what only this tab may use."""
-    base = (st.context.url or "http://localhost:8501").rstrip("/")
+def link_for_others() -> str:
+    """This page's address with this tab's settings, without what only this tab may use."""
+    page = st.context.url or "http://localhost:8501/"  # the page the browser shows, without its query
     settings = {k: v for k, v in st.query_params.to_dict().items() if k not in URL_ONLY_HERE}
-    return f"{base}/{page_path}" + (f"?{urlencode(settings, safe=',')}" if settings else "")
+    return page + (f"?{urlencode(settings, safe=',')}" if settings else "")
 
 
-def class_link(page_path: str) -> None:
+def class_link() -> None:
     """A button that shows the link for the class: these settings, nobody's run."""
     with st.popover("Copy a link for the class", icon=":material/link:", width="stretch"):
         st.caption("Opens this page with these settings for anyone who follows it; your run and your model stay yours.")
-        st.code(link_for_others(page_path), language=None, wrap_lines=True)
+        st.code(link_for_others(), language=None, wrap_lines=True)

@@ -7,7 +7,6 @@ Sources, in the order "auto" tries them:
 """
 
 import hashlib
-
 import os
 from dataclasses import dataclass
 from pathlib import Path
