@@ -10,23 +10,13 @@ import plotly.graph_objects  # noqa: F401
 import pyarrow  # noqa: F401
 import streamlit as st
 
-from app_pages import reloads, shared
+from app_pages import lesson_path, reloads, shared
 from mnistcore import devices
 from mnistcore.data import SPECS, fetch, resolve
 from mnistcore.errors import DataError
 
 st.set_page_config(page_title="How a network learns to read digits", page_icon="✏️", layout="wide")
 
-PAGES = [
-    st.Page("app_pages/home.py", title="Start here", icon=":material/home:", default=True),
-    st.Page("app_pages/tensors.py", title="Tensor rank & axes", icon=":material/view_in_ar:", url_path="tensors"),
-    st.Page("app_pages/normalization.py", title="Normalization", icon=":material/tune:", url_path="normalization"),
-    st.Page("app_pages/reshape.py", title="Reshape & slicing", icon=":material/crop:", url_path="reshape"),
-    st.Page("app_pages/softmax.py", title="Softmax & cross-entropy", icon=":material/functions:", url_path="softmax"),
-    st.Page("app_pages/learning.py", title="How it learns", icon=":material/trending_down:", url_path="learning"),
-    st.Page("app_pages/training.py", title="Live training", icon=":material/model_training:", url_path="training"),
-    st.Page("app_pages/mistakes.py", title="The model's mistakes", icon=":material/error:", url_path="mistakes"),
-]
 
 
 # A hosted server turns the folder box off (MNISTCORE_FOLDER_BOX=0, as scripts/serve does): students
@@ -97,7 +87,7 @@ def sidebar() -> None:
 shared.freeze_startup_objects()  # once per process: the imports are done, the sessions' garbage is yet to come
 reloads.bring_back()  # before the sidebar: a reloaded tab gets its typed folder, run and model back
 sidebar()
-page = st.navigation(PAGES)
+page = st.navigation(lesson_path.pages())
 shared.publish("data", "size", "device", "seed")
 with st.sidebar:
     reloads.class_link()

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import shared
+from app_pages import lesson_path, shared
 from mnistcore import figures
 
 ds = shared.dataset()
@@ -21,18 +21,13 @@ st.plotly_chart(
     config={"displayModeBar": False},
 )
 st.subheader("The path through the lesson")
-STEPS = [
-    ("app_pages/tensors.py", "Tensor rank & axes", "a pixel, a row, an image, a batch: rank 0 to 4, and what 'axis 0' means."),
-    ("app_pages/normalization.py", "Normalization", "why we subtract the training mean and divide by its standard deviation, and why the validation set must use the same numbers."),
-    ("app_pages/reshape.py", "Reshape & slicing", "turning 784 numbers back into a 28 × 28 picture, cutting pieces out of it, and broadcasting."),
-    ("app_pages/softmax.py", "Softmax & cross-entropy", "turning ten scores into probabilities, and scoring how wrong they are."),
-    ("app_pages/training.py", "Live training", "the lesson's model learning, with its ten weight templates taking shape as you watch."),
-    ("app_pages/mistakes.py", "The model's mistakes", "the digits it gets wrong, why, and your own handwriting."),
-]
-for row in (STEPS[:3], STEPS[3:]):
-    for col, (path, title, what) in zip(st.columns(3), row):
-        with col.container(border=True, height=140):
-            st.page_link(path, label=f"**{STEPS.index((path, title, what)) + 1}. {title}**")
-            st.caption(what)
+STEPS = lesson_path.STEPS[1:]
+for row in (STEPS[:4], STEPS[4:]):
+    for col, step in zip(st.columns(4), row):
+        with col.container(border=True, height=160):
+            st.page_link(step.file, label=f"**{STEPS.index(step) + 1}. {step.title}**", icon=step.icon)
+            st.caption(step.what[0].upper() + step.what[1:])
 st.caption("The sidebar's settings (data set, device, seed) apply to every page, and each page's settings are "
            "kept in its address: copy the link to share exactly what you see.")
+
+lesson_path.next_step(__file__)

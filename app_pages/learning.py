@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app_pages import shared
+from app_pages import lesson_path, shared
 from mnistcore import devices, figures
 from mnistcore import learning as L
 
@@ -118,9 +118,9 @@ else:
                 help="The largest difference between any weight after optimizer.step() and after w -= lr * w.grad: "
                      "float rounding at most.")
     left, right = st.columns(2)
-    left.plotly_chart(figures.weight_grid(last["grad"], titles, height=330), key="grad")
-    left.caption("**The gradient** of the loss for each class's 784 weights, on this batch. The step moves each weight "
-                 "the other way: red pixels get *more* weight for that class, blue ones less.")
+    left.plotly_chart(figures.weight_grid(-last["grad"], titles, height=330), key="grad")  # the step's way: blue = more "for"
+    left.caption("**Where the step pushes** each class's 784 weights on this batch: minus the gradient of the loss. "
+                 "Blue pixels gain weight *for* that class, red ones lose it, in the same colours as the weights beside it.")
     right.plotly_chart(figures.weight_grid(st.session_state["sgd_state"]["0.weight"].numpy(), titles, height=330), key="weights")
     right.caption(f"**The weights after {st.session_state['sgd_steps']} steps** (blue counts for the class, red against). "
                   f"This step changed them by at most {np.abs(last['update']).max():.4f}.")
@@ -184,3 +184,4 @@ if st.button("Measure on this machine", icon=":material/speed:") or st.session_s
                    "table gets the GPU's rows too.")
     st.caption(f"Both on {ds.summary()}.")
 shared.publish("glr", "slr", "curve", "units")
+lesson_path.next_step(__file__)

@@ -5,7 +5,7 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from app_pages import shared
+from app_pages import lesson_path, shared
 from mnistcore import digits, evaluate, figures, models, uploads
 from mnistcore.prepare import train_stats
 
@@ -131,3 +131,4 @@ if source is not None:
         mean, std = train_stats(ds)
         inspect(prepared.digit, torch.tensor(digits.normalized(prepared.digit, mean, std)), None)
 shared.publish("rates", "which", "order", "page")
+lesson_path.next_step(__file__)

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import shared
+from app_pages import lesson_path, shared
 from mnistcore import figures
 from mnistcore import normalize as N
 
@@ -101,3 +101,4 @@ st.dataframe([{"pixel (14, 14) as": "raw bytes", "best threshold for 'is it a 1?
              hide_index=True)
 st.success(f"Same images on each side: {bool(np.array_equal(left_raw, left_norm))}.")
 shared.publish("opt", "steps")
+lesson_path.next_step(__file__)

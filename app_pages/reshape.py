@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import shared
+from app_pages import lesson_path, shared
 from mnistcore import figures
 from mnistcore import tensors as T
 
@@ -34,7 +34,7 @@ if check.ok:
     else:
         st.caption("Too long or thin to draw as a picture; the shape is the point here.")
 else:
-    st.error(f"`{text}` does not fit. {check.explanation}")
+    st.error(f"{shared.plain(text)} does not fit. {shared.plain(check.explanation)}")  # text from a link: never Markdown
 
 st.subheader("view vs reshape, and what permute does")
 t = T.run("x_imgs[0].permute(1, 0)", x_imgs=x_imgs)
@@ -98,5 +98,6 @@ try:
     st.dataframe([{"left": r[0], "right": r[1], "result": r[2], "why": r[3]} for r in bc.rows], hide_index=True)
     (st.success if bc.ok else st.error)(bc.explanation)
 except ValueError as e:
-    st.error(str(e))
+    st.error(shared.plain(e))
 shared.publish("shape", "i", "rows", "cols", "slice", "bc_a", "bc_b")
+lesson_path.next_step(__file__)

@@ -1,6 +1,7 @@
 """What the pages share: URL-mirrored settings, the cached data, plain-words errors."""
 
 import gc
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, wait
@@ -51,11 +52,15 @@ def keep(key: str, default: Any, parse: Callable[[str], Any] = None) -> dict:
     """
     parse = parse or text(200)
     store = f"kept:{key}"
+    from_link = store not in st.session_state and key in st.query_params
     if store not in st.session_state:
         st.session_state[store] = st.query_params.get(key, default)
     try:
         st.session_state[store] = parse(_as_text(st.session_state[store]))
     except (ValueError, TypeError, OverflowError):
+        if from_link:  # a teacher's typo in a shared link must not pass silently
+            st.toast(f"The link's {plain(key)}={plain(st.query_params.get(key, ''))[:80]} was not understood, so this "
+                     f"page uses {plain(_as_text(default))} instead.", icon=":material/link_off:")
         st.session_state[store] = default
     # Streamlit forgets a widget's state on runs where it is not drawn (another page),
     # so the widget is re-seeded from the store each run.
@@ -120,14 +125,31 @@ def flag(raw: str) -> bool:
     return one_of(["True", "False"])(raw) == "True"
 
 
-def one_of(options, cast: Callable[[str], Any] = str) -> Callable[[str], Any]:
-    """A URL parser accepting only the given `options` (read with `cast`)."""
+def one_of(options, cast: Callable[[str], Any] = str, aliases: dict[str, Any] | None = None) -> Callable[[str], Any]:
+    """A URL parser accepting only the given `options` (read with `cast`), and the other spellings in `aliases`."""
     def parse(raw: str) -> Any:
-        value = cast(raw)
+        value = (aliases or {}).get(raw.strip().lower(), None)
+        value = cast(raw) if value is None else value
         if value not in options:
             raise ValueError(raw)
         return value
     return parse
+
+
+def plain(text: Any) -> str:
+    """`text` shown as itself in Markdown: every ASCII punctuation mark escaped, so no link, image, code span or
+    tag can start (CommonMark lets any of them be escaped with a backslash)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text)).replace("\n", " ")
+
+
+def digits3(x: float) -> str:
+    """`x` with three significant digits, never rounded to nothing: 0.123, 0.00412, 4.1e-31."""
+    return f"{x:.3f}" if x == 0 or abs(x) >= 0.1 else f"{x:.3g}"
+
+
+def share(p: float) -> str:
+    """A probability as a percentage with the digits it needs: 91.2%, 0.41%, 4.1e-29%."""
+    return f"{p:.1%}" if p == 0 or p >= 0.001 else f"{digits3(p * 100)}%"
 
 
 def dataset() -> Dataset:

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app_pages import shared
+from app_pages import lesson_path, shared
 from mnistcore import evaluate, figures, losses
 
 ds = shared.dataset()
@@ -55,8 +55,8 @@ a, b = st.columns([2, 1])
 a.plotly_chart(figures.bars(log_p.numpy(), labels, highlight=true, y_title="log probability", text_format=".1f",
                             title="log-softmax: what the lesson's model outputs"))
 b.metric("negative log-likelihood", f"{-float(log_p[true]):.3f}", help="-log p(true class)")
-b.markdown(f"The model gave **{float(p[true]):.1%}** to the true class {labels[true]}, so the loss is "
-           f"-log({float(p[true]):.3f}) = **{-float(log_p[true]):.3f}**. Certain and right: 0. Certain and wrong: huge.")
+b.markdown(f"The model gave **{shared.share(float(p[true]))}** to the true class {labels[true]}, so the loss is "
+           f"-log({shared.digits3(float(p[true]))}) = **{-float(log_p[true]):.3f}**. Certain and right: 0. Certain and wrong: huge.")
 
 st.header("Binary cross-entropy, like the lesson's spreadsheet")
 st.markdown("Cat (1) or dog (0)? Edit the predictions and targets; every term is recomputed.")
@@ -105,3 +105,4 @@ st.code(f"preds = probs.argmax(axis=1)   # {preds.tolist()}\ny      = {y12.tolis
 all_probs = evaluate.probabilities(model, shared.prepared(ds, "cpu").x_valid)
 st.metric("accuracy on all validation images", f"{float((all_probs.argmax(1) == ds.y_valid).mean()):.2%}")
 shared.publish(*(f"z{c}" for c in range(10)), "temp", "true")
+lesson_path.next_step(__file__)

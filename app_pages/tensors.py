@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from app_pages import shared
+from app_pages import lesson_path, shared
 from mnistcore import figures
 from mnistcore import tensors as T
 
@@ -97,3 +97,4 @@ with tab3:
     st.plotly_chart(figures.rgb(np.stack([hwc.numpy(), bgr.numpy(), bgr.flip(-1).numpy()]),
                                 ["the image", "✗ BGR shown as RGB", "✓ bgr.flip(-1)"], cols=3, height=260))
 shared.publish("i", "rank", "digit", "op", "axis", "row")
+lesson_path.next_step(__file__)

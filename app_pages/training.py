@@ -5,13 +5,14 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app_pages import reaper, reloads, shared, weights_files
+from app_pages import lesson_path, reaper, reloads, shared, weights_files
 from mnistcore import devices, figures, jobs, models, pictures
 from mnistcore.jobs import Job
 from mnistcore.train import TrainConfig, total_steps, watched
 
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCHES = [16, 32, 64, 128, 256, 512, 1024]
+SPELLINGS = {"one-cycle": "onecycle", "one_cycle": "onecycle", "1cycle": "onecycle", "fixed": "constant"}
 MAX_EPOCHS = 100  # a long run for a class to watch: about a minute of Fashion-MNIST on one core
 LESSON_ACCURACY = 0.9172  # the notebook's fit output after one epoch: [0. 0.3213 0.2882 0.9172]
 WATCH_EPOCH_SECONDS = 25  # slow motion: one epoch in about this long, whatever its number of steps, so eyes can follow
@@ -36,7 +37,7 @@ with st.expander("Settings (the defaults are the lesson's)", expanded=True):
     c = st.columns(4)
     epochs = c[0].number_input("Epochs", 1, MAX_EPOCHS, **shared.keep("epochs", 1, shared.int_in(1, MAX_EPOCHS)))
     schedule = c[1].radio("Schedule", ["constant", "onecycle"], horizontal=True, format_func={"constant": "constant", "onecycle": "one-cycle"}.get,
-                          **shared.keep("sched", "constant", shared.one_of(["constant", "onecycle"])))
+                          **shared.keep("sched", "constant", shared.one_of(["constant", "onecycle"], aliases=SPELLINGS)))
     momentum = c[2].slider("Momentum (SGD)", 0.0, 0.99, disabled=optimizer != "sgd", **shared.keep("mom", 0.9, shared.float_in(0, 0.99)))
     pace = c[3].radio("Pace", ["slow", "full"], horizontal=True, format_func={"full": "full speed", "slow": "slow motion"}.get,
                       help=f"Slow motion rests after each step so that an epoch takes about {WATCH_EPOCH_SECONDS} s and "
@@ -163,21 +164,23 @@ def charts() -> None:
         return
     snap = job.snapshot()
     series = snap.curves()
-    charts_of = {"Loss": ({"train (smoothed)": series["train loss"], "valid": series["valid loss"]}, "loss (NLL)", None),
-                 "Accuracy": ({"valid accuracy": series["valid accuracy"]}, "valid accuracy", (0, 1))}
+    charts_of = {"Loss": ({"train (smoothed)": series["train loss"], "valid": series["valid loss"]}, "loss (NLL)", None, 0.0),
+                 # at least 20 points of accuracy tall: a wobble of 0.5% must not look like a leap
+                 "Accuracy": ({"valid accuracy": series["valid accuracy"]}, "valid accuracy", (0, 1), 0.2)}
     c1, c2, c3 = st.columns([2, 2, 1])
-    for column, (title, (lines, y_title, bounds)) in zip((c1, c2), charts_of.items()):
+    for column, (title, (lines, y_title, bounds, span)) in zip((c1, c2), charts_of.items()):
         if job.alive:  # a picture while it trains: a Plotly redraw cost the browser more than the rest of a poll
-            column.image(pictures.curves_svg(lines, title=title, y_title=y_title, y_bounds=bounds), width="stretch")
+            column.image(pictures.curves_svg(lines, title=title, y_title=y_title, y_bounds=bounds, min_span=span), width="stretch")
         else:  # the ended run: hover for the numbers, drag to zoom
-            column.plotly_chart(figures.run_curves(lines, title=title, y_title=y_title, y_bounds=bounds), key=f"{title}_chart")
+            column.plotly_chart(figures.run_curves(lines, title=title, y_title=y_title, y_bounds=bounds, min_span=span),
+                                key=f"{title}_chart")
     if series["valid loss"][0]:
         c3.metric("valid accuracy", f"{series['valid accuracy'][1][-1]:.2%}")
         c3.metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")
     if snap.weights is not None:
         titles = list(job.dataset_classes) if job.config.model != "mlp" else snap.weight_titles
         if job.alive:  # a picture while it trains: a heatmap per poll slowed training (bench/browser_bench.py)
-            st.image(pictures.weights_png(snap.weights, titles, zoom=5), caption="Weights now: blue counts for the class, red against")
+            st.image(pictures.weights_png(snap.weights, titles, zoom=5), caption="Weights now: blue counts for the class, red against; each template on its own scale (±its largest weight)")
         else:
             st.plotly_chart(figures.weight_grid(snap.weights, titles), key="weights_chart")
 
@@ -197,3 +200,4 @@ if job and not job.alive and job.result is not None:
     weights_files.finished(job)
 weights_files.upload(ds)
 shared.publish("model", "optim", "lr", "batch", "epochs", "sched", "mom", "pace")
+lesson_path.next_step(__file__)

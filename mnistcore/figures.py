@@ -123,16 +123,20 @@ FEW_POINTS = 20  # a series with fewer points gets dots: one validation point dr
 
 
 def run_curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title: str, y_title: str,
-               y_bounds: tuple[float, float] | None = None) -> go.Figure:
+               y_bounds: tuple[float, float] | None = None, min_span: float = 0.0) -> go.Figure:
     """A training run's curves, interactive, in the same frame as `curves_svg` draws them while it trains.
 
-    `y_bounds` keeps the axis inside them (one accuracy dot had an axis up to 1.5).
+    `y_bounds` keeps the axis inside them (one accuracy dot had an axis up to 1.5); `min_span` keeps it at least that
+    tall (see `y_window`).
     """
     fig = curves(series, title=title, y_title=y_title)
     for trace in fig.data:
         trace.mode = "lines+markers" if len(trace.x) < FEW_POINTS else "lines"
     fig.update_layout(margin=dict(l=62, r=12, t=46, b=50, autoexpand=False))
-    if y_bounds is not None:
+    ys = [y for _, (_, line) in series.items() for y in line if np.isfinite(y)]
+    if ys and min_span:
+        fig.update_yaxes(range=list(y_window(ys, y_bounds, min_span)))
+    elif y_bounds is not None:
         fig.update_yaxes(autorangeoptions=dict(minallowed=y_bounds[0], maxallowed=y_bounds[1]))
     return fig
 
@@ -201,14 +205,40 @@ def number_grid(values: np.ndarray, title: str | None = None, *, row0: int = 0, 
 GRID_GAP = 7  # pixels between templates: room for each caption above its picture
 
 
+def template_limits(weights: np.ndarray) -> np.ndarray:
+    """Each template's largest |weight| (k,): its own colour scale. One scale for all let a few extreme pixels of
+    one class fade every other template to white."""
+    return np.abs(np.asarray(weights).reshape(len(weights), -1)).max(axis=1).clip(min=1e-12)
+
+
 def weight_grid(weights: np.ndarray, titles: Sequence[str], cols: int = 5, height: int = 380) -> go.Figure:
-    """Rows of a weight matrix (k, 784) as 28x28 heatmaps on one diverging scale centred on zero."""
-    limit = float(np.abs(weights).max()) or 1.0
-    fig = mosaic(np.asarray(weights).reshape(-1, 28, 28), titles, cols=cols, colorscale=DIVERGING, zmid=0,
-                 zmin=-limit, zmax=limit, show_scale=True, height=height, gap=GRID_GAP)
-    fig.update_traces(colorbar=dict(title="weight", thickness=12),
-                      hovertemplate="weight %{z:.4f}<extra></extra>")
+    """Rows of a weight matrix (k, 784) as 28x28 heatmaps, each on its own diverging scale centred on zero."""
+    weights = np.asarray(weights).reshape(-1, 28, 28)  # (k, 28, 28)
+    limits = template_limits(weights)
+    fig = mosaic(weights / limits[:, None, None], [f"{t}  ±{lim:.2g}" for t, lim in zip(titles, limits)], cols=cols,
+                 colorscale=DIVERGING, zmid=0, zmin=-1, zmax=1, show_scale=True, height=height, gap=GRID_GAP)
+    fig.update_traces(colorbar=dict(title="share of its<br>largest weight", thickness=12, tickvals=[-1, 0, 1],
+                                    ticktext=["-1 against", "0", "+1 for"]),
+                      hovertemplate="%{z:+.2f} of this template's largest weight<extra></extra>")
     return fig
+
+
+def y_window(ys: Sequence[float], bounds: tuple[float, float] | None = None, min_span: float = 0.0) -> tuple[float, float]:
+    """The y axis for values `ys`: padded 5%, inside `bounds`, and at least `min_span` tall, so that a wobble of a
+    fraction of a percent does not fill the chart and look like a leap."""
+    pad = (max(ys) - min(ys)) * 0.05 or abs(max(ys)) * 0.05 or 0.05
+    y0, y1 = min(ys) - pad, max(ys) + pad
+    if y1 - y0 < min_span:
+        mid = (y0 + y1) / 2
+        y0, y1 = mid - min_span / 2, mid + min_span / 2
+        if bounds is not None:  # slide the window inside the bounds rather than cut it
+            shift = max(bounds[0] - y0, 0) - max(y1 - bounds[1], 0)
+            y0, y1 = y0 + shift, y1 + shift
+    if bounds is not None and bounds[0] < y1 and y0 < bounds[1]:
+        y0, y1 = max(y0, bounds[0]), min(y1, bounds[1])
+    if not y1 - y0 > 0:  # values so large that the padding vanished
+        y0, y1 = y0 - 1, y1 + 1
+    return y0, y1
 
 
 def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = False,

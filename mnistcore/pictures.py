@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mnistcore.figures import CLASS_COLORS, FEW_POINTS
+from mnistcore.figures import CLASS_COLORS, FEW_POINTS, template_limits, y_window
 
 
 def _ticks(lo: float, hi: float, n: int = 5, whole: bool = False) -> list[float]:
@@ -28,7 +28,8 @@ def _label(v: float) -> str:
 
 
 def curves_svg(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title: str, y_title: str,
-               x_title: str = "step", y_bounds: tuple[float, float] | None = None, width: int = 380, height: int = 300) -> str:
+               x_title: str = "step", y_bounds: tuple[float, float] | None = None, min_span: float = 0.0,
+               width: int = 380, height: int = 300) -> str:
     """A training run's curves as an SVG picture, drawn like `run_curves`, for a page that redraws them while it trains.
 
     The training page shows this while a run goes on, and the interactive chart once it ends.
@@ -39,12 +40,7 @@ def curves_svg(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, ti
     points = [p for line in series.values() for p in line] or [(0.0, 0.0), (1.0, 1.0)]
     xs, ys = [x for x, _ in points], [y for _, y in points]
     x0, x1 = min(xs), max(max(xs), min(xs) + 1)
-    pad = (max(ys) - min(ys)) * 0.05 or abs(max(ys)) * 0.05 or 0.05
-    y0, y1 = min(ys) - pad, max(ys) + pad
-    if y_bounds is not None and y_bounds[0] < y1 and y0 < y_bounds[1]:
-        y0, y1 = max(y0, y_bounds[0]), min(y1, y_bounds[1])
-    if not y1 - y0 > 0:  # values so large that the padding vanished
-        y0, y1 = y0 - 1, y1 + 1
+    y0, y1 = y_window(ys, y_bounds, min_span)
     w, h = width - left - right, height - top - bottom
 
     def sx(v: float) -> float:
@@ -98,9 +94,10 @@ def weights_png(weights: np.ndarray, titles: Sequence[str], cols: int = 5, zoom:
     import io
 
     from PIL import Image, ImageDraw, ImageFont
-    weights = np.asarray(weights).reshape(-1, 28, 28)
-    limit = float(np.abs(weights).max()) or 1.0
-    images = _diverging_rgb(weights)  # (k, 28, 28, 3), one scale for all
+    weights = np.asarray(weights).reshape(-1, 28, 28)  # (k, 28, 28)
+    limits = template_limits(weights)
+    images = np.stack([_diverging_rgb(w) for w in weights])  # (k, 28, 28, 3), each on its own scale
+    titles = [f"{t}  ±{lim:.2g}" for t, lim in zip(titles, limits)]
     font = ImageFont.load_default(size=15)
     rows, size, pad, gap = -(-len(images) // cols), 28 * zoom, 22, 10
     width = cols * (size + gap) + gap
@@ -111,12 +108,12 @@ def weights_png(weights: np.ndarray, titles: Sequence[str], cols: int = 5, zoom:
         x, y = gap + c * (size + gap), gap + r * (size + pad + gap)
         draw.text((x + size // 2, y), titles[i], fill="#333333", font=font, anchor="mt")
         sheet.paste(Image.fromarray(img).resize((size, size), Image.NEAREST), (x, y + pad))
-    key_y, key_w = sheet.height - 40, width // 2  # the colour key: -limit ... 0 ... +limit
-    ramp = _diverging_rgb(np.linspace(-limit, limit, key_w)[None, :].repeat(12, axis=0))  # (12, key_w, 3)
+    key_y, key_w = sheet.height - 40, width // 2  # the colour key: each template's own -max ... 0 ... +max
+    ramp = _diverging_rgb(np.linspace(-1, 1, key_w)[None, :].repeat(12, axis=0))  # (12, key_w, 3)
     key_x = (width - key_w) // 2
     sheet.paste(Image.fromarray(ramp), (key_x, key_y))
-    for value, x in ((-limit, key_x), (0.0, key_x + key_w // 2), (limit, key_x + key_w)):
-        draw.text((x, key_y + 16), f"{value:+.3f}" if value else "0", fill="#333333", font=font, anchor="mt")
+    for words, x in (("against: -max", key_x), ("0", key_x + key_w // 2), ("for: +max", key_x + key_w)):
+        draw.text((x, key_y + 16), words, fill="#333333", font=font, anchor="mt")
     out = io.BytesIO()
     sheet.save(out, format="PNG", compress_level=1)  # fast: it is redrawn twice a second
     return out.getvalue()

@@ -2,6 +2,7 @@
 
 
 import numpy as np
+import pytest
 
 from mnistcore import figures
 
@@ -24,8 +25,12 @@ def test_weight_grid_is_centred_on_zero():
     w = np.random.randn(10, 784)
     fig = figures.weight_grid(w, [str(i) for i in range(10)])
     assert fig.data[0].zmid == 0 and len(fig.layout.annotations) == 10
-    assert fig.data[0].zmax == -fig.data[0].zmin == np.abs(w).max()
-    np.testing.assert_allclose(np.nanmax(fig.data[0].z), w.max())
+    assert fig.data[0].zmax == -fig.data[0].zmin == 1  # each template on its own scale, from -its max to +its max
+    w[3] *= 100  # one class's extreme weights no longer fade the others
+    fig = figures.weight_grid(w, [str(i) for i in range(10)])
+    limits = np.abs(w).max(axis=1)
+    assert [a.text.split("±")[1] for a in fig.layout.annotations] == [f"{lim:.2g}" for lim in limits]
+    np.testing.assert_allclose(np.nanmax(np.abs(fig.data[0].z)), 1)
 
 
 def test_confusion_has_a_clickable_point_per_cell():
@@ -48,3 +53,10 @@ def test_run_curves_dot_few_points_and_keep_their_bounds():
     assert fig.layout.yaxis.autorangeoptions.maxallowed is None  # a loss has no ceiling
     acc = figures.run_curves({"valid accuracy": ([100], [0.8])}, title="Accuracy", y_title="accuracy", y_bounds=(0, 1))
     assert (acc.layout.yaxis.autorangeoptions.minallowed, acc.layout.yaxis.autorangeoptions.maxallowed) == (0, 1)
+
+
+def test_an_accuracy_axis_is_at_least_its_minimum_span_tall_and_stays_inside_its_bounds():
+    assert figures.y_window([0.79, 0.83], (0, 1), 0.2) == pytest.approx((0.71, 0.91))  # not 0.79-0.83: a wobble stays small
+    assert figures.y_window([0.95, 0.99], (0, 1), 0.2) == pytest.approx((0.8, 1.0))  # slid down, not cut, at the top
+    lo, hi = figures.y_window([0.2, 0.9], (0, 1), 0.2)
+    assert lo < 0.2 and hi > 0.9 and hi - lo < 0.8  # a wide range keeps its own padding

@@ -42,3 +42,15 @@ def test_a_page_says_why_a_computation_failed_and_gets_it_on_reload(tmp_path):
     assert "the first try failed. Reload the page to try again." in at.error[0].value
     at.run()
     assert not at.error and at.markdown[0].value == "worked"
+
+
+def test_numbers_keep_the_digits_they_need():
+    from app_pages import shared
+    assert [shared.digits3(v) for v in (0.5, 0.00412, 3.97e-31, 0.0)] == ["0.500", "0.00412", "3.97e-31", "0.000"]
+    assert [shared.share(v) for v in (0.912, 0.0041, 3.97e-31)] == ["91.2%", "0.41%", "3.97e-29%"]
+
+
+def test_plain_text_cannot_start_markdown():
+    from app_pages import shared
+    shown = shared.plain("`x` [Sign in](https://evil.example) ![t](https://evil.example/p.png) <b>hi</b> https://evil.example")
+    assert "](" not in shown and "<b>" not in shown and "https://" not in shown and "`x`" not in shown
