@@ -148,8 +148,8 @@ def digits3(x: float) -> str:
 
 
 def share(p: float) -> str:
-    """A probability as a percentage with the digits it needs: 91.2%, 0.41%, 4.1e-29%."""
-    return f"{p:.1%}" if p == 0 or p >= 0.01 else f"{digits3(p * 100)}%"
+    """A probability as a percentage with the digits it needs: 91.2%, 0.41%, 3.97e-29%."""
+    return f"{p:.1%}" if p == 0 or p >= 0.01 else f"{p * 100:.3g}%"
 
 
 def dataset() -> Dataset:
