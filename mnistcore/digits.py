@@ -179,7 +179,8 @@ def prepare(img: Image.Image) -> Prepared:
     scale = 20 / max(crop.shape)
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))  # PIL wants (width, height)
     small = np.asarray(Image.fromarray(crop.astype(np.float32), mode="F").resize(size, Image.LANCZOS), dtype=np.float64)
-    small = np.clip(small, 0, 1)
+    small = np.clip(small, 0, None)
+    small = small / max(small.max(), 1e-6)  # MNIST's brightest pixel is always full white, even on a thin 1
     out.digit = _center_by_mass(small)
     out.steps.append(("5. 20 × 20, centred in 28 × 28", out.digit))
     return out

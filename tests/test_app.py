@@ -180,7 +180,8 @@ def test_mistakes_page_gallery_controls_and_uploads():
     at.file_uploader[0].set_value(("one.png", digit_png(), "image/png")).run()
     ok(at)
     after = chart_titles(at)
-    assert "5. centred by mass in 28 x 28" in after and len([t for t in after if t.startswith("predicted")]) == 2
+    steps = [c for img in at.get("image") for c in img.captions]  # the preparation strip, one captioned image a step
+    assert "5. 20 × 20, centred in 28 × 28" in steps and len([t for t in after if t.startswith("predicted")]) == 2
     assert len(after) > len(before)
     for name, content in [("empty.png", b""), ("text.png", b"just text"), ("tiny.png", tiny_png())]:
         at.file_uploader[0].set_value((name, content, "image/png")).run()
@@ -251,7 +252,7 @@ def test_full_size_mnist_pages_compare_with_the_lesson(monkeypatch):
     # Full MNIST cannot be downloaded here; Fashion-MNIST's files have the same names, sizes and split,
     # so pointed at as MNIST they exercise the full-size branches of the pages.
     monkeypatch.setenv("MNIST_DATA", "/usr/share/datasets/fashion-mnist")
-    at = open_page("normalization")
+    at = open_page("normalization", size=None)  # the full-size default, which MNIST_DATA comes before
     assert any("MNIST: 50,000 train / 10,000 valid / 10,000 test" in c.value for c in at.sidebar.caption)
     assert any("Its file stored each byte divided by 256" in i.value for i in at.info)
     at.switch_page("app_pages/training.py").run()
@@ -269,9 +270,9 @@ def test_download_button_fetches_verifies_and_switches_to_full_data(http_server,
     monkeypatch.setitem(data.SPECS, "mnist", dataclasses.replace(data.SPECS["mnist"], mirrors=(url,), md5=sums))
     monkeypatch.setenv("MNISTCORE_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("MNIST_DATA", raising=False)
-    at = open_page("home")
-    assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
-    by_label(at.sidebar.button, "Download").click().run()
+    at = open_page("home", size=None)
+    assert any("from the full set shipped with the app" in c.value for c in at.sidebar.caption)
+    by_label(at.sidebar.button, "Download").click().run()  # a downloaded copy comes before the shipped one
     ok(at)
     assert any("MNIST: 300 train / 10,000 valid / 200 test images, from IDX files in mnist" in c.value
                for c in at.sidebar.caption)
