@@ -220,7 +220,7 @@ def test_drawing_a_digit_gives_a_prediction(server, page):
     for k in range(1, 21):
         page.mouse.move(x + k, top + k * box["height"] * 0.035)
     page.mouse.up()
-    page.wait_for_function(f"() => ({CHART_TEXTS})().includes('5. centred by mass in 28 x 28')", timeout=60_000)
+    page.wait_for_function("() => document.body.innerText.includes('5. 20 × 20, centred in 28 × 28')", timeout=60_000)
     settle(page)
     page.locator('[data-testid="stPlotlyChart"]').last.scroll_into_view_if_needed()  # charts draw when seen
     page.wait_for_function(f"() => ({CHART_TEXTS})().filter(t => t.startsWith('predicted')).length === 2", timeout=30_000)
@@ -234,7 +234,7 @@ def test_two_sessions_train_independently(server, browser):
     contexts = [browser.new_context(viewport={"width": 1400, "height": 2000}) for _ in range(2)]
     pages = [c.new_page() for c in contexts]
     for pg, epochs in zip(pages, (20, 40)):  # slow motion: neither finishes during the test
-        pg.goto(f"{server.url}/training?epochs={epochs}&pace=slow")
+        pg.goto(f"{server.url}/training?size=sample&epochs={epochs}&pace=slow")
         settle(pg)
         pg.get_by_role("button", name="Start").click()
     for pg in pages:
@@ -277,7 +277,7 @@ def cpu_share(pid: int, seconds: float = 2.0) -> float:
 def test_closing_the_tab_stops_its_run(server, browser):
     context = browser.new_context(viewport={"width": 1400, "height": 2000})
     pg = context.new_page()
-    pg.goto(f"{server.url}/training?data=fashion&epochs=50")
+    pg.goto(f"{server.url}/training?data=fashion&epochs=50&pace=full")
     settle(pg)
     pg.get_by_role("button", name="Start").click()
     pg.wait_for_function("() => /running: step [1-9]/.test(document.body.innerText)", timeout=60_000)
