@@ -130,7 +130,7 @@ def progress() -> None:
     buttons(job)
     if job is None:
         if st.session_state.get("run_gone"):
-            st.warning("The training run this tab had is gone: the server that ran it has restarted since. "
+            st.warning("The training run this tab had is gone: the server that ran it has stopped or restarted since. "
                        "Your settings are kept; press **Start** to train again.")
         st.info("Press **Start** to train. You can leave this page: the run goes on, and it is here when you come back.")
         return

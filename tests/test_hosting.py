@@ -129,7 +129,7 @@ def test_two_servers_behind_haproxy_keep_each_student_and_survive_one_dying(two_
     killed_at = time.monotonic()
 
     lost = pages[doomed]
-    lost.wait_for_function("() => document.body.innerText.includes('The training run this page showed is gone')",
+    lost.wait_for_function("() => document.body.innerText.includes('The training run this tab had is gone')",
                            timeout=30_000)
     back_after = time.monotonic() - killed_at
     assert back_after <= 5, f"the page came back after {back_after:.1f} s"
