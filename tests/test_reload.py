@@ -5,7 +5,7 @@ import re
 import time
 
 import pytest
-from test_browser import CHROMIUM, progress, settle, start_server, step_of, stop_server
+from test_browser import CHROMIUM, browser, progress, settle, start_server, step_of, stop_server  # noqa: F401, F811 (a shared fixture)
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
@@ -18,16 +18,7 @@ def fresh(tmp_path_factory):
     stop_server(proc)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-def test_the_mask_examples_work_on_a_fresh_server(fresh, browser):
+def test_the_mask_examples_work_on_a_fresh_server(fresh, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1400, "height": 4000})
     page.goto(f"{fresh.url}/reshape?slice=img%5Bimg%20%3E%200.5%5D")  # the first page this server ever runs
     settle(page)
@@ -36,7 +27,7 @@ def test_the_mask_examples_work_on_a_fresh_server(fresh, browser):
     page.close()
 
 
-def test_a_reload_brings_the_run_back_and_its_link_shows_it_to_nobody_else(fresh, browser):
+def test_a_reload_brings_the_run_back_and_its_link_shows_it_to_nobody_else(fresh, browser):  # noqa: F811
     mine = browser.new_context(viewport={"width": 1400, "height": 3000})
     page = mine.new_page()
     page.goto(f"{fresh.url}/training?size=sample&pace=slow&epochs=3")
@@ -77,7 +68,7 @@ def test_a_reload_brings_the_run_back_and_its_link_shows_it_to_nobody_else(fresh
     mine.close()
 
 
-def test_a_run_says_which_data_set_it_belongs_to(fresh, browser):
+def test_a_run_says_which_data_set_it_belongs_to(fresh, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1400, "height": 3000})
     page.goto(f"{fresh.url}/training?size=sample&pace=full")
     settle(page)
