@@ -4,10 +4,9 @@ import inspect
 
 import numpy as np
 import streamlit as st
-import torch
 
 from app_pages import lesson_path, shared
-from mnistcore import devices, figures
+from mnistcore import claims, devices, figures
 from mnistcore import learning as L
 
 ds = shared.dataset()
@@ -147,41 +146,58 @@ st.plotly_chart(figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t,
                                title="The error for each n you tried"))
 
 # ---------------------------------------------------------------- 4. the claims
-def what_the_epochs_say(speed: list[dict]) -> str:
-    """The measured epochs in words: bigger batches on the CPU, and (on a GPU machine) the GPU against the CPU."""
-    seconds = {(r["device"], r["batch"]): r["seconds"] for r in speed}
-    gpu, cpu, big = speed[0]["device"], speed[-1]["device"], L.CLAIM_BATCHES[-1]
-    words = (f"**Bigger batches:** a step of {big:,} images does the work of {big // 64} steps of 64 at once. On the CPU the "
-             f"epoch took {seconds[cpu, 64] / seconds[cpu, big]:.1f}× less time, but the model took {big // 64}× fewer steps: "
-             "the accuracy column shows what that costs after one epoch.")
-    if gpu == cpu:
-        return words
-    said = []
-    for batch in L.CLAIM_BATCHES:
-        ratio = seconds[cpu, batch] / seconds[gpu, batch]
-        said.append(f"with {batch:,} images a step, the GPU was **{ratio:.1f}× as fast** as the CPU" if ratio >= 1
-                    else f"with {batch:,} images a step, the **CPU was {1 / ratio:.1f}× as fast** as the GPU")
-    why = (" This model is tiny (7,850 weights), so a step of 64 images is a handful of very small operations: the GPU "
-           "finishes each in microseconds and then waits for Python to send the next." if seconds[cpu, 64] < seconds[gpu, 64] else "")
-    return (f"{words}\n\n**What it says about `.cuda()`:** {'; '.join(said)}.{why} The GPU pays off when each operation has "
-            "enough work to fill it: bigger batches, or the bigger networks of later lessons.")
-
-
 st.header("4. The lesson's two speed claims, measured on this machine")
 st.markdown("The lesson says scikit-learn's logistic regression reaches a similar accuracy but our PyTorch version runs "
-            "much faster, and that `.cuda()` is the difference between slow and fast. Measured here, not quoted:")
-if st.button("Measure on this machine", icon=":material/speed:") or st.session_state.get("claims_asked"):
-    st.session_state["claims_asked"] = True
-    rows = shared.computed(L.sklearn_vs_ours, ds, waiting="Fitting scikit-learn's LogisticRegression and one epoch of ours "
-                           "(once per data set on this server; scikit-learn takes a while)...")
-    st.table([{"model": r["what"], "seconds": f"{r['seconds']:.2f}", "valid accuracy": f"{r['accuracy']:.2%}"} for r in rows])
-    speed = shared.computed(L.epoch_per_device, ds, waiting="One epoch of the lesson's model on each device...")
-    st.table([{"device": r["device"], "images a step": f"{r['batch']:,}", "seconds for one epoch": f"{r['seconds']:.2f}",
-               "images per second": f"{r['images_per_second']:,.0f}", "valid accuracy": f"{r['accuracy']:.2%}"} for r in speed])
-    st.markdown(what_the_epochs_say(speed))
-    if not torch.cuda.is_available():
+            "much faster, and that `.cuda()` is the difference between slow and fast. Measured here, not quoted: each "
+            "timing is repeated, and the sentences below are read from the medians and their spread.")
+kinds = [k for k in devices.available() if k != "mps"]
+plan = claims.trials(kinds)
+measuring = bool(st.session_state.get("claims_asked")) and len(shared.one_by_one(claims.measure, ds, plan)) < len(plan)
+
+
+def trial_words(trial: claims.Trial) -> str:
+    """What a trial measures, for the progress bar."""
+    if trial.what == "sklearn":
+        return f"scikit-learn's fit, run {trial.repeat + 1} of {claims.REPEATS['sklearn']} (each takes a while)"
+    return (f"one epoch on the {devices.describe(trial.kind)} at {trial.batch:,} images a step, "
+            f"run {trial.repeat + 1} of {claims.REPEATS['epoch']}")
+
+
+@st.fragment(run_every=1.0 if measuring else None)
+def the_claims() -> None:
+    """The button, then a progress bar while the trials run one by one in a worker, then the tables and the words."""
+    if not st.session_state.get("claims_asked"):
+        st.button("Measure on this machine", icon=":material/speed:", on_click=st.session_state.update,
+                  kwargs={"claims_asked": True})
+        return
+    done = shared.one_by_one(claims.measure, ds, plan)
+    if len(done) < len(plan):
+        if not measuring:
+            st.rerun()  # just asked: a full run starts the ticking
+        st.progress(len(done) / len(plan), text=f"Measuring {len(done) + 1} of {len(plan)}: {trial_words(plan[len(done)])}. "
+                    "The rest of the page works meanwhile.")
+        return
+    if measuring:
+        st.rerun()  # all measured: stop ticking
+    t = claims.collect(done)
+    n = len(ds.y_train)
+    ours = t["epoch", "cpu", 64]
+    st.table([{"model": what, "seconds (median)": f"{x.median:.2f}", "fastest to slowest": f"{x.low:.2f}-{x.high:.2f}",
+               "runs": x.repeats, "valid accuracy": f"{x.accuracy:.2%}"}
+              for what, x in [("scikit-learn LogisticRegression (lbfgs, 100 iterations)", t["sklearn", "cpu", 64]),
+                              ("ours: the lesson's nn.Sequential, one epoch of Adam at 64", ours)]])
+    st.table([{"device": devices.describe(kind), "images a step": f"{batch:,}", "seconds for one epoch (median)": f"{x.median:.2f}",
+               "fastest to slowest": f"{x.low:.2f}-{x.high:.2f}", "images per second": f"{n / x.median:,.0f}",
+               "valid accuracy": f"{x.accuracy:.2%}"}
+              for kind in kinds for batch in claims.BATCHES for x in [t["epoch", kind, batch]]])
+    for sentence in claims.what_they_say(t, gpu="cuda" if "cuda" in kinds else None):
+        st.markdown(sentence)
+    if "cuda" not in kinds:
         st.caption(f"No CUDA GPU on this machine, so only the CPU is shown ({devices.describe('cpu')}). On a GPU server the "
                    "table gets the GPU's rows too.")
-    st.caption(f"Both on {ds.summary()}.")
+    st.caption(f"All on {ds.summary()}; measured once per server, one run at a time, and shared by every page.")
+
+
+the_claims()
 shared.publish("glr", "slr", "curve", "units")
 lesson_path.next_step(__file__)

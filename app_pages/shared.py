@@ -175,7 +175,7 @@ def explain(error: Exception) -> str:
 
 
 # Cached functions take the data set as `_ds` (not hashed) and its `key` as the cache key.
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _task(_fn: Callable, _ds: Dataset | None, name: str, key: str, args: tuple) -> Future:
     """`_fn(_ds, *args)` (or `_fn(*args)` without a data set) submitted once per server to a worker process."""
     return workers.submit(_fn, *args) if _ds is None else workers.submit(_fn, _ds, *args)
@@ -214,6 +214,25 @@ def computed(fn: Callable, ds: Dataset | None, *args, waiting: str) -> Any:
     failed("This part of the page could not be computed: its worker process keeps dying (the server may be short of "
            "memory). Reload the page to try again.")
     raise RuntimeError(f"{fn.__name__} could not be computed: its worker process keeps dying")
+
+
+def one_by_one(fn: Callable, ds: Dataset, items: list) -> dict:
+    """The results of `fn(ds, item)` for the items finished so far, in order.
+
+    Each runs once per server in a worker process, the next one only when a page finds the one before
+    it finished: one at a time, so that timings do not slow each other. A page polls this to show progress.
+    """
+    done = {}
+    for item in items:
+        future = _start(fn, ds, item)
+        if not future.done():
+            break
+        if future.exception() is not None:  # not kept: the next page that asks tries again
+            _task.clear(*_task_args(fn, ds, (item,)))
+            failed(f"{explain(future.exception()).rstrip('.')}. Reload the page to try again.")
+            break
+        done[item] = future.result()
+    return done
 
 
 def failed(message: str) -> None:

@@ -1,19 +1,14 @@
 """How a model learns: derivatives on a line, one SGD step of the lesson's model, ReLU pieces that add up
-to a curve, and the lesson's two speed claims measured on this machine."""
+to a curve (the speed claims are mnistcore.claims)."""
 
 import math
-import time
-import warnings
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mnistcore import devices, models
-from mnistcore.data import Dataset
-from mnistcore.prepare import to_tensors
-from mnistcore.train import TrainConfig, train
+from mnistcore import models
 
 TRUE_LINE = (3.0, 8.0)  # the a and b the noisy points come from
 
@@ -162,41 +157,3 @@ def relu_fit(target: str, n: int, steps: int = 1500, seed: int = 0) -> dict:
         fit = net(x)
         return {"x": x[:, 0].numpy(), "target": y[:, 0].numpy(), "fit": fit[:, 0].numpy(),
                 "pieces": pieces.T.numpy(), "bias": float(out.bias), "error": float(F.mse_loss(fit, y))}
-
-
-# ---------------------------------------------------------------- the lesson's two claims, measured here
-
-
-def sklearn_vs_ours(ds: Dataset) -> list[dict]:
-    """scikit-learn's LogisticRegression and our logistic regression on the same normalized pixels."""
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.linear_model import LogisticRegression
-    data = to_tensors(ds)
-    x, y = data.x_train.numpy(), data.y_train.numpy()
-    start = time.perf_counter()
-    with warnings.catch_warnings():  # it stops at 100 iterations either way; the accuracy says how far it got
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf = LogisticRegression(max_iter=100).fit(x, y)
-    sk_seconds = time.perf_counter() - start
-    sk_acc = float((clf.predict(data.x_valid.numpy()) == data.y_valid.numpy()).mean())
-    ours = train(TrainConfig(epochs=1), data)  # the lesson's model and settings: Adam, lr 1e-3, batch 64
-    return [{"what": "scikit-learn LogisticRegression (lbfgs, 100 iterations)", "seconds": sk_seconds, "accuracy": sk_acc},
-            {"what": "ours: the lesson's nn.Sequential, one epoch of Adam", "seconds": ours.seconds,
-             "accuracy": ours.valid_accuracy}]
-
-
-CLAIM_BATCHES = (64, 1024)  # the lesson's batch, and one big enough to keep a GPU busy
-
-
-def epoch_per_device(ds: Dataset) -> list[dict]:
-    """One epoch of the lesson's model on each device this machine has, at each of CLAIM_BATCHES: seconds,
-    images per second and valid accuracy."""
-    rows = []
-    for kind in [k for k in devices.available() if k != "mps"]:
-        data = to_tensors(ds, kind)
-        for batch in CLAIM_BATCHES:
-            train(TrainConfig(batch_size=batch, max_steps=20), data)  # warm up: the first steps pay one-off costs
-            result = train(TrainConfig(batch_size=batch), data)
-            rows.append({"device": devices.describe(kind), "batch": batch, "seconds": result.seconds,
-                         "images_per_second": result.images_per_second, "accuracy": result.valid_accuracy})
-    return rows

@@ -5,6 +5,7 @@ import gc
 import hashlib
 import io
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -380,7 +381,14 @@ def test_learning_page_through_its_widgets():
     assert all(tried[(t, 20)] < tried[(t, 1)] / 5 for t in ("step", "wiggly"))
     by_label(at.button, "Measure on this machine").click().run()
     ok(at)
+    assert "Measuring 1 of" in at.get("progress")[0].proto.text  # one trial at a time, in a worker; the page is not held
+    deadline = time.monotonic() + 240
+    while not at.table and time.monotonic() < deadline:  # the fragment polls every second in a browser; here, by hand
+        time.sleep(0.5)
+        at.run()
+        ok(at)
     assert "scikit-learn LogisticRegression" in at.table[0].value.iloc[0, 0]
+    assert at.table[0].value.iloc[1, 1] == at.table[1].value.iloc[0, 2]  # one measurement of our epoch, in both tables
     assert list(at.table[1].value.iloc[:, 0]) == [devices.describe(k) for k in devices.available() if k != "mps"
                                                   for _ in (64, 1024)]
     assert any("does the work of 16 steps of 64" in m.value for m in at.markdown)

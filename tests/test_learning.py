@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mnistcore import claims
 from mnistcore import learning as L
 from mnistcore.data import load_dataset
 from mnistcore.prepare import to_tensors
@@ -69,10 +69,42 @@ def test_twenty_relu_units_fit_far_better_than_one(target):
 
 def test_the_claims_are_measured_not_quoted():
     ds = load_dataset("mnist", "sample")
-    rows = L.sklearn_vs_ours(ds)
-    assert [r["what"].split()[0] for r in rows] == ["scikit-learn", "ours:"]
-    assert all(r["seconds"] > 0 and 0.5 < r["accuracy"] <= 1 for r in rows)
-    speed = L.epoch_per_device(ds)
-    assert len(speed) == (2 if torch.cuda.is_available() else 1) * len(L.CLAIM_BATCHES)
-    assert [r["batch"] for r in speed[:2]] == [64, 1024] and speed[0]["accuracy"] > speed[1]["accuracy"]  # 16x the steps
-    assert all(r["seconds"] > 0 and r["images_per_second"] > 0 for r in speed)
+    plan = claims.trials(["cpu"])
+    assert len(plan) == claims.REPEATS["epoch"] * len(claims.BATCHES) + claims.REPEATS["sklearn"]
+    t = claims.collect({trial: claims.measure(ds, trial) for trial in plan})
+    assert set(t) == {("epoch", "cpu", 64), ("epoch", "cpu", 1024), ("sklearn", "cpu", 64)}
+    assert all(x.repeats == claims.REPEATS[what] and 0 < x.low <= x.median <= x.high for (what, _, _), x in t.items())
+    assert t["epoch", "cpu", 64].accuracy > t["epoch", "cpu", 1024].accuracy  # 16x the steps
+    assert 0.5 < t["sklearn", "cpu", 64].accuracy <= 1 and 0.5 < t["epoch", "cpu", 64].accuracy <= 1
+    words = claims.what_they_say(t)
+    assert len(words) == 2 and "does the work of 16 steps of 64" in words[1]
+
+
+def timing(median: float, spread: float = 0.01, accuracy: float = 0.9) -> claims.Timing:
+    """A Timing around `median` (for the wording tests: the words must follow the numbers whichever way they go)."""
+    return claims.Timing(median, median - spread, median + spread, 5, accuracy)
+
+
+def test_the_words_follow_the_numbers_both_ways():
+    fast, slow = timing(0.12), timing(0.40)
+    assert claims.compare(fast, slow) == ("faster", pytest.approx(0.40 / 0.12))
+    assert claims.compare(slow, fast) == ("slower", pytest.approx(0.40 / 0.12))
+    assert claims.compare(timing(0.40, 0.05), timing(0.42, 0.05))[0] == "same"  # overlapping repeats: no winner
+    assert "**3.3× as fast as**" in claims.as_fast("a", "b", claims.compare(fast, slow))
+    assert "**3.3× as long as**" in claims.as_fast("a", "b", claims.compare(slow, fast))
+    for big_batch, verb in [(fast, "as fast as"), (slow, "as long as")]:  # the case the page got wrong: 0.40 s against 0.12 s
+        small = slow if big_batch is fast else fast
+        t = {("sklearn", "cpu", 64): timing(11.0), ("epoch", "cpu", 64): small, ("epoch", "cpu", 1024): big_batch}
+        said = claims.what_they_say(t)[1]
+        assert "the epoch at 1,024 took **3.3× as long as** the epoch at 64" in said if verb == "as long as" else \
+            "the epoch at 1,024 was **3.3× as fast as** the epoch at 64" in said
+        assert "less time" not in said
+    t = {("sklearn", "cpu", 64): timing(11.0), ("epoch", "cpu", 64): timing(0.5), ("epoch", "cpu", 1024): timing(0.2),
+         ("epoch", "cuda", 64): timing(1.0), ("epoch", "cuda", 1024): timing(0.05)}
+    said = claims.what_they_say(t, gpu="cuda")
+    assert "our epoch was **22.0× as fast as** scikit-learn" in said[0]
+    assert "with 64 images a step, the GPU took **2.0× as long as** the CPU" in said[2] and "tiny" in said[2]
+    assert "with 1,024 images a step, the GPU was **4.0× as fast as** the CPU" in said[2]
+    t["epoch", "cuda", 64] = timing(0.1)
+    assert "tiny" not in claims.what_they_say(t, gpu="cuda")[2]
+
