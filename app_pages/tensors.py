@@ -1,5 +1,7 @@
 """Tensor rank & axes: a pixel, a row, an image, a batch, a colour batch."""
 
+import inspect
+
 import numpy as np
 import streamlit as st
 from PIL import Image
@@ -31,6 +33,13 @@ with left:
     st.markdown("**axes:** " + (", ".join(f"axis {k} = {a} ({value.shape[k]})" for k, a in enumerate(axes)) or "none: a single number"))
 with right:
     st.plotly_chart(figures.tensor_picture(value.numpy(), f"{what}: shape {tuple(value.shape)}"))
+if rank == 0:
+    st.caption("A single number: no index is left to choose, so it has no axes. The square is only there to show its shade.")
+if rank == 4:
+    st.markdown("`colour` is this page's own helper, not PyTorch's: MNIST is grey, so it tints each image with one "
+                "(red, green, blue) triple. Broadcasting does it in one line: (8, 1, 28, 28) × (8, 3, 1, 1) → "
+                "(8, 3, 28, 28), the (N, C, H, W) order PyTorch uses for colour batches.")
+    st.code(inspect.getsource(T.colour), language="python")
 st.caption("Mathematicians say scalar, vector, matrix; programmers say 0-D, 1-D, 2-D array; deep-learning "
            "people say rank-0, 1, 2 tensor. Same things. And 'dimension' is often used for 'axis'.")
 st.dataframe(

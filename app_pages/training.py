@@ -18,6 +18,10 @@ LESSON_ACCURACY = 0.9172  # the notebook's fit output after one epoch: [0. 0.321
 WATCH_EPOCH_SECONDS = 25  # slow motion: one epoch in about this long, whatever its number of steps, so eyes can follow
 ds, device = shared.dataset(), shared.device()
 st.title("Live training")
+job: Job | None = st.session_state.get("job")
+running = bool(job and job.alive)
+# A run, once there is one, comes first: on a projector (1280 x 720) its curves and templates fit without scrolling.
+run_area = st.container()
 st.markdown(
     "Each step shows the model 64 images, measures its loss, and nudges every weight a little downhill. "
     "For the linear models each class has one weight per pixel, so its 784 weights can be drawn as a "
@@ -26,7 +30,7 @@ st.markdown(
 st.markdown(f"A run starts in **slow motion**: one epoch takes about {WATCH_EPOCH_SECONDS} s, so you can see the "
             "blurry blobs become a 0, a 1, a 2... Press **Full speed** at any moment to let it race.")
 
-with st.expander("Settings (the defaults are the lesson's)", expanded=True):
+with st.expander("Settings (the defaults are the lesson's)", expanded=job is None):
     c = st.columns(4)
     model_name = c[0].selectbox("Model", list(models.NAMES), format_func=models.NAMES.get,
                                 **shared.keep("model", "linear", shared.one_of(list(models.NAMES))))
@@ -48,8 +52,6 @@ config = watched(TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momen
                              epochs=int(epochs), schedule=schedule, seed=shared.seed(),
                              step_delay=WATCH_EPOCH_SECONDS / total_steps(TrainConfig(batch_size=int(batch)), len(ds.x_train))
                              if pace == "slow" else 0.0), len(ds.x_train))
-job: Job | None = st.session_state.get("job")
-running = bool(job and job.alive)
 elsewhere = job is not None and job.dataset_key != ds.key  # the run belongs to the data set it trained on
 
 
@@ -167,22 +169,26 @@ def charts() -> None:
     charts_of = {"Loss": ({"train (smoothed)": series["train loss"], "valid": series["valid loss"]}, "loss (NLL)", None, 0.0),
                  # at least 20 points of accuracy tall: a wobble of 0.5% must not look like a leap
                  "Accuracy": ({"valid accuracy": series["valid accuracy"]}, "valid accuracy", (0, 1), 0.2)}
-    c1, c2, c3 = st.columns([2, 2, 1])
-    for column, (title, (lines, y_title, bounds, span)) in zip((c1, c2), charts_of.items()):
-        if job.alive:  # a picture while it trains: a Plotly redraw cost the browser more than the rest of a poll
-            column.image(pictures.curves_svg(lines, title=title, y_title=y_title, y_bounds=bounds, min_span=span), width="stretch")
-        else:  # the ended run: hover for the numbers, drag to zoom
-            column.plotly_chart(figures.run_curves(lines, title=title, y_title=y_title, y_bounds=bounds, min_span=span),
-                                key=f"{title}_chart")
+    curves_side, templates_side = st.columns([2, 3])
     if series["valid loss"][0]:
-        c3.metric("valid accuracy", f"{series['valid accuracy'][1][-1]:.2%}")
-        c3.metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")
+        m = curves_side.columns(2)
+        m[0].metric("valid accuracy", f"{series['valid accuracy'][1][-1]:.2%}")
+        m[1].metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")
+    for title, (lines, y_title, bounds, span) in charts_of.items():
+        if job.alive:  # a picture while it trains: a Plotly redraw cost the browser more than the rest of a poll
+            curves_side.image(pictures.curves_svg(lines, title=title, y_title=y_title, y_bounds=bounds, min_span=span,
+                                                  width=480, height=230), width="stretch")
+        else:  # the ended run: hover for the numbers, drag to zoom
+            curves_side.plotly_chart(figures.run_curves(lines, title=title, y_title=y_title, y_bounds=bounds,
+                                                        min_span=span, height=230), key=f"{title}_chart")
     if snap.weights is not None:
         titles = list(job.dataset_classes) if job.config.model != "mlp" else snap.weight_titles
         if job.alive:  # a picture while it trains: a heatmap per poll slowed training (bench/browser_bench.py)
-            st.image(pictures.weights_png(snap.weights, titles, zoom=5), caption="Weights now: blue counts for the class, red against; each template on its own scale (±its largest weight)")
+            templates_side.image(pictures.weights_png(snap.weights, titles, zoom=5),
+                                 caption="Weights now: blue counts for the class, red against; "
+                                         "each template on its own scale (±its largest weight)")
         else:
-            st.plotly_chart(figures.weight_grid(snap.weights, titles), key="weights_chart")
+            templates_side.plotly_chart(figures.weight_grid(snap.weights, titles), key="weights_chart")
 
 
 # The browser loads plotly.js (a few MB) with the first Plotly chart a page shows. Load it now, hidden, while the student
@@ -193,8 +199,9 @@ with st.container(key="plotly_preload"):
 st.html("<style>.st-key-plotly_preload {display: none;}</style>")
 if running:  # no fades or spinners while it polls: each redraw then costs the browser about 30% less (measured)
     st.html("<style>*, *::before, *::after {transition: none !important; animation: none !important;}</style>")
-progress()
-charts()
+with run_area if job is not None else st.container():
+    progress()
+    charts()
 
 if job and not job.alive and job.result is not None:
     weights_files.finished(job)

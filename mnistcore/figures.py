@@ -1,5 +1,6 @@
 """Pure functions: arrays in, Plotly figures out. One look for every page (mnistcore/pictures.py draws in it too)."""
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -8,7 +9,11 @@ import plotly.graph_objects as go
 from mnistcore.evaluate import row_rates
 
 INK = "gray"  # pixels: 0 black, 1 white, as MNIST stores them
-DIVERGING = "RdBu"  # weights and evidence: red negative, white zero, blue positive
+# Weights and evidence: red negative, white zero, blue positive. ColorBrewer's RdBu, written out so that
+# Plotly's charts and the PNG sheets (pictures.diverging_rgb) draw the very same colours.
+DIVERGING_RGB = ((103, 0, 31), (178, 24, 43), (214, 96, 77), (244, 165, 130), (253, 219, 199), (247, 247, 247),
+                 (209, 229, 240), (146, 197, 222), (67, 147, 195), (33, 102, 172), (5, 48, 97))
+DIVERGING = [[i / (len(DIVERGING_RGB) - 1), f"rgb{rgb}".replace(" ", "")] for i, rgb in enumerate(DIVERGING_RGB)]
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 ACCENT = "#d62728"  # the one thing on a chart the text talks about
@@ -98,10 +103,14 @@ def histogram(series: dict[str, np.ndarray], *, title: str | None = None, x_titl
     for i, (name, values) in enumerate(series.items()):
         fig.add_trace(go.Histogram(x=np.ravel(values), name=name, opacity=0.6, histnorm="probability",
                                    xbins=dict(start=lo, end=hi + size, size=size), marker_color=CLASS_COLORS[i]))
-    fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    # inside, at the top middle, where the bars are low: above the plot it ran into a long title
+    fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=0.98, yanchor="top", x=0.5, xanchor="center"))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title="share of pixels" + (" (log scale)" if log_y else ""), type="log" if log_y else "linear",
                      gridcolor="#eee")
+    if log_y:
+        shares = [np.histogram(np.ravel(v), bins=np.arange(lo, hi + 2 * size, size))[0] / np.size(v) for v in series.values()]
+        _log_ticks(fig, np.concatenate(shares))
     return _layout(fig, title, height)
 
 
@@ -115,21 +124,46 @@ def curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title:
                                  line=dict(color=CLASS_COLORS[i % 10], dash="dash" if name in dashed else None)))
     fig.update_xaxes(title=x_title, gridcolor="#eee")
     fig.update_yaxes(title=y_title, type="log" if log_y else "linear", gridcolor="#eee")
+    if log_y:
+        _log_ticks(fig, np.concatenate([np.asarray(y, dtype=float) for _, y in series.values()]))
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return _layout(fig, title, height)
+
+
+def log_ticks(values: np.ndarray) -> tuple[list[float], list[str]]:
+    """Ticks for a log axis over `values`, each labelled in full: 1, 2 and 5 of each decade when they span two
+    decades or less, powers of ten otherwise (at most about eight), written 10⁵ beyond 0.001-1000. Plotly's own labelled
+    2 and 5 by their first digit only, so that an axis read "5 2 0.1 5 2"."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return [], []
+    low, high = math.floor(math.log10(v.min())), math.ceil(math.log10(v.max()))
+    every = max(1, math.ceil((high - low) / 8))
+    steps = (1, 2, 5) if math.log10(v.max() / v.min()) <= 2 else (1,)
+    ticks = [(m, e) for e in range(low, high + 1, every) for m in steps]
+    return [m * 10.0 ** e for m, e in ticks], [f"{m * 10.0 ** e:g}" if -3 <= e <= 3 else f"{m}×10<sup>{e}</sup>".removeprefix("1×")
+                                                for m, e in ticks]
+
+
+def _log_ticks(fig: go.Figure, values: np.ndarray) -> None:
+    """Put log_ticks on the figure's y axis."""
+    ticks, words = log_ticks(values)
+    if ticks:
+        fig.update_yaxes(tickvals=ticks, ticktext=words)
 
 
 FEW_POINTS = 20  # a series with fewer points gets dots: one validation point drawn as a line is invisible
 
 
 def run_curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title: str, y_title: str,
-               y_bounds: tuple[float, float] | None = None, min_span: float = 0.0) -> go.Figure:
+               y_bounds: tuple[float, float] | None = None, min_span: float = 0.0, height: int = 320) -> go.Figure:
     """A training run's curves, interactive, in the same frame as `curves_svg` draws them while it trains.
 
     `y_bounds` keeps the axis inside them (one accuracy dot had an axis up to 1.5); `min_span` keeps it at least that
     tall (see `y_window`).
     """
-    fig = curves(series, title=title, y_title=y_title)
+    fig = curves(series, title=title, y_title=y_title, height=height)
     for trace in fig.data:
         trace.mode = "lines+markers" if len(trace.x) < FEW_POINTS else "lines"
     fig.update_layout(margin=dict(l=62, r=12, t=46, b=50, autoexpand=False))
@@ -168,6 +202,8 @@ def tensor_picture(t: np.ndarray, title: str | None = None, *, zmin: float = 0, 
     if t.ndim == 0:
         fig = image(t.reshape(1, 1), title, zmin=zmin, zmax=zmax, height=220, hover="value %{z:.3f}")
         fig.add_annotation(x=0, y=0, text=f"{float(t):.3f}", showarrow=False, font=dict(size=20, color=ACCENT))
+        fig.update_xaxes(visible=False)  # a scalar has no axes: no row or column to label
+        fig.update_yaxes(visible=False)
         return fig
     if t.ndim == 1:
         fig = image(t[None, :], title, zmin=zmin, zmax=zmax, height=170, hover="position %{x}: %{z:.3f}", show_scale=False)

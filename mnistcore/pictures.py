@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mnistcore.figures import CLASS_COLORS, FEW_POINTS, template_limits, y_window
+from mnistcore.figures import CLASS_COLORS, DIVERGING_RGB, FEW_POINTS, template_limits, y_window
 
 
 def _ticks(lo: float, hi: float, n: int = 5, whole: bool = False) -> list[float]:
@@ -77,12 +77,12 @@ def curves_svg(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, ti
 
 
 def _diverging_rgb(values: np.ndarray) -> np.ndarray:
-    """Map values to red (negative), white (0), blue (positive) as uint8 RGB."""
+    """Map values to figures.DIVERGING's colours (red negative, white 0, blue positive) as uint8 RGB."""
     limit = float(np.abs(values).max()) or 1.0
-    t = np.clip(values / limit, -1, 1)[..., None]  # (..., 1) in [-1, 1]
-    red, white, blue = np.array([178, 24, 43]), np.array([247, 247, 247]), np.array([33, 102, 172])
-    rgb_ = np.where(t < 0, white + (red - white) * -t, white + (blue - white) * t)
-    return rgb_.astype(np.uint8)
+    t = (np.clip(values / limit, -1, 1) + 1) / 2  # (...) in [0, 1], where the colour scale is read
+    stops = np.linspace(0, 1, len(DIVERGING_RGB))
+    channels = [np.interp(t, stops, [rgb[c] for rgb in DIVERGING_RGB]) for c in range(3)]
+    return np.rint(np.stack(channels, axis=-1)).astype(np.uint8)  # (..., 3)
 
 
 def weights_png(weights: np.ndarray, titles: Sequence[str], cols: int = 5, zoom: int = 6) -> bytes:

@@ -60,3 +60,15 @@ def test_an_accuracy_axis_is_at_least_its_minimum_span_tall_and_stays_inside_its
     assert figures.y_window([0.95, 0.99], (0, 1), 0.2) == pytest.approx((0.8, 1.0))  # slid down, not cut, at the top
     lo, hi = figures.y_window([0.2, 0.9], (0, 1), 0.2)
     assert lo < 0.2 and hi > 0.9 and hi - lo < 0.8  # a wide range keeps its own padding
+
+
+def test_log_axes_label_every_tick_in_full():
+    ticks, words = figures.log_ticks(np.array([0.08, 0.3, 2.4]))  # the normalization race: about a decade and a half
+    assert words == ["0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1", "2", "5", "10", "20", "50"]
+    assert ticks[3] == pytest.approx(0.1)
+    ticks, words = figures.log_ticks(np.array([1e-3, 1.0, 1e9, 0.0, np.nan]))  # many decades: powers of ten only
+    assert len(ticks) <= 9 and np.allclose(np.log10(ticks), np.round(np.log10(ticks))) and words[-1] == "10<sup>9</sup>"
+    assert "0.001" in words and "1000" in words  # plain numbers where they read well
+    chart = figures.curves({"a": ([0, 1, 2], [2.4, 0.3, 0.08])}, log_y=True)
+    assert chart.layout.yaxis.ticktext == tuple(figures.log_ticks(np.array([2.4, 0.3, 0.08]))[1])
+    assert figures.log_ticks(np.array([0.0, -1.0])) == ([], [])

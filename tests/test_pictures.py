@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 from PIL import Image
 
-from mnistcore import pictures
+from mnistcore import figures, pictures
 
 
 def test_weights_png_is_a_real_picture():
@@ -36,3 +36,12 @@ def test_curves_svg_draws_each_series_with_round_ticks_and_escaped_words():
         warnings.simplefilter("error")  # no division by zero on the way
         for lines in blow_ups:  # no data yet, a run that diverges
             assert ET.fromstring(pictures.curves_svg(lines, title="L", y_title="l")).findall(f"{ns}polyline")
+
+
+def test_the_png_sheets_and_the_charts_share_one_colour_scale():
+    values = np.linspace(-1, 1, 11)  # exactly the scale's stops
+    png = pictures._diverging_rgb(values)
+    chart = figures.weight_grid(np.random.randn(10, 784), [str(d) for d in range(10)])
+    scale = chart.to_dict()["data"][0]["colorscale"]
+    assert [f"rgb({r},{g},{b})" for r, g, b in png] == [c for _, c in scale]
+    assert tuple(png[0]) == (103, 0, 31) and tuple(png[5]) == (247, 247, 247) and tuple(png[-1]) == (5, 48, 97)
