@@ -134,8 +134,9 @@ st.markdown("A neural net is a matrix product, then `max(0, x)` (ReLU: negatives
             "approximation theorem*, seen here with `Linear(1, n) → ReLU → Linear(n, 1)` trained for about a second.")
 c = st.columns(2)
 target = c[0].radio("Target curve", list(L.TARGETS), horizontal=True, **shared.keep("curve", "sine", shared.one_of(list(L.TARGETS))))
-n = c[1].slider("Hidden units n", 1, 50, **shared.keep("units", 3, shared.int_in(1, 50)))
-fit = shared.computed(L.relu_fit, None, target, n, 1500, shared.seed(), waiting=f"Fitting {n} ReLU units...")
+n = c[1].slider("Hidden units n", 1, L.UNITS[-1], **shared.keep("units", 3, shared.int_in(1, L.UNITS[-1])))
+fit = shared.computed(L.relu_fits, None, target, L.UNITS, 1500, shared.seed(),  # all 50 at once: a slider move waits for none
+                      waiting="Fitting 50 networks, from 1 to 50 ReLU units (once per server)...")[n]
 tried = st.session_state.setdefault("relu_tried", {})
 tried[(target, n)] = fit["error"]
 st.plotly_chart(figures.relu_pieces(fit["x"], fit["target"], fit["fit"], fit["pieces"], fit["bias"],

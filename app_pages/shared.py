@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 import torch
 
-from mnistcore import devices, jobs, models, workers
+from mnistcore import devices, jobs, learning, models, workers
 from mnistcore import normalize as N
 from mnistcore.data import Dataset, load_dataset
 from mnistcore.errors import DataError
@@ -247,6 +247,7 @@ def prefetch(ds: Dataset) -> None:
     _start(jobs.lesson_model_file, ds, seed())
     _start(N.scale_race, ds, N.RACE_STEPS, N.RACE_LR["adam"], "adam", seed())
     _start(N.colour_demo, ds, seed())
+    _start(learning.relu_fits, None, "sine", learning.UNITS, 1500, seed())  # the learning page's first curve
 
 
 @st.cache_resource(max_entries=6)

@@ -142,8 +142,8 @@ def log_ticks(values: np.ndarray) -> tuple[list[float], list[str]]:
     every = max(1, math.ceil((high - low) / 8))
     steps = (1, 2, 5) if math.log10(v.max() / v.min()) <= 2 else (1,)
     ticks = [(m, e) for e in range(low, high + 1, every) for m in steps]
-    return [m * 10.0 ** e for m, e in ticks], [f"{m * 10.0 ** e:g}" if -3 <= e <= 3 else f"{m}×10<sup>{e}</sup>".removeprefix("1×")
-                                                for m, e in ticks]
+    words = [f"{m * 10.0 ** e:g}" if -3 <= e <= 3 else f"{m}×10<sup>{e}</sup>".removeprefix("1×") for m, e in ticks]
+    return [m * 10.0 ** e for m, e in ticks], words
 
 
 def _log_ticks(fig: go.Figure, values: np.ndarray) -> None:

@@ -6,7 +6,6 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from mnistcore import models
 
@@ -130,30 +129,52 @@ TARGETS = {
 }
 
 
-def relu_fit(target: str, n: int, steps: int = 1500, seed: int = 0) -> dict:
-    """Fit Linear(1, n) -> ReLU -> Linear(n, 1) to a target curve on [-3, 3] (full batch, Adam).
+UNITS = tuple(range(1, 51))  # the page's slider: 1 to 50 hidden units
 
-    Returns the curve, the fit, each hidden unit's contribution w2_i * relu(w1_i x + b1_i) and the
-    output bias (they add up to the fit), and the mean squared error.
+
+def relu_fits(target: str, counts: tuple[int, ...] = UNITS, steps: int = 1500, seed: int = 0) -> dict[int, dict]:
+    """Fit Linear(1, n) -> ReLU -> Linear(n, 1) to a target curve on [-3, 3] for each n in `counts` (full batch, Adam).
+
+    The networks train side by side as one set of tensors: the sum of their mean squared errors is
+    minimized, so each gets exactly its own gradients (and Adam, elementwise, treats each on its own),
+    and each starts from the draws of its own seeded generator: a network's fit is the same whether it
+    trains alone or with the others. All 50 take a few seconds, once per server, so that a slider move
+    finds its fit ready. Each fit gives the curve, the fit, each hidden unit's contribution
+    w2_i * relu(w1_i x + b1_i) and the output bias (they add up to the fit), and the mean squared error.
     """
-    torch.manual_seed(seed)
-    x = torch.linspace(-3, 3, 300)[:, None]  # (300, 1)
-    y = torch.tensor(TARGETS[target](x.numpy()), dtype=torch.float32)  # (300, 1)
-    hidden, out = nn.Linear(1, n), nn.Linear(n, 1)
-    with torch.no_grad():  # bends spread over the interval, so every unit starts where the curve is
-        hidden.weight.copy_(torch.randn(n, 1).sign())
-        hidden.bias.copy_(-hidden.weight[:, 0] * torch.empty(n).uniform_(-3, 3))
-    net = nn.Sequential(hidden, nn.ReLU(), out)
-    optimizer = torch.optim.Adam(net.parameters(), lr=0.02)
+    x = torch.linspace(-3, 3, 300)  # (300,)
+    y = torch.tensor(TARGETS[target](x.numpy()), dtype=torch.float32)  # (300,)
+    k, units = len(counts), torch.tensor(counts)  # network i has counts[i] units
+    owner = torch.repeat_interleave(torch.arange(k), units)  # (u,), u = sum(counts): the network of each unit
+    w1, b1, w2, b2 = [], [], [], []
+    for n in counts:
+        g = torch.Generator().manual_seed(seed * 1_000 + n)
+        sign = torch.randn(n, generator=g).sign()  # bends spread over the interval: every unit starts where the curve is
+        w1.append(sign)
+        b1.append(-sign * (torch.rand(n, generator=g) * 6 - 3))
+        bound = n ** -0.5  # nn.Linear(n, 1)'s own initial range
+        w2.append((torch.rand(n, generator=g) * 2 - 1) * bound)
+        b2.append((torch.rand(1, generator=g) * 2 - 1) * bound)
+    params = [torch.cat(p).requires_grad_() for p in (w1, b1, w2, b2)]  # (u,), (u,), (u,), (k,)
+    w1, b1, w2, b2 = params
+
+    def forward() -> tuple[torch.Tensor, torch.Tensor]:
+        """Each unit's share (300, u) and each network's output (300, k)."""
+        pieces = torch.relu(x[:, None] * w1 + b1) * w2
+        return pieces, torch.zeros(len(x), k).index_add(1, owner, pieces) + b2
+
+    optimizer = torch.optim.Adam(params, lr=0.02)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
     for _ in range(steps):
-        loss = F.mse_loss(net(x), y)
+        loss = ((forward()[1] - y[:, None]) ** 2).mean(dim=0).sum()  # each network's MSE, summed: gradients stay apart
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         scheduler.step()
     with torch.no_grad():
-        pieces = torch.relu(hidden(x)) * out.weight[0]  # (300, n): unit i's share of the output
-        fit = net(x)
-        return {"x": x[:, 0].numpy(), "target": y[:, 0].numpy(), "fit": fit[:, 0].numpy(),
-                "pieces": pieces.T.numpy(), "bias": float(out.bias), "error": float(F.mse_loss(fit, y))}
+        pieces, fits = forward()
+        errors = ((fits - y[:, None]) ** 2).mean(dim=0)  # (k,)
+        starts = torch.cumsum(units, 0) - units  # (k,): where each network's units begin
+        return {n: {"x": x.numpy(), "target": y.numpy(), "fit": fits[:, i].numpy(),
+                    "pieces": pieces[:, starts[i]: starts[i] + n].T.numpy(), "bias": float(b2[i]), "error": float(errors[i])}
+                for i, n in enumerate(counts)}
