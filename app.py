@@ -65,7 +65,7 @@ def sidebar() -> None:
                 st.toast("Downloaded and verified.")
             except DataError as e:
                 bar.empty()
-                st.error(f"The download did not work, nothing was changed.\n\n{e}")
+                st.error(f"The download did not work, nothing was changed.\n\n{shared.plain(e)}")
         try:
             source = folder.strip() or ("sample" if size == "sample" else "auto")
             ds = shared.cached_dataset(name, resolve(name, source))
@@ -75,7 +75,7 @@ def sidebar() -> None:
                      (" (the shipped sample)." if ds.source.startswith("the sample") else ", as before."))
         st.session_state["dataset"] = ds
         shared.prefetch(ds)  # what the pages need, started in worker processes before a page asks
-        st.caption(f"**In use:** {ds.summary()}")
+        st.caption(f"**In use:** {shared.plain(ds.summary())}")
 
         kinds = ["auto"] + devices.available()
         choice = st.selectbox("Device", kinds, **shared.keep("device", "auto", shared.one_of(kinds)))

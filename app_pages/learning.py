@@ -131,20 +131,30 @@ st.header("3. Matrix product, max(0, x), matrix product: enough for any curve")
 st.markdown("A neural net is a matrix product, then `max(0, x)` (ReLU: negatives become 0), then another matrix product. "
             "With one input and one output, each hidden unit adds one bent line (a hinge) to the total. Enough hinges, "
             "each bent in the right place and scaled by its output weight, can follow any curve: that is the *universal "
-            "approximation theorem*, seen here with `Linear(1, n) → ReLU → Linear(n, 1)` trained for about a second.")
-c = st.columns(2)
-target = c[0].radio("Target curve", list(L.TARGETS), horizontal=True, **shared.keep("curve", "sine", shared.one_of(list(L.TARGETS))))
-n = c[1].slider("Hidden units n", 1, L.UNITS[-1], **shared.keep("units", 3, shared.int_in(1, L.UNITS[-1])))
-fit = shared.computed(L.relu_fits, None, target, L.UNITS, 1500, shared.seed(),  # all 50 at once: a slider move waits for none
-                      waiting="Fitting 50 networks, from 1 to 50 ReLU units (once per server)...")[n]
-tried = st.session_state.setdefault("relu_tried", {})
-tried[(target, n)] = fit["error"]
-st.plotly_chart(figures.relu_pieces(fit["x"], fit["target"], fit["fit"], fit["pieces"], fit["bias"],
-                                    title=f"{n} ReLU piece{'s' if n > 1 else ''}: mean squared error {fit['error']:.4f}"))
-errors = {t: sorted((k, e) for (tt, k), e in tried.items() if tt == t) for t in L.TARGETS}
-st.plotly_chart(figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t, v in errors.items() if v}, x_title="hidden units n",
-                               y_title="mean squared error (log scale)", log_y=True, markers=True,
-                               title="The error for each n you tried"))
+            "approximation theorem*, seen here with `Linear(1, n) → ReLU → Linear(n, 1)`, trained with Adam for 1,500 steps.")
+
+
+@st.fragment
+def universal() -> None:
+    """The target, the slider and the two charts: a move of the slider reruns only this, not the whole page."""
+    c = st.columns(2)
+    target = c[0].radio("Target curve", list(L.TARGETS), horizontal=True, **shared.keep("curve", "sine", shared.one_of(list(L.TARGETS))))
+    n = c[1].slider("Hidden units n", 1, L.UNITS[-1], **shared.keep("units", 3, shared.int_in(1, L.UNITS[-1])))
+    fit = shared.computed(L.relu_fits, None, target, L.UNITS, 1500, shared.seed(),  # all 50 at once: a slider move waits for none
+                          waiting="Fitting 50 networks, from 1 to 50 ReLU units (once per server)...")[n]
+    tried = st.session_state.setdefault("relu_tried", {})
+    tried[(target, n)] = fit["error"]
+    st.plotly_chart(figures.relu_pieces(fit["x"], fit["target"], fit["fit"], fit["pieces"], fit["bias"],
+                                        title=f"{n} ReLU piece{'s' if n > 1 else ''}: mean squared error {fit['error']:.4f}"))
+    errors = {t: sorted((k, e) for (tt, k), e in tried.items() if tt == t) for t in L.TARGETS}
+    st.plotly_chart(figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t, v in errors.items() if v}, x_title="hidden units n",
+                                   y_title="mean squared error (log scale)", log_y=True, markers=True,
+                                   title="The error for each n you tried"))
+    shared.publish("curve", "units")
+
+
+universal()
+
 
 # ---------------------------------------------------------------- 4. the claims
 st.header("4. The lesson's two speed claims, measured on this machine")
@@ -196,7 +206,7 @@ def the_claims() -> None:
     if "cuda" not in kinds:
         st.caption(f"No CUDA GPU on this machine, so only the CPU is shown ({devices.describe('cpu')}). On a GPU server the "
                    "table gets the GPU's rows too.")
-    st.caption(f"All on {ds.summary()}; measured once per server, one run at a time, and shared by every page.")
+    st.caption(f"All on {shared.plain(ds.summary())}; measured once per server, one run at a time, and shared by every page.")
 
 
 the_claims()

@@ -69,7 +69,7 @@ def drawing_canvas() -> Image.Image | None:
     try:
         from streamlit_drawable_canvas import st_canvas
     except Exception as e:  # the widget is optional: uploads still work without it
-        st.caption(f"(Drawing is unavailable here: {e}. Uploading a photo still works.)")
+        st.caption(f"(Drawing is unavailable here: {shared.plain(e)}. Uploading a photo still works.)")
         return None
     result = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
                        drawing_mode="freedraw", return_image_data=True, key="canvas")
@@ -124,7 +124,7 @@ if source is not None:
         img = uploads.image(source) if isinstance(source, bytes) else source
         prepared = digits.prepare(img)
     except uploads.UploadError as e:  # DigitError too: both say in words why
-        st.error(f"That image cannot be used: {e}")
+        st.error(f"That image cannot be used: {shared.plain(e)}")
     else:
         for col, (title, step) in zip(st.columns(len(prepared.steps)), prepared.steps):
             col.image(np.nan_to_num(figures.thumbnail(step, 112)), caption=title, width="stretch", clamp=True)

@@ -34,7 +34,7 @@ if len(ds.x_train) == 50_000 and ds.name == "mnist":
             f"After normalizing the scale cancels out: the lesson's valid set came out at mean {N.LESSON['valid_mean']}, "
             f"std {N.LESSON['valid_std']}; ours at {s['valid_mean']:.4f}, {s['valid_std']:.4f}.")
 else:
-    st.info(f"These are the figures of {ds.summary()}. On full MNIST the lesson printed train mean {N.LESSON['train_mean']} "
+    st.info(f"These are the figures of {shared.plain(ds.summary())}. On full MNIST the lesson printed train mean {N.LESSON['train_mean']} "
             f"and std {N.LESSON['train_std']} (pixels divided by 256), then valid mean {N.LESSON['valid_mean']} and std "
             f"{N.LESSON['valid_std']}: close to 0 and 1, but not exactly, because the validation images are different images.")
 train_px, valid_px = ds.x_train[:2000] / 255, ds.x_valid[:2000] / 255  # 2,000 images each: enough for a histogram

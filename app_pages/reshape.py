@@ -27,7 +27,7 @@ if check.ok:
     line = f"x.reshape({', '.join(map(str, T.parse_shape(text)))})"
     out = T.run(line, x=x_flat)
     st.code(f"{line}   # -> {tuple(out.shape)}", language="python")
-    st.success(check.explanation)
+    st.success(shared.plain(check.explanation))
     if out.ndim >= 2 and out.shape[-1] * out.shape[-2] <= 784 * 4:
         tiles = out.reshape(-1, out.shape[-2], out.shape[-1])[:16].numpy()  # (k, H, W)
         st.plotly_chart(figures.mosaic(tiles, cols=8, zmin=0, zmax=1, title=f"the first {len(tiles)} {tuple(out.shape[-2:])} slices"))

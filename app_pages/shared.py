@@ -59,7 +59,7 @@ def keep(key: str, default: Any, parse: Callable[[str], Any] = None) -> dict:
         st.session_state[store] = parse(_as_text(st.session_state[store]))
     except (ValueError, TypeError, OverflowError):
         if from_link:  # a teacher's typo in a shared link must not pass silently
-            st.toast(f"The link's {plain(key)}={plain(st.query_params.get(key, ''))[:80]} was not understood, so this "
+            st.toast(f"The link's {plain(key[:40])}={plain(st.query_params.get(key, '')[:80])} was not understood, so this "
                      f"page uses {plain(_as_text(default))} instead.", icon=":material/link_off:")
         st.session_state[store] = default
     # Streamlit forgets a widget's state on runs where it is not drawn (another page),
@@ -170,8 +170,8 @@ def seed() -> int:
 def explain(error: Exception) -> str:
     """Plain words for an error from the core."""
     if isinstance(error, DataError):
-        return f"The data could not be used: {error}"
-    return f"Something went wrong: {error}"
+        return f"The data could not be used: {plain(error)}"
+    return f"Something went wrong: {plain(error)}"
 
 
 # Cached functions take the data set as `_ds` (not hashed) and its `key` as the cache key.

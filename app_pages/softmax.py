@@ -64,7 +64,7 @@ table = st.data_editor({"prediction p": [0.9, 0.1, 0.2, 0.8], "target y": [1, 0,
 p_list, y_list = list(table["prediction p"]), list(table["target y"])
 problem = losses.check_binary(p_list, y_list)
 if problem:
-    st.error(problem)
+    st.error(shared.plain(problem))
 else:
     st.dataframe(losses.bce_rows(p_list, y_list), hide_index=True)
     formula = losses.binary_cross_entropy(torch.tensor(p_list, dtype=torch.float64), torch.tensor(y_list, dtype=torch.float64)).item()

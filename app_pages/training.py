@@ -149,7 +149,7 @@ def progress() -> None:
     left = f" · about {snap.seconds_left:.0f} s left" if snap.seconds_left is not None else ""
     st.progress(frac, text=f"{snap.status}: step {snap.step:,} of {snap.total_steps:,} · {snap.images_per_second:,.0f} images/s{left}")
     if snap.status in ("diverged", "failed"):
-        st.error(snap.message)
+        st.error(shared.plain(snap.message))
     if snap.status == "failed" and "out of memory" in snap.message:
         st.button("Train on the CPU instead", icon=":material/memory:", on_click=on_cpu)
     if job.alive != running:  # it ended: its line says so already, the rest of the page follows (charts, downloads)

@@ -37,12 +37,12 @@ def upload(ds: Dataset) -> None:
         try:
             loaded = uploads.weights(file.getvalue())
         except uploads.UploadError as e:  # a corrupt, foreign or hostile file: say so, keep everything else
-            st.session_state["upload_note"] = ("error", str(e))
+            st.session_state["upload_note"] = ("error", shared.plain(e))
         else:
             acc = shared.accuracy(loaded, ds)
             st.session_state["uploaded"] = loaded
             st.session_state["trained"] = {"model": loaded, "dataset": ds.key,
-                                           "note": f"Using the weights you uploaded ({file.name}, {acc:.2%} valid accuracy)."}
+                                           "note": f"Using the weights you uploaded ({shared.plain(file.name)}, {acc:.2%} valid accuracy)."}
             st.session_state["upload_note"] = ("success", f"Loaded: {models.NAMES[models.kind_of(loaded)]}, {acc:.2%} on "
                                                "these validation images. The mistakes page now uses it; press Start to train it further.")
     if "upload_note" in st.session_state:

@@ -3,9 +3,10 @@
 Every session opens the training page on full Fashion-MNIST and starts a long run. The benchmark
 measures, in one run: training images/s with one session (the baseline) and with N, pause and stop
 latency in every session, the health endpoint's latency, how long a late student's softmax page
-takes to settle, traceback boxes, the server's CPU per poll of a training page, and the memory of
-the server and its workers (PSS, summed). Only 127.0.0.1 is contacted, and every loop has a deadline.
-The browser runs on the same cores as the server: its work is part of every figure.
+takes to settle, a new student's first opens of three pages and moves of a slider, traceback boxes,
+the server's CPU per poll of a training page, and the memory of the server and its workers (PSS,
+summed). Only 127.0.0.1 is contacted, and every loop has a deadline. The browser runs on the same
+cores as the server: its work is part of every figure.
 """
 
 import json
@@ -220,6 +221,53 @@ def late_student(browser, url: str) -> dict[str, float]:
     return out
 
 
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"  # no script running for this page
+FIRST_OPENS = {"Tensor rank & axes": "tensors", "Normalization": "normalization", "How it learns": "learning"}
+
+
+def wait_idle(pg, title: str, timeout: float = 300) -> None:
+    """Until the page shows `title` and its script has stayed finished for 0.3 s (a rerun may follow a first run)."""
+    pg.wait_for_function(f"() => document.querySelector('h1') && document.querySelector('h1').innerText.includes({title!r})",
+                         timeout=timeout * 1000)
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        pg.wait_for_function(IDLE, timeout=timeout * 1000)
+        time.sleep(0.3)
+        if pg.evaluate(IDLE):
+            return
+    raise TimeoutError(f"{title} never settled")
+
+
+def pages_and_slider(browser, url: str, moves: int = 5) -> dict[str, list[float]]:
+    """A new student, from the start page already open: seconds until each of FIRST_OPENS' pages has settled
+    (its first visit in this session; the server has served it before), then seconds from each press of
+    the right arrow on the ReLU-units slider until the chart shows the new number of units."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    pg = context.new_page()
+    pg.goto(f"{url}/?data=fashion")
+    wait_idle(pg, "How a neural network learns")
+    out: dict[str, list[float]] = {}
+    for title in FIRST_OPENS:
+        start = time.perf_counter()
+        pg.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+        wait_idle(pg, title)
+        out.setdefault("first opens", []).append(time.perf_counter() - start)
+    slider = pg.locator('[data-testid="stSlider"]', has_text="Hidden units n").locator("input[type=range]")
+    slider.scroll_into_view_if_needed()
+    for _ in range(moves):
+        n = int(slider.input_value()) + 1
+        start = time.perf_counter()
+        slider.focus()
+        slider.press("ArrowRight")
+        pg.wait_for_function(f"() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => "
+                             f"t.textContent.startsWith('{n} ReLU pieces'))", timeout=300_000)
+        out.setdefault("slider moves", []).append(time.perf_counter() - start)
+    boxes = exception_boxes([pg])
+    context.close()
+    assert boxes == 0, "the new student's pages showed a traceback"
+    return out
+
+
 def server_ms_per_page_second(launch: Launch, pages: int, seconds: float = 6.0) -> float:
     """The server processes' own CPU (workers excluded), in ms per second per open training page."""
     start = sum(cpu_seconds(pid, children=False) for pid in launch.server_pids)
@@ -239,6 +287,8 @@ def measure(browser, launch: Launch, n: int) -> dict:
     memory = sum(pss_mib(pid) for pid in launch.all_pids())
     marks = [("training", opened), ("late student", time.perf_counter())]
     late = late_student(browser, launch.url)
+    marks.append(("pages and slider", time.perf_counter()))
+    steps = pages_and_slider(browser, launch.url)
     marks.append(("pause and stop", time.perf_counter()))
     pause, stop = latencies(pages)
     marks.append(("", time.perf_counter()))
@@ -246,7 +296,8 @@ def measure(browser, launch: Launch, n: int) -> dict:
     boxes = exception_boxes(pages)
     for c in contexts:
         c.close()
-    return {"n": n, "speeds": speeds, "total": sum(speeds), "cores": cores, "poll_ms": poll, "pss_mib": memory, "late": late,
+    return {"n": n, "speeds": speeds, "total": sum(speeds), "cores": cores, "poll_ms": poll, "pss_mib": memory,
+            "late": late, "steps": steps,
             "pause": pause, "stop": stop, "boxes": boxes, "health": health.percentiles(since=opened),
             "health_opening": health.percentiles(until=opened), "health_failures": health.failures,
             "health_phases": {name: health.percentiles(start, end) for (name, start), (_, end) in zip(marks, marks[1:])}}
@@ -274,6 +325,8 @@ def print_row(r: dict) -> None:
     print(f"    a late student's softmax page: from the start page {late['click_settled']:.1f} s to settle, "
           f"{late['click_drawn']:.1f} s drawn; by a link in a fresh browser {late['link_settled']:.1f} s / "
           f"{late['link_drawn']:.1f} s")
+    for what, seconds in r["steps"].items():
+        print(f"    {what} (a new student): " + ", ".join(f"{s:.2f}" for s in seconds) + f" s; max {max(seconds):.2f} s")
     print(f"    traceback boxes {r['boxes']}; server CPU per open training page {r['poll_ms']:.1f} ms a second "
           f"(a progress poll every 0.5 s, charts every 2 s); "
           f"server + workers {r['pss_mib']:,.0f} MiB PSS", flush=True)
@@ -331,6 +384,8 @@ def run(n: int, servers: int = 1, browser_nice: int = 0) -> list[bool]:
         "health p95 <= 100 ms while the class trains": many["health"][1] <= 100,
         "a late student's softmax page (from the start page) settles within 3 s": many["late"]["click_settled"] <= 3,
         f"total images/s at N = {n} >= 80% of N = 1 ({ratio:.0%})": ratio >= 0.8,
+        "a page's first open in a new session settles within 3 s": max(many["steps"]["first opens"]) <= 3,
+        "a move of the ReLU-units slider shows its fit within 1 s": max(many["steps"]["slider moves"]) <= 1,
     }
     checks, measured = ({**always, **up_to_ten}, {}) if n <= 10 else (always, up_to_ten)
     for name, ok in checks.items():
