@@ -28,6 +28,13 @@ def token_of(cookie: str) -> bytes | None:
     return bytes(b ^ mask[i % 4] for i, b in enumerate(masked))
 
 
+def owner() -> str:
+    """Whom this session's training runs count against: its browser, or the session itself where there is no
+    cookie (tests, XSRF off)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    return browser_id() or f"session:{get_script_run_ctx().session_id}"
+
+
 def browser_id() -> str | None:
     """A stable, anonymous id of this session's browser; None where there is no cookie (XSRF off, tests)."""
     try:

@@ -6,8 +6,9 @@ import torch
 from PIL import Image
 
 from app_pages import lesson_path, shared
-from mnistcore import digits, evaluate, figures, models, uploads
+from mnistcore import digits, evaluate, figures, models
 from mnistcore.prepare import train_stats
+from mnistcore.serving import uploads
 
 PER_PAGE = 20
 ds = shared.dataset()

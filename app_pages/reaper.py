@@ -8,7 +8,7 @@ from streamlit import runtime
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from mnistcore.jobs import Job
+from mnistcore.serving.jobs import Job
 
 _watched: dict[str, Job] = {}  # browser session id -> its training run
 _watched_lock = threading.Lock()

@@ -11,11 +11,12 @@ from typing import Any
 import streamlit as st
 import torch
 
-from mnistcore import devices, jobs, learning, models, workers
+from mnistcore import devices, learning, models, train
 from mnistcore import normalize as N
 from mnistcore.data import Dataset, load_dataset
 from mnistcore.errors import DataError
 from mnistcore.prepare import Tensors, to_tensors
+from mnistcore.serving import workers
 
 _frozen = threading.Lock()
 
@@ -244,7 +245,7 @@ def failed(message: str) -> None:
 def prefetch(ds: Dataset) -> None:
     """Start, in the background, what the pages will need for this data set and seed (each once per server)."""
     workers.warm()
-    _start(jobs.lesson_model_file, ds, seed())
+    _start(train.lesson_model_file, ds, seed())
     _start(N.scale_race, ds, N.RACE_STEPS, N.RACE_LR["adam"], "adam", seed())
     _start(N.colour_demo, ds, seed())
     _start(learning.relu_fits, None, "sine", learning.UNITS, 1500, seed())  # the learning page's first curve
@@ -270,7 +271,7 @@ def session_model() -> tuple[torch.nn.Module, str]:
     if trained is not None and trained["dataset"] == ds.key:
         # The pages evaluate on the CPU copy of the data; a finished run's model may still sit on the GPU.
         return trained["model"].cpu().eval(), trained["note"]
-    weights = computed(jobs.lesson_model_file, ds, seed(), waiting="Training the lesson's model for one epoch (once per server)...")
+    weights = computed(train.lesson_model_file, ds, seed(), waiting="Training the lesson's model for one epoch (once per server)...")
     return models.from_file(weights).eval(), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, batch 64) "
                                               "was trained for one epoch on these images.")
 

@@ -90,20 +90,20 @@ with tab1:
     st.code(f"crop.shape        # {crop.shape}  (rows, columns)\nImage.fromarray(crop).size  # {img.size}  (width, height)")
     wrong = T.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size)", np=np, img=img)
     right = T.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size[::-1])", np=np, img=img)
-    a, c = st.columns(2)
-    a.plotly_chart(figures.image(wrong, "✗ ….reshape(img.size)", zmin=0, zmax=255, show_scale=False, height=300))
-    c.plotly_chart(figures.image(right, "✓ ….reshape(img.size[::-1])", zmin=0, zmax=255, show_scale=False, height=300))
+    a, c = st.columns(2)  # still pictures, not charts: there is nothing to hover, and they cost the browser far less
+    a.image(figures.enlarged(wrong / 255), caption=f"✗ ….reshape(img.size): {wrong.shape}", clamp=True)
+    c.image(figures.enlarged(right / 255), caption=f"✓ ….reshape(img.size[::-1]): {right.shape}", clamp=True)
 hwc = T.run("colour(x[i:i+1])[0].permute(1, 2, 0)", x=x, i=i).contiguous()  # (28, 28, 3), as PIL stores colour
 with tab2:
     st.markdown("PIL and matplotlib store colour images as (height, width, channels); PyTorch wants (channels, height, width).")
     wrong, right = T.run("hwc.reshape(3, 28, 28)", hwc=hwc), T.run("hwc.permute(2, 0, 1)", hwc=hwc)
     a, c = st.columns(2)
-    a.plotly_chart(figures.image(wrong[0].numpy(), "✗ hwc.reshape(3, 28, 28)[0]", zmin=0, zmax=1, show_scale=False, height=300))
-    c.plotly_chart(figures.image(right[0].numpy(), "✓ hwc.permute(2, 0, 1)[0]: the red channel", zmin=0, zmax=1, show_scale=False, height=300))
+    a.image(figures.enlarged(wrong[0].numpy()), caption="✗ hwc.reshape(3, 28, 28)[0]", clamp=True)
+    c.image(figures.enlarged(right[0].numpy()), caption="✓ hwc.permute(2, 0, 1)[0]: the red channel", clamp=True)
 with tab3:
     st.markdown("OpenCV loads colour as blue, green, red. Reversing the last axis swaps it back.")
     bgr = T.run("hwc.flip(-1)", hwc=hwc)
-    st.plotly_chart(figures.rgb(np.stack([hwc.numpy(), bgr.numpy(), bgr.flip(-1).numpy()]),
-                                ["the image", "✗ BGR shown as RGB", "✓ bgr.flip(-1)"], cols=3, height=260))
+    for column, picture, words in zip(st.columns(3), (hwc, bgr, bgr.flip(-1)), ("the image", "✗ BGR shown as RGB", "✓ bgr.flip(-1)")):
+        column.image(figures.enlarged(picture.numpy()), caption=words, clamp=True)
 shared.publish("i", "rank", "digit", "op", "axis", "row")
 lesson_path.next_step(__file__)

@@ -5,10 +5,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app_pages import lesson_path, reaper, reloads, shared, weights_files
-from mnistcore import devices, figures, jobs, models, pictures
-from mnistcore.jobs import Job
-from mnistcore.train import TrainConfig, total_steps, watched
+from app_pages import browsers, lesson_path, reaper, reloads, shared, weights_files
+from mnistcore import devices, figures, models
+from mnistcore.serving import lines, live, pictures
+from mnistcore.serving.jobs import Job
+from mnistcore.serving.live import watched
+from mnistcore.train import TrainConfig, total_steps
 
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCHES = [16, 32, 64, 128, 256, 512, 1024]
@@ -57,11 +59,18 @@ elsewhere = job is not None and job.dataset_key != ds.key  # the run belongs to 
 
 def start() -> None:
     """Start a run in the background (continuing from uploaded weights when there are some)."""
-    base = st.session_state.pop("uploaded", None)
+    base = st.session_state.get("uploaded")
     run_config = replace(config, model=models.kind_of(base)) if base is not None else config  # the weights decide
+    who = browsers.owner()
     # The shared CPU tensors: a GPU run's worker copies them to the GPU in its own CUDA context.
-    st.session_state["job"] = Job(run_config, shared.prepared(ds, "cpu"), base, device=str(device),
-                                  dataset=(ds.key, ds.title, ds.classes)).start()
+    job = lines.BROWSER_RUNS.start(who, lambda: Job(run_config, shared.prepared(ds, "cpu"), base, device=str(device),
+                                                    dataset=(ds.key, ds.title, ds.classes), owner=who))
+    if job is None:  # this browser's other tabs hold its places: say so, keep everything
+        st.session_state["refused"] = True
+        return
+    st.session_state.pop("uploaded", None)
+    st.session_state.pop("refused", None)
+    st.session_state["job"] = job
     reaper.watch(st.session_state["job"])  # closing the tab stops the run
     st.query_params["run"] = "1"  # a reload that finds this but not the run knows the server lost it (reloads.py)
     st.session_state.pop("run_gone", None)
@@ -107,7 +116,7 @@ def on_cpu() -> None:
 # How often the page redraws while its run trains. Each redraw costs the student's browser tens of
 # milliseconds and the server a few, so the more runs share this server's cores, the less often each
 # page redraws (at most 5 times less): buttons still answer at once, since a click reruns the page.
-slower = jobs.redraw_slowdown()  # read on every full run; a fragment reruns the page when it changes
+slower = live.redraw_slowdown()  # read on every full run; a fragment reruns the page when it changes
 st.session_state.pop("pace_since", None)  # when this page first saw the load ask for another pace
 PACE_SETTLE = 5.0  # seconds: a class that stops together changes the load ten times in a second
 
@@ -117,7 +126,7 @@ def pace_changed() -> bool:
 
     Changing the pace reruns the whole page; doing it at every change made each page of a class that
     pressed Stop together rerun several times, while the others waited for their Stop to show."""
-    if jobs.redraw_slowdown() == slower:
+    if live.redraw_slowdown() == slower:
         st.session_state.pop("pace_since", None)
         return False
     return time.monotonic() - st.session_state.setdefault("pace_since", time.monotonic()) >= PACE_SETTLE
@@ -130,6 +139,11 @@ def progress() -> None:
     if st.session_state.get("job") is not job:
         st.rerun()  # a run started or was reset: the whole page changes
     buttons(job)
+    if st.session_state.get("refused") and job is None:
+        k = lines.BROWSER_RUNS.k
+        st.warning(f"This browser already has {k} run{'s' if k > 1 else ''} waiting or training, in its other tabs. Stop one "
+                   f"there, or let it end, then press **Start** again: each browser may train {k} at once, so that every "
+                   "student in the class gets a place.", icon=":material/group:")
     if job is None:
         if st.session_state.get("run_gone"):
             st.warning("The training run this tab had is gone: the server that ran it has stopped or restarted since. "
@@ -165,7 +179,7 @@ def charts() -> None:
     if job is None:
         return
     snap = job.snapshot()
-    series = snap.curves()
+    series = live.curves(snap)
     charts_of = {"Loss": ({"train (smoothed)": series["train loss"], "valid": series["valid loss"]}, "loss (NLL)", None, 0.0),
                  # at least 20 points of accuracy tall: a wobble of 0.5% must not look like a leap
                  "Accuracy": ({"valid accuracy": series["valid accuracy"]}, "valid accuracy", (0, 1), 0.2)}
@@ -174,12 +188,12 @@ def charts() -> None:
         m = curves_side.columns(2)
         m[0].metric("valid accuracy", f"{series['valid accuracy'][1][-1]:.2%}")
         m[1].metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")
-    for title, (lines, y_title, bounds, span) in charts_of.items():
+    for title, (named, y_title, bounds, span) in charts_of.items():
         if job.alive:  # a picture while it trains: a Plotly redraw cost the browser more than the rest of a poll
-            curves_side.image(pictures.curves_svg(lines, title=title, y_title=y_title, y_bounds=bounds, min_span=span,
+            curves_side.image(pictures.curves_svg(named, title=title, y_title=y_title, y_bounds=bounds, min_span=span,
                                                   width=480, height=230), width="stretch")
         else:  # the ended run: hover for the numbers, drag to zoom
-            curves_side.plotly_chart(figures.run_curves(lines, title=title, y_title=y_title, y_bounds=bounds,
+            curves_side.plotly_chart(figures.run_curves(named, title=title, y_title=y_title, y_bounds=bounds,
                                                         min_span=span, height=230), key=f"{title}_chart")
     if snap.weights is not None:
         titles = list(job.dataset_classes) if job.config.model != "mlp" else snap.weight_titles

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from app_pages import shared
-from mnistcore import models, pictures, uploads
+from mnistcore import models
 from mnistcore.data import Dataset
-from mnistcore.jobs import Job
+from mnistcore.serving import pictures, uploads
+from mnistcore.serving.jobs import Job
 
 
 def finished(job: Job) -> None:

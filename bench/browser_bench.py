@@ -12,8 +12,9 @@ import torch
 
 from mnistcore.data import load_dataset
 from mnistcore.prepare import to_tensors
-from mnistcore.train import TrainConfig, train, watched
-from mnistcore.workers import RUN_THREADS
+from mnistcore.serving.live import watched
+from mnistcore.serving.workers import RUN_THREADS
+from mnistcore.train import TrainConfig, train
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCHS = 8
@@ -41,7 +42,7 @@ def page_speeds(epochs: int, runs: int, extra: tuple[str, ...] = ()) -> list[flo
             page = b.new_page(viewport={"width": 1400, "height": 1600})
             speeds = []
             for _ in range(runs):
-                page.goto(f"{url}/training?data=fashion&epochs={epochs}")  # a fresh session each time
+                page.goto(f"{url}/training?data=fashion&epochs={epochs}&pace=full")  # a fresh session each time, at full speed
                 page.get_by_role("button", name="Start").click(timeout=120_000)
                 page.wait_for_function("() => document.body.innerText.includes('done: step')", timeout=600_000)
                 text = page.locator('[data-testid="stProgress"]').first.inner_text()
@@ -60,7 +61,7 @@ def run(runs: int = 3) -> list[bool]:
     train(TrainConfig(max_steps=200), data)  # warm up
     default_threads = torch.get_num_threads()
     default = max(train(config, data).images_per_second for _ in range(runs))
-    torch.set_num_threads(RUN_THREADS)  # the thread count the app's background runs use (mnistcore.workers)
+    torch.set_num_threads(RUN_THREADS)  # the thread count the app's background runs use (mnistcore.serving.workers)
     headless = max(train(config, data).images_per_second for _ in range(runs))
     torch.set_num_threads(default_threads)
     browser = max(page_speeds(EPOCHS, runs))

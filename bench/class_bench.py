@@ -99,7 +99,7 @@ def open_training(browser, url: str, n: int) -> tuple[list, list]:
     contexts = [browser.new_context(viewport={"width": 1400, "height": 1600}) for _ in range(n)]
     pages = [c.new_page() for c in contexts]
     for pg in pages:
-        pg.goto(f"{url}/training?data=fashion&epochs={EPOCHS}", wait_until="commit")
+        pg.goto(f"{url}/training?data=fashion&epochs={EPOCHS}&pace=full", wait_until="commit")  # the class races
     for pg in pages:
         pg.locator(MAIN).get_by_role("button", name="Start").click(timeout=120_000)
     seen = wait_text(pages, lambda t: (step_of(t) or 0) > 0, timeout=120)

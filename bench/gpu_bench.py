@@ -14,11 +14,13 @@ import time
 import torch
 
 from bench.train_bench import engine_epoch, epoch_vs_dataloader
-from mnistcore import devices, workers
+from mnistcore import devices
 from mnistcore.data import load_dataset
-from mnistcore.jobs import Job, Slots, wait_until
 from mnistcore.prepare import to_tensors
-from mnistcore.train import TrainConfig, train, watched
+from mnistcore.serving import workers
+from mnistcore.serving.jobs import Job, Slots, wait_until
+from mnistcore.serving.live import watched
+from mnistcore.train import TrainConfig, train
 
 WINDOW = 8.0  # seconds over which a class's images/s are counted
 

@@ -19,7 +19,7 @@ import pyarrow  # noqa: E402, F401
 import torch  # noqa: E402, F401
 from streamlit.web.cli import main  # noqa: E402
 
-import mnistcore.jobs  # noqa: E402, F401
+import mnistcore.serving.jobs  # noqa: E402, F401
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,14 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageFilter
 
-from mnistcore.uploads import UploadError
+from mnistcore.errors import DigitError
 
 MIN_SIDE = 8  # smaller than this there is no digit to see
 CENTRE = 14.0  # where MNIST's digits have their centre of mass: 13.99 and 14.00 (row, column) over the valid set
-
-
-class DigitError(UploadError):
-    """The image cannot be turned into a digit; the message says why in plain words."""
 
 
 @dataclass

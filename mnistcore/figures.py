@@ -305,6 +305,13 @@ def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = F
     return _layout(fig, None, height)
 
 
+def enlarged(a: np.ndarray, zoom: int = 8) -> np.ndarray:
+    """An image (H, W) or (H, W, 3) with each pixel as a zoom x zoom block (H*zoom, W*zoom[, 3]), for a plain
+    picture: a browser blurs a small picture it stretches, and a picture costs it far less than a chart."""
+    a = np.asarray(a, dtype=np.float32)
+    return a.repeat(zoom, axis=0).repeat(zoom, axis=1)
+
+
 def thumbnail(a: np.ndarray, size: int = 56) -> np.ndarray:
     """Any 2-D array shown in a size x size square: scaled to fit, aspect kept, NaN around it."""
     from PIL import Image

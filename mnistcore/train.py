@@ -17,11 +17,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from mnistcore import models
-from mnistcore.prepare import Tensors
+from mnistcore.data import Dataset
+from mnistcore.prepare import Tensors, to_tensors
 
 OVERSHOOT = 1.5  # a run whose validation loss ends above this many times its start has diverged
 FUSED_DEVICES = ("cpu", "cuda")  # where PyTorch has a fused Adam kernel
-CHART_POINTS = 400  # the training page's charts keep about this many points of a run (jobs.Snapshot.curves)
 
 
 @dataclass
@@ -182,12 +182,10 @@ def total_steps(config: TrainConfig, n_train: int) -> int:
     return min(steps, config.max_steps) if config.max_steps else steps
 
 
-def watched(config: TrainConfig, n_train: int) -> TrainConfig:
-    """`config` as the training page runs it, drawing it as it trains: numbers and a weight picture every 10 steps,
-    and a validation pass every 100 steps, or every 1/CHART_POINTS of the run when that is rarer (a 100-epoch run
-    evaluated 782 times, about 19% of its time, for a chart that keeps 400 points). The benchmarks use it too."""
-    every = max(100, total_steps(config, n_train) // CHART_POINTS)
-    return replace(config, snapshot_every=10, report_every=10, eval_every=every)
+def lesson_model_file(ds: Dataset, seed: int) -> bytes:
+    """The lesson's model (Adam, lr 1e-3, batch 64) after one epoch on `ds`, as a weights file (the pages' model
+    until a student trains one)."""
+    return models.to_file(train(TrainConfig(seed=seed), to_tensors(ds)).model)
 
 
 def divergence_message(config: TrainConfig, step: int, good_step: int) -> str:

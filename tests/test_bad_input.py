@@ -20,9 +20,10 @@ import torch
 from conftest import make_arrays, write_idx_folder
 from PIL import Image, ImageDraw
 
-from mnistcore import digits, lesson_pickle, models, uploads
+from mnistcore import digits, lesson_pickle, models
 from mnistcore.data import load_dataset
 from mnistcore.errors import DataError
+from mnistcore.serving import uploads
 
 # ---------------------------------------------------------------- data files
 
@@ -349,7 +350,8 @@ def test_a_large_photo_is_shrunk_before_it_is_prepared():
 
 PEAK_SCRIPT = """
 import sys
-from mnistcore import digits, uploads
+from mnistcore import digits
+from mnistcore.serving import uploads
 def kib(field):
     return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith(field))
 data = open(sys.argv[2], "rb").read()

@@ -13,10 +13,10 @@ import torch
 from test_app import by_label, ok, open_page
 from test_training_page import progress_text, run_until
 
-from mnistcore import jobs
 from mnistcore.data import load_dataset
-from mnistcore.jobs import Job, Slots, wait_until
 from mnistcore.prepare import to_tensors
+from mnistcore.serving import jobs
+from mnistcore.serving.jobs import Job, Slots, wait_until
 from mnistcore.train import TrainConfig
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

@@ -9,9 +9,10 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from mnistcore import digits, uploads
+from mnistcore import digits
 from mnistcore.data import load_dataset
 from mnistcore.prepare import to_tensors, train_stats
+from mnistcore.serving import uploads
 from mnistcore.train import TrainConfig, train
 
 

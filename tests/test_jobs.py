@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from mnistcore import workers
 from mnistcore.data import load_dataset
-from mnistcore.jobs import Job, Slots, wait_until
 from mnistcore.prepare import to_tensors
+from mnistcore.serving import live, workers
+from mnistcore.serving.jobs import Job, Slots, wait_until
 from mnistcore.train import Control, TrainConfig
 
 
@@ -54,10 +54,10 @@ def test_slots_let_k_run_and_queue_the_rest():
     controls[2].stop()  # the last in line gives up
     time.sleep(0.4)
     assert slots.position(tokens[2]) is None
-    slots.release()
+    slots.release(tokens[0])
     threads[0].join(2)
     assert order == [tokens[1]]
-    slots.release()
+    slots.release(tokens[1])
 
 
 def test_waiting_job_shows_its_place_in_line(data):
@@ -110,9 +110,9 @@ def test_the_run_is_a_worker_process_at_lower_priority_reading_shared_data(data)
 
 SERVER = """
 import sys, time
-from mnistcore import workers
+from mnistcore.serving import workers
 from mnistcore.data import load_dataset
-from mnistcore.jobs import Job, wait_until
+from mnistcore.serving.jobs import Job, wait_until
 from mnistcore.prepare import to_tensors
 from mnistcore.train import TrainConfig
 if __name__ == "__main__":
@@ -234,7 +234,43 @@ def test_curves_are_thinned_for_the_page_but_end_at_the_last_step(data):
     job.join(120)
     snap = job.snapshot()
     full = [e for e in snap.events if e.kind == "progress"]
-    curves = snap.curves(max_points=100)
+    curves = live.curves(snap, max_points=100)
     steps, _ = curves["train loss"]
     assert len(full) > 500 and 50 <= len(steps) <= 101 and steps[-1] == full[-1].step
     assert curves["valid accuracy"][0][-1] == snap.step
+
+
+def test_the_line_is_fair_between_browsers_and_each_browser_is_capped():
+    slots, control = Slots(1), Control()
+    holder = object()
+    assert slots.acquire(holder, control, owner="tabs")
+    served = []
+    many = [object() for _ in range(3)]  # one browser's three more tabs, in line first
+    late = object()  # another student, arriving after them
+    threads = [threading.Thread(target=lambda t=t, o=o: served.append(t) if slots.acquire(t, control, owner=o) else None)
+               for t, o in [*[(t, "tabs") for t in many], (late, "student")]]
+    for th in threads:
+        th.start()
+        time.sleep(0.1)  # keep the arrival order
+    assert slots.position(late) == 1 and slots.position(many[0]) == 2  # "tabs" holds a place already
+    slots.release(holder)
+    threads[-1].join(2)
+    assert served == [late]
+    slots.release(late)
+    threads[0].join(2)
+    assert served == [late, many[0]]  # then the first come of the rest
+    control.stop()
+    for th in threads:
+        th.join(2)
+
+    from mnistcore.serving.lines import PerOwner
+    cap, data = PerOwner(2), to_tensors(load_dataset("mnist", "sample"))
+    runs = [cap.start("browser", lambda: Job(TrainConfig(epochs=50), data)) for _ in range(3)]
+    assert runs[2] is None and cap.held("browser") == 2  # the third tab is refused; nothing was made
+    other = cap.start("another browser", lambda: Job(TrainConfig(epochs=50), data))
+    assert other is not None and cap.held("another browser") == 1
+    runs[0].stop()
+    runs[0].join(30)
+    assert cap.held("browser") == 1 and cap.start("browser", lambda: Job(TrainConfig(epochs=50), data)) is not None
+    for job in [*runs[:2], other]:
+        job.stop()

@@ -6,7 +6,8 @@ import warnings
 import numpy as np
 from PIL import Image
 
-from mnistcore import figures, pictures
+from mnistcore import figures
+from mnistcore.serving import pictures
 
 
 def test_weights_png_is_a_real_picture():

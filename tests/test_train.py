@@ -12,7 +12,8 @@ import torch
 from mnistcore import devices, models
 from mnistcore.data import load_dataset
 from mnistcore.prepare import to_tensors
-from mnistcore.train import CHART_POINTS, Control, TrainConfig, evaluate, total_steps, train, watched
+from mnistcore.serving.live import CHART_POINTS, watched
+from mnistcore.train import Control, TrainConfig, evaluate, total_steps, train
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import gc
 
 import torch
 
-import mnistcore.jobs  # noqa: F401  (the worker's code, and through it the training engine)
-from mnistcore import workers
+import mnistcore.serving.jobs  # noqa: F401  (the worker's code, and through it the training engine)
+from mnistcore.serving import workers
 from mnistcore.train import TrainConfig, make_optimizer
 
 workers.lower_priority_group()

@@ -2,7 +2,7 @@
 priority below the server's, their end with the server, the data they share, and the pool that
 computes what pages need.
 
-Training runs (mnistcore.jobs) and page computations (app_pages.shared) both start here.
+Training runs (mnistcore.serving.jobs) and page computations (app_pages.shared) both start here.
 """
 
 import multiprocessing as mp
@@ -97,7 +97,7 @@ def context() -> mp.context.BaseContext:
         if _context is None:
             spawn.get_preparation_data = _preparation_without_main
             ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["mnistcore.worker_preload"])
+            ctx.set_forkserver_preload(["mnistcore.serving.worker_preload"])
             _context = ctx
         return _context
 

@@ -18,6 +18,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from torch import nn
 
 from mnistcore import models
+from mnistcore.errors import UploadError
 
 MAX_WEIGHTS_BYTES = 20 * 2**20  # the largest model here (the MLP) saves to 0.4 MB
 MAX_TENSOR_BYTES = 16 * 2**20  # what a weights file may unpack to; checked in its zip directory, before loading
@@ -26,10 +27,6 @@ MAX_PIXELS = 16_000_000  # a 16-megapixel photo fits (phones save 12); a decompr
 WORK_SIDE = 1024  # photos are shrunk to this before any arrays are made: a digit needs 20 x 20
 # Never let Pillow pick a decoder by content: a PostScript file would reach Ghostscript.
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF")
-
-
-class UploadError(ValueError):
-    """An upload cannot be used; the message says why in plain words, without advice to lower any guard."""
 
 
 def _check_size(data: bytes, limit: int, what: str) -> None:
