@@ -137,10 +137,16 @@ def one_of(options, cast: Callable[[str], Any] = str, aliases: dict[str, Any] | 
     return parse
 
 
+MARKUP = re.compile(r"([\\`*_\[\]<>!|~$#{}@])")  # what can open a link, image, code span, tag, heading, math or mail link
+
+
 def plain(text: Any) -> str:
-    """`text` shown as itself in Markdown: every ASCII punctuation mark escaped, so no link, image, code span or
-    tag can start (CommonMark lets any of them be escaped with a backslash)."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text)).replace("\n", " ")
+    """`text` shown as itself in Markdown, on one line: every mark that can start a link, image, code span, tag,
+    heading or formula escaped (CommonMark lets any punctuation be escaped with a backslash), and bare addresses
+    broken so that GFM does not turn them into links. Ordinary words, colons and dashes read unchanged."""
+    escaped = MARKUP.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " ")
+    escaped = re.sub(r"(\w):(?=//)", r"\1\\:", escaped)  # http:// -> http\:// : no autolink
+    return re.sub(r"(?i)\b(www)\.", r"\1\\.", escaped)  # www.host -> www\.host
 
 
 def digits3(x: float) -> str:

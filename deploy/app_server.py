@@ -1,4 +1,5 @@
-"""One app server for hosting: the heavy imports first, on the main thread, then Streamlit's own command line.
+"""One app server for hosting: the heavy imports first, on the main thread, then Streamlit's own command line,
+with a SIGTERM that stops the server in time.
 
     python deploy/app_server.py run app.py --server.port 8601 ...   (the arguments of `streamlit`)
 
@@ -6,9 +7,17 @@ Streamlit imports a page's modules when the first student arrives, on that stude
 Importing torch, pandas and plotly holds the interpreter lock for seconds, and the web server's event
 loop waits for it: on a fresh server, health checks stalled for up to 4 s while the first sessions
 opened (bench/class_bench.py). Imported here, before the server listens, they cost nobody a wait.
+
+Kubernetes and Docker stop a container with SIGTERM, then SIGKILL after a grace period. Streamlit's own
+SIGTERM handler waits for its sessions, and a server did not exit within 15 s; here SIGTERM stops every
+training run, lets Streamlit close its sessions, and ends the process after STOP_SECONDS whatever is left
+(its workers end with it: each watches the server's pidfd).
 """
 
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, as `streamlit run app.py` has it
@@ -17,9 +26,30 @@ import pandas  # noqa: E402, F401
 import plotly.graph_objects  # noqa: E402, F401
 import pyarrow  # noqa: E402, F401
 import torch  # noqa: E402, F401
+from streamlit.web import bootstrap  # noqa: E402
 from streamlit.web.cli import main  # noqa: E402
 
 import mnistcore.serving.jobs  # noqa: E402, F401
+from mnistcore.serving import lines  # noqa: E402
+
+STOP_SECONDS = 4.0  # from SIGTERM to exit, at most: within Kubernetes' grace period, and the 5 s a class waits
+_streamlit_handlers = bootstrap._set_up_signal_handler
+
+
+def _handlers_that_stop_in_time(server) -> None:
+    """Streamlit's signal handlers, with a SIGTERM that first stops the runs and then cannot take longer than STOP_SECONDS."""
+    _streamlit_handlers(server)
+    graceful = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum, frame) -> None:
+        threading.Timer(STOP_SECONDS, os._exit, (0,)).start()  # the deadline, whatever still runs
+        lines.BROWSER_RUNS.stop_all()
+        graceful(signum, frame)  # Streamlit stops listening and closes its sessions
+
+    signal.signal(signal.SIGTERM, on_term)
+
+
+bootstrap._set_up_signal_handler = _handlers_that_stop_in_time
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,7 +10,10 @@ owns the training workers it starts. With K = 1 there is no proxy: the one serve
 """
 
 import argparse
+import base64
+import hashlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -39,8 +42,38 @@ def restart_delay(quick_exits: int) -> float:
     return 0.0 if quick_exits == 0 else min(MAX_DELAY, 2.0 ** (quick_exits - 1))
 
 
-def haproxy_config(port: int, backends: list[int], bind: str = "0.0.0.0") -> str:
-    """HAProxy's configuration: one frontend, cookie stickiness, health checks, failover."""
+def inline_script_hashes() -> list[str]:
+    """CSP hashes of the inline scripts in Streamlit's own page (one line that sets window.prerenderReady), read
+    from the installed Streamlit, so that a policy allowing only the app's own scripts still lets them run."""
+    import streamlit
+    page = (Path(streamlit.__file__).parent / "static" / "index.html").read_text()
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts]
+
+
+def content_security_policy() -> str:
+    """Scripts, frames, images and connections from the app's own origin only; nobody may frame it."""
+    return "; ".join([
+        "default-src 'self'", f"script-src 'self' {' '.join(inline_script_hashes())}".strip(),
+        "style-src 'self' 'unsafe-inline'",  # Streamlit's components set inline styles
+        "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'", "frame-src 'self'",
+        "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'self'",
+    ])
+
+
+def security_headers(hsts: bool = False) -> str:
+    """HAProxy lines that add the headers Streamlit cannot set itself (its issues #6417, #9160) and drop its banner."""
+    lines = [f'http-response set-header Content-Security-Policy "{content_security_policy()}"',
+             "http-response set-header X-Content-Type-Options nosniff",
+             "http-response set-header Referrer-Policy same-origin",
+             "http-response del-header Server"]
+    if hsts:  # only where browsers reach the site over HTTPS (docs/hosting.md)
+        lines.append('http-response set-header Strict-Transport-Security "max-age=31536000"')
+    return "\n".join(f"    {line}" for line in lines)
+
+
+def haproxy_config(port: int, backends: list[int], bind: str = "0.0.0.0", hsts: bool = False) -> str:
+    """HAProxy's configuration: one frontend with the security headers, cookie stickiness, health checks, failover."""
     servers = "\n".join(f"    server s{i} 127.0.0.1:{p} check cookie s{i}" for i, p in enumerate(backends, 1))
     return f"""global
     maxconn 4096
@@ -54,6 +87,7 @@ defaults
 
 frontend class
     bind {bind}:{port}
+{security_headers(hsts)}
     default_backend app
 
 backend app
@@ -92,9 +126,9 @@ class Class:
     """K app servers and, for K > 1, HAProxy in front; `stop()` ends them all."""
 
     def __init__(self, port: int, servers: int, bind: str = "0.0.0.0", backends: list[int] | None = None,
-                 logs: Path | None = None, env: dict | None = None):
+                 logs: Path | None = None, env: dict | None = None, hsts: bool = False):
         """Plan the processes (the servers on `backends`, default port + 101...); nothing starts until `start()`."""
-        self.port, self.k, self.bind = port, servers, bind
+        self.port, self.k, self.bind, self.hsts = port, servers, bind, hsts
         self.backends = [port] if servers == 1 else (backends or [port + 101 + i for i in range(servers)])
         self.logs = logs or Path(tempfile.mkdtemp(prefix="mnist-class-"))
         # One cookie secret for all servers: a session's cookies stay valid on whichever server answers.
@@ -125,7 +159,7 @@ class Class:
                 raise RuntimeError(f"the app server on port {p} did not start; see {self.logs}")
         if self.k > 1:
             config = self.logs / "haproxy.cfg"
-            config.write_text(haproxy_config(self.port, self.backends, self.bind))
+            config.write_text(haproxy_config(self.port, self.backends, self.bind, self.hsts))
             log = open(self.logs / "haproxy.log", "a")  # noqa: SIM115
             self.proxy = subprocess.Popen([HAPROXY, "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT)
             if not wait_healthy(f"http://127.0.0.1:{self.port}"):
@@ -160,7 +194,7 @@ class Class:
                 pass
         for p in procs:
             try:
-                p.wait(15)
+                p.wait(6)  # a server stops within 5 s of SIGTERM (deploy/app_server.py)
             except subprocess.TimeoutExpired:
                 p.kill()
 
@@ -172,8 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--servers", type=int, default=os.cpu_count() or 1,
                         help="app servers behind the proxy (default: one per core)")
     parser.add_argument("--bind", default="0.0.0.0", help="address to listen on (default: every interface)")
+    parser.add_argument("--hsts", action="store_true",
+                        help="send Strict-Transport-Security: only when HAProxy is reached over HTTPS (docs/hosting.md)")
     args = parser.parse_args(argv)
-    group = Class(args.port, max(1, args.servers), args.bind)
+    group = Class(args.port, max(1, args.servers), args.bind, hsts=args.hsts)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         group.start()

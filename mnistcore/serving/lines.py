@@ -117,4 +117,12 @@ class PerOwner:
             return job
 
 
+    def stop_all(self) -> None:
+        """Stop every run started through this cap (the server is shutting down)."""
+        with self._lock:
+            for runs in self._runs.values():
+                for job in runs:
+                    job.stop()
+
+
 BROWSER_RUNS = PerOwner(RUNS_PER_BROWSER)

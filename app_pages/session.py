@@ -1,0 +1,63 @@
+"""This session's choices and results: the data set and device the sidebar chose, the seed, and the model
+the pages evaluate (the one this session trained or uploaded last, else the lesson's)."""
+
+from dataclasses import dataclass
+
+import streamlit as st
+import torch
+
+from app_pages import server_work, settings
+from app_pages.shared_data import prepared
+from mnistcore import devices, models, train
+from mnistcore.data import Dataset
+
+
+def dataset() -> Dataset:
+    """The data set the sidebar chose (loaded by app.py)."""
+    return st.session_state["dataset"]
+
+
+def device() -> torch.device:
+    """The device the sidebar chose."""
+    return devices.pick(settings.value("device", "auto"))
+
+
+def seed() -> int:
+    """The seed the sidebar chose."""
+    return int(settings.value("seed", 0))
+
+
+@dataclass
+class Trained:
+    """A model this session made or loaded, the data set it belongs to, and a sentence saying what it is."""
+    model: torch.nn.Module
+    dataset_key: str
+    note: str
+
+
+def keep_model(model: torch.nn.Module, dataset_key: str, note: str) -> None:
+    """Make `model` the one the pages evaluate, for data set `dataset_key`."""
+    st.session_state["trained"] = Trained(model, dataset_key, note)
+
+
+def trained() -> Trained | None:
+    """The model this session trained or uploaded last, if any."""
+    return st.session_state.get("trained")
+
+
+def model() -> tuple[torch.nn.Module, str]:
+    """The model this session trained last, or the lesson's model trained in the background; and a note saying which."""
+    ds, mine = dataset(), trained()
+    if mine is not None and mine.dataset_key == ds.key:
+        # The pages evaluate on the CPU copy of the data; a finished run's model may still sit on the GPU.
+        return mine.model.cpu().eval(), mine.note
+    weights = server_work.result(train.lesson_model_file, ds, seed(),
+                                 waiting="Training the lesson's model for one epoch (once per server)...")
+    return models.from_file(weights).eval(), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, "
+                                              "batch 64) was trained for one epoch on these images.")
+
+
+def accuracy(model: torch.nn.Module, ds: Dataset) -> float:
+    """Validation accuracy of `model` on `ds`."""
+    data = prepared(ds, "cpu")
+    return train.evaluate(model.cpu(), data.x_valid, data.y_valid)[1]

@@ -1,0 +1,45 @@
+"""What every session of a server shares, read-only: the data sets and their tensors, one copy per server
+process; and the imports' objects, frozen out of garbage collection."""
+
+import gc
+import threading
+
+import streamlit as st
+import torch
+
+from mnistcore.data import Dataset, load_dataset
+from mnistcore.prepare import Tensors, to_tensors
+from mnistcore.serving import workers
+
+_frozen = threading.Lock()
+
+
+def freeze_startup_objects() -> None:
+    """Keep what the imports made out of every later garbage collection (once per server process).
+
+    A full collection walks every tracked object while it holds the interpreter lock: here about
+    300,000 from torch, pandas, plotly and Streamlit, 0.19-0.29 s each time, three times in half a
+    minute of a class training, and the web server answered nobody meanwhile (bench/class_bench.py).
+    Frozen, they are skipped; the sessions' own garbage is still collected.
+    """
+    if _frozen.acquire(blocking=False):  # never released: only the first run freezes
+        gc.freeze()
+
+
+@st.cache_resource(show_spinner="Reading the images (once per server)...", max_entries=4)
+def cached_dataset(name: str, resolved_source: str) -> Dataset:
+    """Load a data set once per server process; every session shares this read-only copy."""
+    return load_dataset(name, resolved_source)
+
+
+@st.cache_resource(max_entries=6)
+def _prepared(_ds: Dataset, key: str, device: str, scale: str) -> Tensors:
+    """Tensors for one data set on one device, shared read-only by all sessions (and, on the CPU, by the runs'
+    worker processes, through shared memory)."""
+    tensors = to_tensors(_ds, device, scale)
+    return workers.share(tensors) if device == "cpu" else tensors
+
+
+def prepared(ds: Dataset, device: str | torch.device, scale: str = "normalized") -> Tensors:
+    """The data set's tensors on `device`, built once per server."""
+    return _prepared(ds, ds.key, str(device), scale)

@@ -1,0 +1,42 @@
+"""Words for the page: text from outside shown as text, numbers with the digits they need, errors in plain words."""
+
+import re
+from typing import Any
+
+import streamlit as st
+
+from mnistcore.errors import DataError
+
+MARKUP = re.compile(r"([\\`*_\[\]<>!|~$#{}@])")  # what can open a link, image, code span, tag, heading, math or mail link
+
+
+def plain(text: Any) -> str:
+    """`text` shown as itself in Markdown, on one line: every mark that can start a link, image, code span, tag,
+    heading or formula escaped (CommonMark lets any punctuation be escaped with a backslash), and bare addresses
+    broken so that GFM does not turn them into links. Ordinary words, colons and dashes read unchanged."""
+    escaped = MARKUP.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " ")
+    escaped = re.sub(r"(\w):(?=//)", r"\1\\:", escaped)  # http:// -> http\:// : no autolink
+    return re.sub(r"(?i)\b(www)\.", r"\1\\.", escaped)  # www.host -> www\.host
+
+
+def digits3(x: float) -> str:
+    """`x` with three significant digits, never rounded to nothing: 0.123, 0.00412, 4.1e-31."""
+    return f"{x:.3f}" if x == 0 or abs(x) >= 0.1 else f"{x:.3g}"
+
+
+def share(p: float) -> str:
+    """A probability as a percentage with the digits it needs: 91.2%, 0.41%, 3.97e-29%."""
+    return f"{p:.1%}" if p == 0 or p >= 0.01 else f"{p * 100:.3g}%"
+
+
+def explain(error: Exception) -> str:
+    """Plain words for an error from the core."""
+    if isinstance(error, DataError):
+        return f"The data could not be used: {plain(error)}"
+    return f"Something went wrong: {plain(error)}"
+
+
+def failed(message: str) -> None:
+    """Say why in the page and end this run of it (outside a page, in tests, this only returns)."""
+    st.error(message, icon=":material/error:")
+    st.stop()

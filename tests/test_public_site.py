@@ -1,0 +1,128 @@
+"""A hosted server as the public sees it, through a real HAProxy: the security headers, a policy the browser
+enforces, XSRF protection on, no banner; and a SIGTERM that stops the server and its runs within 5 s."""
+
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from test_browser import CHROMIUM, browser, free_port, settle  # noqa: F401 (a shared fixture)
+
+from deploy.serve import HAPROXY, Class, haproxy_config
+
+pytestmark = pytest.mark.skipif(not Path(HAPROXY).exists() or not Path(CHROMIUM).exists(),
+                                reason="haproxy or chromium is not installed (make system)")
+VIOLATIONS = """window.__violations = [];
+document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.blockedURI + ' ' + e.violatedDirective));"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """One hosted app server (deploy/serve.py's settings) behind HAProxy with the generated configuration."""
+    logs = tmp_path_factory.mktemp("site")
+    group = Class(free_port(), 1, bind="127.0.0.1", logs=logs).start()
+    port = free_port()
+    (logs / "haproxy.cfg").write_text(haproxy_config(port, group.backends, "127.0.0.1"))
+    proxy = subprocess.Popen([HAPROXY, "-db", "-f", str(logs / "haproxy.cfg")], stdout=open(logs / "haproxy.log", "w"),  # noqa: SIM115
+                             stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url, group
+    proxy.terminate()
+    group.stop()
+
+
+def test_the_proxy_sends_the_security_headers_and_no_banner(site):
+    url, _ = site
+    for path in ("/", "/_stcore/health", "/normalization"):
+        headers = urllib.request.urlopen(url + path, timeout=10).headers
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'self'" in policy and "img-src 'self' data: blob:" in policy
+        assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "same-origin"
+        assert "Server" not in headers and "Strict-Transport-Security" not in headers  # no HSTS over plain HTTP
+    assert "Strict-Transport-Security" in haproxy_config(8501, [8601], hsts=True)
+
+
+def test_the_browser_enforces_the_policy_and_the_app_still_works(site, browser):  # noqa: F811
+    url, _ = site
+    context = browser.new_context(viewport={"width": 1400, "height": 3000})
+    context.add_init_script(VIOLATIONS)
+    pg = context.new_page()
+    pg.goto(f"{url}/normalization?size=sample")
+    settle(pg)
+    pg.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=60_000)
+    assert pg.evaluate("window.__violations") == []  # the app's own scripts, styles, images and frames all allowed
+    blocked = pg.evaluate("""async () => { try { await fetch('http://evil.example/pixel.png'); return 'fetched'; }
+                                           catch (e) { return 'blocked'; } }""")
+    pg.evaluate("""() => { const i = document.createElement('img'); i.src = 'http://evil.example/p.png';
+                           document.body.append(i); }""")
+    pg.wait_for_function("() => window.__violations.length >= 2", timeout=10_000)
+    assert blocked == "blocked" and all("evil.example" in v for v in pg.evaluate("window.__violations"))
+    context.close()
+
+
+def test_xsrf_protection_is_on(site):
+    url, _ = site
+    request = urllib.request.Request(url + "/_stcore/upload_file/some-session/some-file", data=b"x" * 10, method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as refused:  # an upload without the browser's XSRF token
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid` (its workers, their forkserver), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_sigterm_stops_the_server_and_its_runs_within_5_s(tmp_path, browser):  # noqa: F811
+    group = Class(free_port(), 1, bind="127.0.0.1", logs=tmp_path).start()
+    server = group.apps[0]
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.goto(f"http://127.0.0.1:{group.port}/training?size=sample&epochs=100&pace=full")
+    settle(pg)
+    pg.locator('[data-testid="stMain"]').get_by_role("button", name="Start").click()
+    pg.wait_for_function("() => /step [1-9]/.test(document.querySelector('[data-testid=\"stProgress\"]')?.innerText || '')",
+                         timeout=60_000)
+    workers = descendants(server.pid)
+    assert workers, "the run's worker process was not found"
+    start = time.monotonic()
+    os.kill(server.pid, 15)  # what Kubernetes and Docker send
+    server.wait(10)
+    exited = time.monotonic() - start
+    deadline = time.monotonic() + 5
+    while any(alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    gone = time.monotonic() - start
+    context.close()
+    group.stop()
+    assert exited <= 5, f"the server took {exited:.1f} s to exit"
+    assert not any(alive(p) for p in workers) and gone <= 5.5, f"workers still alive {gone:.1f} s after SIGTERM"
