@@ -54,7 +54,8 @@ def inline_script_hashes() -> list[str]:
 def content_security_policy() -> str:
     """Scripts, frames, images and connections from the app's own origin only; nobody may frame it."""
     return "; ".join([
-        "default-src 'self'", f"script-src 'self' {' '.join(inline_script_hashes())}".strip(),
+        # 'wasm-unsafe-eval' lets the page compile WebAssembly (Streamlit's front end uses it), not run eval()
+        "default-src 'self'", f"script-src 'self' 'wasm-unsafe-eval' {' '.join(inline_script_hashes())}".strip(),
         "style-src 'self' 'unsafe-inline'",  # Streamlit's components set inline styles
         "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'", "frame-src 'self'",
         "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'self'",
