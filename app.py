@@ -10,7 +10,7 @@ import plotly.graph_objects  # noqa: F401
 import pyarrow  # noqa: F401
 import streamlit as st
 
-from app_pages import lesson_path, reloads, shared
+from app_pages import lesson_path, reloads, server_work, session, settings, shared_data, words
 from mnistcore import devices
 from mnistcore.data import SPECS, fetch, resolve
 from mnistcore.errors import DataError
@@ -31,7 +31,7 @@ def sidebar() -> None:
         st.header("Settings for every page")
         name = st.radio(
             "Data set", list(SPECS), format_func=lambda n: SPECS[n].title, horizontal=True,
-            **shared.keep("data", "mnist", shared.one_of(list(SPECS))),
+            **settings.keep("data", "mnist", settings.one_of(list(SPECS))),
         )
         size = "full"
         if SPECS[name].shipped:  # MNIST ships both: the lesson's full split, and a small sample for a quick look
@@ -39,7 +39,7 @@ def sidebar() -> None:
                 "Images", ["full", "sample"], horizontal=True, format_func=SIZES.get,
                 help="All of MNIST is the lesson's data: 50,000 images to train on and 10,000 to check. "
                      "The quick sample (4,000 / 1,000) trains in a second or two, with rougher templates.",
-                **shared.keep("size", "full", shared.one_of(list(SIZES))),
+                **settings.keep("size", "full", settings.one_of(list(SIZES))),
             )
         folder = ""
         if FOLDER_BOX:  # never from the URL: a shared link must not point a server at its own disk
@@ -65,30 +65,30 @@ def sidebar() -> None:
                 st.toast("Downloaded and verified.")
             except DataError as e:
                 bar.empty()
-                st.error(f"The download did not work, nothing was changed.\n\n{shared.plain(e)}")
+                st.error(f"The download did not work, nothing was changed.\n\n{words.plain(e)}")
         try:
             source = folder.strip() or ("sample" if size == "sample" else "auto")
-            ds = shared.cached_dataset(name, resolve(name, source))
+            ds = shared_data.cached_dataset(name, resolve(name, source))
         except DataError as e:  # keep what the session had: a typo must not cost a loaded data set
-            ds = st.session_state.get("dataset") or shared.cached_dataset("mnist", "sample")
-            st.error(shared.explain(e) + f"\n\nStill using {ds.title}" +
+            ds = st.session_state.get("dataset") or shared_data.cached_dataset("mnist", "sample")
+            st.error(words.explain(e) + f"\n\nStill using {ds.title}" +
                      (" (the shipped sample)." if ds.source.startswith("the sample") else ", as before."))
         st.session_state["dataset"] = ds
-        shared.prefetch(ds)  # what the pages need, started in worker processes before a page asks
-        st.caption(f"**In use:** {shared.plain(ds.summary())}")
+        server_work.prefetch(ds, session.seed())  # what the pages need, started in worker processes before a page asks
+        st.caption(f"**In use:** {words.plain(ds.summary())}")
 
         kinds = ["auto"] + devices.available()
-        choice = st.selectbox("Device", kinds, **shared.keep("device", "auto", shared.one_of(kinds)))
+        choice = st.selectbox("Device", kinds, **settings.keep("device", "auto", settings.one_of(kinds)))
         st.caption(f"**Computing on:** {devices.describe(devices.pick(choice))}")
         st.number_input("Seed", 0, 2**31 - 1, step=1, help="The same seed gives the same random draws and the same training run.",
-                        **shared.keep("seed", 0, shared.int_in(0, 2**31 - 1)))
+                        **settings.keep("seed", 0, settings.int_in(0, 2**31 - 1)))
 
 
-shared.freeze_startup_objects()  # once per process: the imports are done, the sessions' garbage is yet to come
+shared_data.freeze_startup_objects()  # once per process: the imports are done, the sessions' garbage is yet to come
 reloads.bring_back()  # before the sidebar: a reloaded tab gets its typed folder, run and model back
 sidebar()
 page = st.navigation(lesson_path.pages())
-shared.publish("data", "size", "device", "seed")
+settings.publish("data", "size", "device", "seed")
 with st.sidebar:
     reloads.class_link()
 page.run()

@@ -32,7 +32,8 @@ def owner() -> str:
     """Whom this session's training runs count against: its browser, or the session itself where there is no
     cookie (tests, XSRF off)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
-    return browser_id() or f"session:{get_script_run_ctx().session_id}"
+    ctx = get_script_run_ctx()
+    return browser_id() or (f"session:{ctx.session_id}" if ctx is not None else "no session")
 
 
 def browser_id() -> str | None:

@@ -3,10 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import lesson_path, shared
+from app_pages import lesson_path, session
 from mnistcore import figures
 
-ds = shared.dataset()
+ds = session.dataset()
 st.title("How a neural network learns to read handwritten digits")
 st.markdown(
     "A computer sees a digit as a grid of 28 × 28 numbers, one per pixel. This app follows "

@@ -5,11 +5,11 @@ import inspect
 import numpy as np
 import streamlit as st
 
-from app_pages import lesson_path, shared
+from app_pages import lesson_path, server_work, session, settings, shared_data, words
 from mnistcore import claims, devices, figures
 from mnistcore import learning as L
 
-ds = shared.dataset()
+ds = session.dataset()
 st.title("How it learns")
 st.markdown("A model learns by asking, for every number it holds: *if I nudge this up a little, does the loss go up "
             "or down, and how fast?* That rate is the **derivative**. Step each number a little against its "
@@ -17,10 +17,10 @@ st.markdown("A model learns by asking, for every number it holds: *if I nudge th
 
 # ---------------------------------------------------------------- 1. a line
 st.header("1. Two numbers, a and b, find a line")
-x, y = L.line_points(seed=shared.seed())
+x, y = L.line_points(seed=session.seed())
 best = L.best_line(x, y)
 LRS = [0.01, 0.05, 0.1, 0.3, 0.6, 0.8, 1.0]
-lr = st.select_slider("Learning rate (how far each step goes)", LRS, **shared.keep("glr", 0.1, shared.one_of(LRS, float)))
+lr = st.select_slider("Learning rate (how far each step goes)", LRS, **settings.keep("glr", 0.1, settings.one_of(LRS, float)))
 start = (-2.0, -4.0)
 path = st.session_state.setdefault("gd_path", [start])
 
@@ -65,8 +65,11 @@ def descent() -> None:
     words = {
         "start": ("info", "Press **Step**: a and b each move against their derivative."),
         "settling": ("success", "Each step lowers the loss: the path runs downhill towards the star."),
-        "settled": ("success", f"Settled near the lowest point (a = {best[0]:.2f}, b = {best[1]:.2f}): the derivatives are almost 0, so the steps are tiny."),
-        "overshooting": ("warning", "The loss went **up**: this step jumped over the valley to the other side. A smaller rate would not."),
+        "settled": ("success",
+                    f"Settled near the lowest point (a = {best[0]:.2f}, b = {best[1]:.2f}): the derivatives are almost 0, "
+                    "so the steps are tiny."),
+        "overshooting": ("warning",
+                         "The loss went **up**: this step jumped over the valley to the other side. A smaller rate would not."),
         "diverging": ("error", f"Diverging: at learning rate {lr:g} every step lands further up the other side than it started, "
                                "so the loss grows without end. Reset and choose a smaller rate."),
     }
@@ -88,15 +91,15 @@ st.markdown("The same idea with 7,850 numbers: the lesson's `nn.Sequential(nn.Li
             "Each **Next step** shows it one batch of 64 real digits, computes the loss, and moves every weight against "
             "its gradient (plain SGD, so the move is exactly minus the learning rate times the gradient).")
 SGD_LRS = [0.01, 0.1, 0.5, 1.0]
-sgd_lr = st.select_slider("Learning rate for these steps", SGD_LRS, **shared.keep("slr", 0.1, shared.one_of(SGD_LRS, float)))
-data = shared.prepared(ds, "cpu")
-if st.session_state.get("sgd_for") != (ds.key, shared.seed()):  # a new data set or seed starts a fresh model
-    st.session_state.update(sgd_for=(ds.key, shared.seed()), sgd_state=L.fresh_state(shared.seed()), sgd_steps=0, sgd_last=None)
+sgd_lr = st.select_slider("Learning rate for these steps", SGD_LRS, **settings.keep("slr", 0.1, settings.one_of(SGD_LRS, float)))
+data = shared_data.prepared(ds, "cpu")
+if st.session_state.get("sgd_for") != (ds.key, session.seed()):  # a new data set or seed starts a fresh model
+    st.session_state.update(sgd_for=(ds.key, session.seed()), sgd_state=L.fresh_state(session.seed()), sgd_steps=0, sgd_last=None)
 
 
 def next_step() -> None:
     """One SGD step on the next batch of 64."""
-    batch = L.nth_batch(data.x_train, data.y_train, st.session_state["sgd_steps"], shared.seed())
+    batch = L.nth_batch(data.x_train, data.y_train, st.session_state["sgd_steps"], session.seed())
     result = L.sgd_step(st.session_state["sgd_state"], *batch, sgd_lr)
     st.session_state.update(sgd_state=result["state"], sgd_steps=st.session_state["sgd_steps"] + 1, sgd_last=result)
 
@@ -104,14 +107,15 @@ def next_step() -> None:
 c = st.columns([1, 1, 4])
 c[0].button("Next step", icon=":material/skip_next:", on_click=next_step, type="primary")
 c[1].button("Start over", icon=":material/restart_alt:", on_click=lambda: st.session_state.update(
-    sgd_state=L.fresh_state(shared.seed()), sgd_steps=0, sgd_last=None))
+    sgd_state=L.fresh_state(session.seed()), sgd_steps=0, sgd_last=None))
 last, titles = st.session_state["sgd_last"], [ds.classes[i] for i in range(10)]
 if last is None:
     st.info("Press **Next step**. After about twenty, the weights below begin to look like the templates of the training page.")
 else:
     m = st.columns(3)
     m[0].metric(f"loss on batch {st.session_state['sgd_steps']}, before the step", f"{last['loss_before']:.4f}")
-    m[1].metric("the same batch, after the step", f"{last['loss_after']:.4f}", delta=f"{last['loss_after'] - last['loss_before']:+.4f}",
+    m[1].metric("the same batch, after the step", f"{last['loss_after']:.4f}",
+                delta=f"{last['loss_after'] - last['loss_before']:+.4f}",
                 delta_color="inverse")
     m[2].metric("optimizer step vs by-hand update", f"differ by {last['difference']:.0e}" if last["difference"] else "identical",
                 help="The largest difference between any weight after optimizer.step() and after w -= lr * w.grad: "
@@ -138,19 +142,22 @@ st.markdown("A neural net is a matrix product, then `max(0, x)` (ReLU: negatives
 def universal() -> None:
     """The target, the slider and the two charts: a move of the slider reruns only this, not the whole page."""
     c = st.columns(2)
-    target = c[0].radio("Target curve", list(L.TARGETS), horizontal=True, **shared.keep("curve", "sine", shared.one_of(list(L.TARGETS))))
-    n = c[1].slider("Hidden units n", 1, L.UNITS[-1], **shared.keep("units", 3, shared.int_in(1, L.UNITS[-1])))
-    fit = shared.computed(L.relu_fits, None, target, L.UNITS, 1500, shared.seed(),  # all 50 at once: a slider move waits for none
+    target = c[0].radio("Target curve", list(L.TARGETS), horizontal=True, **settings.keep("curve", "sine",
+                                                                                          settings.one_of(list(L.TARGETS))))
+    n = c[1].slider("Hidden units n", 1, L.UNITS[-1], **settings.keep("units", 3, settings.int_in(1, L.UNITS[-1])))
+    # all 50 at once: a slider move waits for none
+    fit = server_work.result(L.relu_fits, None, target, L.UNITS, 1500, session.seed(),
                           waiting="Fitting 50 networks, from 1 to 50 ReLU units (once per server)...")[n]
     tried = st.session_state.setdefault("relu_tried", {})
     tried[(target, n)] = fit["error"]
     st.plotly_chart(figures.relu_pieces(fit["x"], fit["target"], fit["fit"], fit["pieces"], fit["bias"],
                                         title=f"{n} ReLU piece{'s' if n > 1 else ''}: mean squared error {fit['error']:.4f}"))
     errors = {t: sorted((k, e) for (tt, k), e in tried.items() if tt == t) for t in L.TARGETS}
-    st.plotly_chart(figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t, v in errors.items() if v}, x_title="hidden units n",
+    st.plotly_chart(figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t, v in errors.items() if v},
+                                   x_title="hidden units n",
                                    y_title="mean squared error (log scale)", log_y=True, markers=True,
                                    title="The error for each n you tried"))
-    shared.publish("curve", "units")
+    settings.publish("curve", "units")
 
 
 universal()
@@ -163,7 +170,7 @@ st.markdown("The lesson says scikit-learn's logistic regression reaches a simila
             "timing is repeated, and the sentences below are read from the medians and their spread.")
 kinds = [k for k in devices.available() if k != "mps"]
 plan = claims.trials(kinds)
-measuring = bool(st.session_state.get("claims_asked")) and len(shared.one_by_one(claims.measure, ds, plan)) < len(plan)
+measuring = bool(st.session_state.get("claims_asked")) and len(server_work.in_order(claims.measure, ds, plan)) < len(plan)
 
 
 def trial_words(trial: claims.Trial) -> str:
@@ -181,7 +188,7 @@ def the_claims() -> None:
         st.button("Measure on this machine", icon=":material/speed:", on_click=st.session_state.update,
                   kwargs={"claims_asked": True})
         return
-    done = shared.one_by_one(claims.measure, ds, plan)
+    done = server_work.in_order(claims.measure, ds, plan)
     if len(done) < len(plan):
         if not measuring:
             st.rerun()  # just asked: a full run starts the ticking
@@ -197,7 +204,8 @@ def the_claims() -> None:
                "runs": x.repeats, "valid accuracy": f"{x.accuracy:.2%}"}
               for what, x in [("scikit-learn LogisticRegression (lbfgs, 100 iterations)", t["sklearn", "cpu", 64]),
                               ("ours: the lesson's nn.Sequential, one epoch of Adam at 64", ours)]])
-    st.table([{"device": devices.describe(kind), "images a step": f"{batch:,}", "seconds for one epoch (median)": f"{x.median:.2f}",
+    st.table([{"device": devices.describe(kind), "images a step": f"{batch:,}",
+               "seconds for one epoch (median)": f"{x.median:.2f}",
                "fastest to slowest": f"{x.low:.2f}-{x.high:.2f}", "images per second": f"{n / x.median:,.0f}",
                "valid accuracy": f"{x.accuracy:.2%}"}
               for kind in kinds for batch in claims.BATCHES for x in [t["epoch", kind, batch]]])
@@ -206,9 +214,9 @@ def the_claims() -> None:
     if "cuda" not in kinds:
         st.caption(f"No CUDA GPU on this machine, so only the CPU is shown ({devices.describe('cpu')}). On a GPU server the "
                    "table gets the GPU's rows too.")
-    st.caption(f"All on {shared.plain(ds.summary())}; measured once per server, one run at a time, and shared by every page.")
+    st.caption(f"All on {words.plain(ds.summary())}; measured once per server, one run at a time, and shared by every page.")
 
 
 the_claims()
-shared.publish("glr", "slr", "curve", "units")
+settings.publish("glr", "slr", "curve", "units")
 lesson_path.next_step(__file__)

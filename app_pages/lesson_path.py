@@ -20,7 +20,8 @@ STEPS = [
     Step("app_pages/tensors.py", "Tensor rank & axes", ":material/view_in_ar:", "tensors",
          "a pixel, a row, an image, a batch: rank 0 to 4, and what 'axis 0' means."),
     Step("app_pages/normalization.py", "Normalization", ":material/tune:", "normalization",
-         "why we subtract the training mean and divide by its standard deviation, and why the validation set must use the same numbers."),
+         "why we subtract the training mean and divide by its standard deviation, and why the validation set must use the "
+         "same numbers."),
     Step("app_pages/reshape.py", "Reshape & slicing", ":material/crop:", "reshape",
          "turning 784 numbers back into a 28 × 28 picture, cutting pieces out of it, and broadcasting."),
     Step("app_pages/softmax.py", "Softmax & cross-entropy", ":material/functions:", "softmax",

@@ -5,50 +5,52 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from app_pages import lesson_path, shared
+from app_pages import lesson_path, session, settings, shared_data, words
 from mnistcore import digits, evaluate, figures, models
 from mnistcore.prepare import train_stats
 from mnistcore.serving import uploads
 
 PER_PAGE = 20
-ds = shared.dataset()
+ds = session.dataset()
 labels = list(ds.classes)
 st.title("The model's mistakes")
-model, note = shared.session_model()
+model, note = session.model()
 st.caption(note)
-probs = evaluate.probabilities(model, shared.prepared(ds, "cpu").x_valid)  # (N, 10)
+probs = evaluate.probabilities(model, shared_data.prepared(ds, "cpu").x_valid)  # (N, 10)
 preds = probs.argmax(axis=1)
 counts = evaluate.confusion(ds.y_valid, preds)
 st.markdown(f"It gets **{(preds == ds.y_valid).mean():.2%}** of the {len(preds):,} validation images right, "
             f"so {int((preds != ds.y_valid).sum()):,} wrong. Where do the mistakes go?")
 
 st.header("Confusion matrix")
-normalized = st.toggle("Show rates per true class instead of counts", **shared.keep("rates", False, shared.flag))
-cell = st.session_state.get("kept:cell")
+normalized = st.toggle("Show rates per true class instead of counts", **settings.keep("rates", False, settings.flag))
+cell = settings.value("cell")
 event = st.plotly_chart(figures.confusion(counts, labels, normalized=normalized, selected=cell),
                         on_select="rerun", selection_mode="points", key="confusion")
 points = event.selection.points if event and event.selection else []
 if points:
     cell = (int(points[0]["y"]), int(points[0]["x"]))
-    st.session_state["kept:cell"] = cell
+    settings.put("cell", cell)
 st.caption("Rows are the true class, columns the prediction: the diagonal is right, the rest wrong. "
            "Click a cell to see those images below.")
 
 st.header("Gallery")
 c = st.columns(3)
 which = c[0].radio("Show", ["wrong", "unsure"], format_func={"wrong": "mistakes", "unsure": "right, but unsure"}.get,
-                   horizontal=True, **shared.keep("which", "wrong", shared.one_of(["wrong", "unsure"])))
+                   horizontal=True, **settings.keep("which", "wrong", settings.one_of(["wrong", "unsure"])))
 order = c[1].selectbox("Order", evaluate.ORDERS, disabled=which != "wrong",
-                       **shared.keep("order", evaluate.ORDERS[0], shared.one_of(evaluate.ORDERS)))
+                       **settings.keep("order", evaluate.ORDERS[0], settings.one_of(evaluate.ORDERS)))
 if cell and which == "wrong" and cell[0] != cell[1]:
     c[2].markdown(f"Only true **{labels[cell[0]]}** predicted as **{labels[cell[1]]}**")
     if c[2].button("Show all mistakes"):
-        st.session_state["kept:cell"] = cell = None
+        settings.put("cell", None)
+        cell = None
         st.rerun()
 pair = cell if (cell and which == "wrong" and cell[0] != cell[1]) else (None, None)
-ranked = evaluate.rank(probs, ds.y_valid, which, order, *pair, seed=shared.seed())
+ranked = evaluate.rank(probs, ds.y_valid, which, order, *pair, seed=session.seed())
 n_pages = max(1, -(-len(ranked.index) // PER_PAGE))
-page = st.number_input(f"Page (of {n_pages})", 1, n_pages, **shared.keep("page", 1, shared.int_in(1, n_pages))) if n_pages > 1 else 1
+page = (st.number_input(f"Page (of {n_pages})", 1, n_pages, **settings.keep("page", 1, settings.int_in(1, n_pages)))
+        if n_pages > 1 else 1)
 show = slice((page - 1) * PER_PAGE, page * PER_PAGE)
 idx = ranked.index[show]
 if len(idx) == 0:
@@ -70,7 +72,7 @@ def drawing_canvas() -> Image.Image | None:
     try:
         from streamlit_drawable_canvas import st_canvas
     except Exception as e:  # the widget is optional: uploads still work without it
-        st.caption(f"(Drawing is unavailable here: {shared.plain(e)}. Uploading a photo still works.)")
+        st.caption(f"(Drawing is unavailable here: {words.plain(e)}. Uploading a photo still works.)")
         return None
     result = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
                        drawing_mode="freedraw", return_image_data=True, key="canvas")
@@ -101,7 +103,8 @@ def inspect(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
                             (cols[2], ev_pred - ev_other, f"{labels[pred]} minus {labels[other]}")):
         col.plotly_chart(figures.image(arr, title, colorscale=figures.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
                                        height=340, show_scale=False))
-    st.caption(f"weight × pixel, on one colour scale from {-limit:.2f} (red) to {limit:.2f} (blue): blue pixels pushed the score up, red ones down. The totals (plus each class's bias) "
+    st.caption(f"weight × pixel, on one colour scale from {-limit:.2f} (red) to {limit:.2f} (blue): blue pixels pushed the "
+               "score up, red ones down. The totals (plus each class's bias) "
                f"are the two scores; in the right-hand picture, blue strokes pulled the model toward {labels[pred]}.")
 
 
@@ -110,7 +113,7 @@ if len(idx):
     pick = st.selectbox("Tile", range(len(idx)), format_func=lambda n: f"#{(page - 1) * PER_PAGE + n + 1}: "
                         f"true {labels[ranked.true[show][n]]}, predicted {labels[ranked.pred[show][n]]}", key="tile")
     k = int(idx[pick])
-    inspect(ds.x_valid[k] / 255, shared.prepared(ds, "cpu").x_valid[k], int(ds.y_valid[k]))
+    inspect(ds.x_valid[k] / 255, shared_data.prepared(ds, "cpu").x_valid[k], int(ds.y_valid[k]))
 
 st.header("Your own digit")
 st.markdown("Draw one, or upload a photo of one. A photo first loses its lighting (each pixel compared with the paper "
@@ -125,11 +128,11 @@ if source is not None:
         img = uploads.image(source) if isinstance(source, bytes) else source
         prepared = digits.prepare(img)
     except uploads.UploadError as e:  # DigitError too: both say in words why
-        st.error(f"That image cannot be used: {shared.plain(e)}")
+        st.error(f"That image cannot be used: {words.plain(e)}")
     else:
         for col, (title, step) in zip(st.columns(len(prepared.steps)), prepared.steps):
             col.image(np.nan_to_num(figures.thumbnail(step, 112)), caption=title, width="stretch", clamp=True)
         mean, std = train_stats(ds)
         inspect(prepared.digit, torch.tensor(digits.normalized(prepared.digit, mean, std)), None)
-shared.publish("rates", "which", "order", "page")
+settings.publish("rates", "which", "order", "page")
 lesson_path.next_step(__file__)

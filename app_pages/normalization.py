@@ -3,11 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import lesson_path, shared
+from app_pages import lesson_path, server_work, session, settings, shared_data, words
 from mnistcore import figures
 from mnistcore import normalize as N
 
-ds = shared.dataset()
+ds = session.dataset()
 
 
 @st.cache_data(max_entries=4)
@@ -34,7 +34,8 @@ if len(ds.x_train) == 50_000 and ds.name == "mnist":
             f"After normalizing the scale cancels out: the lesson's valid set came out at mean {N.LESSON['valid_mean']}, "
             f"std {N.LESSON['valid_std']}; ours at {s['valid_mean']:.4f}, {s['valid_std']:.4f}.")
 else:
-    st.info(f"These are the figures of {shared.plain(ds.summary())}. On full MNIST the lesson printed train mean {N.LESSON['train_mean']} "
+    st.info(f"These are the figures of {words.plain(ds.summary())}. On full MNIST the lesson printed train mean "
+            f"{N.LESSON['train_mean']} "
             f"and std {N.LESSON['train_std']} (pixels divided by 256), then valid mean {N.LESSON['valid_mean']} and std "
             f"{N.LESSON['valid_std']}: close to 0 and 1, but not exactly, because the validation images are different images.")
 train_px, valid_px = ds.x_train[:2000] / 255, ds.x_valid[:2000] / 255  # 2,000 images each: enough for a histogram
@@ -52,10 +53,11 @@ st.markdown(f"Valid normalized with **its own** mean and std would come out at e
 
 st.header("Why it matters: the same model on three scales")
 col1, col2 = st.columns(2)
-optimizer = col1.radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func={"adam": "Adam, lr 1e-3 (the lesson's)", "sgd": "SGD, lr 0.01"}.get,
-                       **shared.keep("opt", "adam", shared.one_of(["adam", "sgd"])))
-steps = col2.slider("Steps", 100, 500, step=50, **shared.keep("steps", N.RACE_STEPS, shared.int_in(100, 500)))
-curves = shared.computed(N.scale_race, ds, steps, N.RACE_LR[optimizer], optimizer, shared.seed(),
+optimizer = col1.radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func={"adam": "Adam, lr 1e-3 (the lesson's)",
+                                                                                   "sgd": "SGD, lr 0.01"}.get,
+                       **settings.keep("opt", "adam", settings.one_of(["adam", "sgd"])))
+steps = col2.slider("Steps", 100, 500, step=50, **settings.keep("steps", N.RACE_STEPS, settings.int_in(100, 500)))
+curves = server_work.result(N.scale_race, ds, steps, N.RACE_LR[optimizer], optimizer, session.seed(),
                          waiting="Training three models for a few hundred steps (once per server)...")
 st.plotly_chart(figures.curves(curves, title="Training loss, batches of 64", y_title="loss (log scale)", log_y=True))
 raw_end = curves["raw 0-255"][1][-1]
@@ -66,13 +68,15 @@ st.header("Colour: one mean per channel, and the trap")
 st.markdown("For colour images each channel (red, green, blue) gets its own mean and std. Below, a linear model learns "
             "to name the colour of the ink of digits tinted red, green or blue. Then it sees a validation set that is "
             "**all green**.")
-d = shared.computed(N.colour_demo, ds, shared.seed(), waiting="Training the colour model (once per server)...")
+d = server_work.result(N.colour_demo, ds, session.seed(), waiting="Training the colour model (once per server)...")
 left, right = st.columns(2)
 RGB = ["#d62728", "#2ca02c", "#1f77b4"]
 wrong = 1 - d["green_by_own"]
-left.plotly_chart(figures.bars(d["valid_by_train"], ["red", "green", "blue"], colors=RGB, y_title="mean after normalizing", x_title="channel",
+left.plotly_chart(figures.bars(d["valid_by_train"], ["red", "green", "blue"], colors=RGB, y_title="mean after normalizing",
+                               x_title="channel",
                                title=f"÷ TRAIN stats: {d['green_by_train']:.0%} named green, as they are"))
-right.plotly_chart(figures.bars(d["valid_by_own"] + 0.0, ["red", "green", "blue"], colors=RGB, y_title="mean after normalizing", x_title="channel",
+right.plotly_chart(figures.bars(d["valid_by_own"] + 0.0, ["red", "green", "blue"], colors=RGB,
+                                y_title="mean after normalizing", x_title="channel",
                                 title=f"÷ their OWN stats: {wrong:.0%} named wrongly", y_range=(-1, 1)))
 say = st.error if wrong >= 0.05 else st.info
 say(f"Every one of these digits is green. Normalized with the train set's mean and std, the model names "
@@ -83,9 +87,10 @@ say(f"Every one of these digits is green. Normalized with the train set's mean a
 st.header("Keeping numbers at scale through many layers")
 st.markdown("The same care applies inside the network: each layer multiplies by a weight matrix, and ten layers "
             "multiply ten times. Here real normalized digits pass through ten Linear + ReLU layers of width 100.")
-x = shared.prepared(ds, "cpu").x_valid[:512]
-stds = {name: N.activation_stds(x, init, seed=shared.seed()) for init, name in
-        (("randn", "randn: std 1"), ("lesson", "randn / dims[0] (the lesson's get_weights)"), ("kaiming", "randn × √(2 / dims[0]) (Kaiming)"))}
+x = shared_data.prepared(ds, "cpu").x_valid[:512]
+INITS = (("randn", "randn: std 1"), ("lesson", "randn / dims[0] (the lesson's get_weights)"),
+         ("kaiming", "randn × √(2 / dims[0]) (Kaiming)"))
+stds = {name: N.activation_stds(x, init, seed=session.seed()) for init, name in INITS}
 st.plotly_chart(figures.curves({k: (list(range(11)), v) for k, v in stds.items()}, x_title="layer",
                                y_title="std of activations (log scale)", log_y=True, title="Exploding, vanishing, steady"))
 st.caption("Plain randn multiplies the spread by about √100 per layer (it explodes). The lesson divides by the number of "
@@ -101,9 +106,11 @@ t_raw, left_raw = N.best_split(raw_vals, target)
 t_norm, left_norm = N.best_split(norm_vals, target)
 st.markdown("A tree only asks *is this pixel above a threshold?*, and the best threshold depends only on the order of "
             "the values. Normalizing never changes the order, so every split lands on the same images:")
-st.dataframe([{"pixel (14, 14) as": "raw bytes", "best threshold for 'is it a 1?'": f"{t_raw:.3f}", "images on the left": int(left_raw.sum())},
-              {"pixel (14, 14) as": "normalized", "best threshold for 'is it a 1?'": f"{t_norm:.3f}", "images on the left": int(left_norm.sum())}],
+st.dataframe([{"pixel (14, 14) as": "raw bytes", "best threshold for 'is it a 1?'": f"{t_raw:.3f}",
+               "images on the left": int(left_raw.sum())},
+              {"pixel (14, 14) as": "normalized", "best threshold for 'is it a 1?'": f"{t_norm:.3f}",
+               "images on the left": int(left_norm.sum())}],
              hide_index=True)
 st.success(f"Same images on each side: {bool(np.array_equal(left_raw, left_norm))}.")
-shared.publish("opt", "steps")
+settings.publish("opt", "steps")
 lesson_path.next_step(__file__)

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from app_pages import lesson_path, shared
+from app_pages import lesson_path, session, settings, words
 from mnistcore import figures
 from mnistcore import tensors as T
 
-ds = shared.dataset()
+ds = session.dataset()
 x_imgs = T.batch(ds.x_valid, 16)  # (16, 28, 28) in [0, 1]
 x_flat = x_imgs.reshape(16, 784)  # (16, 784): how the lesson's pickle stores them
 st.title("Reshape & slicing")
@@ -18,7 +18,7 @@ st.markdown(
 st.header("Reshape: the same numbers, a new shape")
 st.markdown(f"`x` holds {len(x_flat)} flattened images: shape {tuple(x_flat.shape)}, {x_flat.numel():,} numbers. "
             "Type a new shape; `-1` means *work this size out*.")
-text = st.text_input("New shape", **shared.keep("shape", "-1, 28, 28"))
+text = st.text_input("New shape", **settings.keep("shape", "-1, 28, 28"))
 try:
     check = T.check_reshape(x_flat.numel(), T.parse_shape(text))
 except ValueError as e:
@@ -27,14 +27,15 @@ if check.ok:
     line = f"x.reshape({', '.join(map(str, T.parse_shape(text)))})"
     out = T.run(line, x=x_flat)
     st.code(f"{line}   # -> {tuple(out.shape)}", language="python")
-    st.success(shared.plain(check.explanation))
+    st.success(words.plain(check.explanation))
     if out.ndim >= 2 and out.shape[-1] * out.shape[-2] <= 784 * 4:
         tiles = out.reshape(-1, out.shape[-2], out.shape[-1])[:16].numpy()  # (k, H, W)
-        st.plotly_chart(figures.mosaic(tiles, cols=8, zmin=0, zmax=1, title=f"the first {len(tiles)} {tuple(out.shape[-2:])} slices"))
+        st.plotly_chart(figures.mosaic(tiles, cols=8, zmin=0, zmax=1,
+                                       title=f"the first {len(tiles)} {tuple(out.shape[-2:])} slices"))
     else:
         st.caption("Too long or thin to draw as a picture; the shape is the point here.")
 else:
-    st.error(f"{shared.plain(text)} does not fit. {shared.plain(check.explanation)}")  # text from a link: never Markdown
+    st.error(f"{words.plain(text)} does not fit. {words.plain(check.explanation)}")  # text from a link: never Markdown
 
 st.subheader("view vs reshape, and what permute does")
 t = T.run("x_imgs[0].permute(1, 0)", x_imgs=x_imgs)
@@ -47,14 +48,15 @@ for line in ("x_imgs[0].permute(1, 0).view(784)", "x_imgs[0].permute(1, 0).resha
     st.code(f"{line}\n# -> " + (err or f"shape {tuple(out.shape)} (a copy)"), language="python")
 
 st.header("Slicing: a window on the numbers")
-i = st.slider("Image `i`", 0, len(x_imgs) - 1, **shared.keep("i", 0, shared.int_in(0, 15)))
-r0, r1 = st.slider("Rows `r0:r1`", 0, 28, **shared.keep("rows", (10, 15), shared.pair_in(0, 28)))
-c0, c1 = st.slider("Columns `c0:c1`", 0, 28, **shared.keep("cols", (10, 15), shared.pair_in(0, 28)))
+i = st.slider("Image `i`", 0, len(x_imgs) - 1, **settings.keep("i", 0, settings.int_in(0, 15)))
+r0, r1 = st.slider("Rows `r0:r1`", 0, 28, **settings.keep("rows", (10, 15), settings.pair_in(0, 28)))
+c0, c1 = st.slider("Columns `c0:c1`", 0, 28, **settings.keep("cols", (10, 15), settings.pair_in(0, 28)))
 line = f"x_imgs[{i}, {r0}:{r1}, {c0}:{c1}]"
 part = T.run(line, x_imgs=x_imgs)
 st.code(f"{line}   # -> shape {tuple(part.shape)}", language="python")
 left, right = st.columns(2)
-left.plotly_chart(figures.outline(figures.image(x_imgs[i].numpy(), f"x_imgs[{i}]", zmin=0, zmax=1, show_scale=False), r0, r1, c0, c1))
+left.plotly_chart(figures.outline(figures.image(x_imgs[i].numpy(), f"x_imgs[{i}]", zmin=0, zmax=1, show_scale=False), r0, r1,
+                                  c0, c1))
 if part.numel() == 0:
     right.warning("This slice is empty: a range like 5:5 holds nothing.")
 elif part.numel() <= 144:
@@ -73,7 +75,8 @@ for line in ("jagged[0][2]", "jagged[0, 2]", "x_imgs[0][2].shape", "x_imgs[0, 2]
     st.code(f"{line}   # -> {err or out}", language="python")
 
 st.subheader("Negative indices, steps and masks")
-expr = st.selectbox("Try a line on `img = x_imgs[i]`", list(T.SLICES), **shared.keep("slice", "img[::2]", shared.one_of(list(T.SLICES))))
+expr = st.selectbox("Try a line on `img = x_imgs[i]`", list(T.SLICES), **settings.keep("slice", "img[::2]",
+                                                                                       settings.one_of(list(T.SLICES))))
 out, err = T.attempt(expr, img=x_imgs[i])
 st.caption(T.SLICES[expr])
 if err:
@@ -88,16 +91,17 @@ st.markdown("Adding a vector to a matrix adds it to **every row**. The rule: lin
 ramp = T.run("torch.linspace(0, 1, 28)")  # (28,)
 a, b = st.columns(2)
 a.plotly_chart(figures.image(T.run("img + c", img=x_imgs[i], c=ramp).numpy(), "img + c: c added to every row", height=300))
-b.plotly_chart(figures.image(T.run("img + c[:, None]", img=x_imgs[i], c=ramp).numpy(), "img + c[:, None]: to every column", height=300))
+b.plotly_chart(figures.image(T.run("img + c[:, None]", img=x_imgs[i], c=ramp).numpy(), "img + c[:, None]: to every column",
+                             height=300))
 st.caption("`c` is `torch.linspace(0, 1, 28)`, shape (28,). `c[None]` is (1, 28) and `c[:, None]` is (28, 1).")
 left, right = st.columns(2)
-sa = left.text_input("Shape of the left tensor", **shared.keep("bc_a", "16, 28, 28"))
-sb = right.text_input("Shape of the right tensor", **shared.keep("bc_b", "28, 1"))
+sa = left.text_input("Shape of the left tensor", **settings.keep("bc_a", "16, 28, 28"))
+sb = right.text_input("Shape of the right tensor", **settings.keep("bc_b", "28, 1"))
 try:
     bc = T.check_broadcast(T.parse_shape(sa), T.parse_shape(sb))
     st.dataframe([{"left": r[0], "right": r[1], "result": r[2], "why": r[3]} for r in bc.rows], hide_index=True)
     (st.success if bc.ok else st.error)(bc.explanation)
 except ValueError as e:
-    st.error(shared.plain(e))
-shared.publish("shape", "i", "rows", "cols", "slice", "bc_a", "bc_b")
+    st.error(words.plain(e))
+settings.publish("shape", "i", "rows", "cols", "slice", "bc_a", "bc_b")
 lesson_path.next_step(__file__)

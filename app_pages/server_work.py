@@ -31,9 +31,9 @@ DEFAULT_SEED = 0  # the view prefetch prepares; other seeds are computed when a 
 class Computations:
     """The server's table of page computations: one future per key, bounded in all and per browser."""
 
-    def __init__(self, most: int = MOST, per_browser: int = PER_BROWSER):
-        """An empty table."""
-        self.most, self.per_browser = most, per_browser
+    def __init__(self, most: int = MOST, per_browser: int = PER_BROWSER, submit: Callable = workers.submit):
+        """An empty table whose work goes to `submit` (the page pool)."""
+        self.most, self.per_browser, self._submit = most, per_browser, submit
         self._lock = threading.Lock()
         self._futures: OrderedDict[tuple, Future] = OrderedDict()
         self._asked_by: dict[tuple, str] = {}  # key -> the browser whose asking submitted it
@@ -51,7 +51,7 @@ class Computations:
             for old in waiting[: max(0, len(waiting) - self.per_browser + 1)]:  # make room: its oldest first
                 if self._futures[old].cancel():
                     self._drop(old)
-            future = workers.submit(fn, *args) if ds is None else workers.submit(fn, ds, *args)
+            future = self._submit(fn, *args) if ds is None else self._submit(fn, ds, *args)
             self._futures[key], self._asked_by[key] = future, browser
             for old in list(self._futures)[: max(0, len(self._futures) - self.most)]:
                 self._futures[old].cancel()  # one that has not begun never will; one under way finishes unread
@@ -61,7 +61,8 @@ class Computations:
     def forget(self, fn: Callable | None = None, ds: Dataset | None = None, args: tuple = ()) -> None:
         """Drop one computation (it failed: the next page that asks tries again), or all of them (fn None)."""
         with self._lock:
-            keys = list(self._futures) if fn is None else [(fn.__module__, fn.__qualname__, ds.key if ds is not None else "", args)]
+            keys = list(self._futures) if fn is None else [(fn.__module__, fn.__qualname__, ds.key if ds is not None else "",
+                                                            args)]
             for key in keys:
                 if key in self._futures:
                     self._drop(key)

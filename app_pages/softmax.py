@@ -4,10 +4,10 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app_pages import lesson_path, shared
+from app_pages import lesson_path, session, settings, shared_data, words
 from mnistcore import evaluate, figures, losses
 
-ds = shared.dataset()
+ds = session.dataset()
 labels = list(ds.classes)
 st.title("Softmax & cross-entropy")
 st.markdown(
@@ -19,15 +19,15 @@ st.markdown(
 
 def load_real_logits() -> None:
     """Put the log-probabilities of a random validation image into the sliders."""
-    model, _ = shared.session_model()
+    model, _ = session.model()
     k = int(np.random.default_rng().integers(len(ds.x_valid)))
-    x = shared.prepared(ds, "cpu").x_valid[k:k + 1]
+    x = shared_data.prepared(ds, "cpu").x_valid[k:k + 1]
     with torch.no_grad():
         z = model(x)[0].clamp(-10, 10)  # log-probabilities: softmax gives back the same probabilities
     for c in range(10):
-        st.session_state[f"kept:z{c}"] = round(float(z[c]), 1)
-    st.session_state["kept:true"] = int(ds.y_valid[k])
-    st.session_state["kept:temp"] = 1.0
+        settings.put(f"z{c}", round(float(z[c]), 1))
+    settings.put("true", int(ds.y_valid[k]))
+    settings.put("temp", 1.0)
     st.session_state["real_image"] = k
 
 
@@ -37,12 +37,15 @@ st.button("Load a real digit's scores", on_click=load_real_logits,
                "(or the lesson's model, trained on the spot) and sets the sliders to its scores.")
 cols = st.columns(10)
 default = [0.0, 0.0, 1.0, 3.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0]
-z = torch.tensor([cols[c].slider(labels[c], -10.0, 10.0, step=0.1, **shared.keep(f"z{c}", default[c], shared.float_in(-10, 10)))
+z = torch.tensor([cols[c].slider(labels[c], -10.0, 10.0, step=0.1, **settings.keep(f"z{c}", default[c], settings.float_in(-10,
+                                                                                                                          10)))
                   for c in range(10)])
 left, right = st.columns(2)
-temp = left.slider("Temperature T (softmax of z / T)", 0.1, 5.0, step=0.1, **shared.keep("temp", 1.0, shared.float_in(0.1, 5)),
+temp = left.slider("Temperature T (softmax of z / T)", 0.1, 5.0, step=0.1, **settings.keep("temp", 1.0, settings.float_in(0.1,
+                                                                                                                          5)),
                    help="Below 1 sharpens the probabilities, above 1 flattens them.")
-true = right.selectbox("The true class", range(10), format_func=lambda c: labels[c], **shared.keep("true", 3, shared.int_in(0, 9)))
+true = right.selectbox("The true class", range(10), format_func=lambda c: labels[c], **settings.keep("true", 3,
+                                                                                                     settings.int_in(0, 9)))
 if "real_image" in st.session_state:
     k = st.session_state["real_image"]
     st.caption(f"Scores loaded from validation image {k}, a {labels[ds.y_valid[k]]}.")
@@ -55,8 +58,9 @@ a, b = st.columns([2, 1])
 a.plotly_chart(figures.bars(log_p.numpy(), labels, highlight=true, y_title="log probability", text_format=".1f",
                             title="log-softmax: what the lesson's model outputs"))
 b.metric("negative log-likelihood", f"{-float(log_p[true]):.3f}", help="-log p(true class)")
-b.markdown(f"The model gave **{shared.share(float(p[true]))}** to the true class {labels[true]}, so the loss is "
-           f"-log({shared.digits3(float(p[true]))}) = **{-float(log_p[true]):.3f}**. Certain and right: 0. Certain and wrong: huge.")
+b.markdown(f"The model gave **{words.share(float(p[true]))}** to the true class {labels[true]}, so the loss is "
+           f"-log({words.digits3(float(p[true]))}) = **{-float(log_p[true]):.3f}**. Certain and right: 0. "
+           "Certain and wrong: huge.")
 
 st.header("Binary cross-entropy, like the lesson's spreadsheet")
 st.markdown("Cat (1) or dog (0)? Edit the predictions and targets; every term is recomputed.")
@@ -64,14 +68,16 @@ table = st.data_editor({"prediction p": [0.9, 0.1, 0.2, 0.8], "target y": [1, 0,
 p_list, y_list = list(table["prediction p"]), list(table["target y"])
 problem = losses.check_binary(p_list, y_list)
 if problem:
-    st.error(shared.plain(problem))
+    st.error(words.plain(problem))
 else:
     st.dataframe(losses.bce_rows(p_list, y_list), hide_index=True)
-    formula = losses.binary_cross_entropy(torch.tensor(p_list, dtype=torch.float64), torch.tensor(y_list, dtype=torch.float64)).item()
+    formula = losses.binary_cross_entropy(torch.tensor(p_list, dtype=torch.float64), torch.tensor(y_list,
+                                                                                                  dtype=torch.float64)).item()
     c1, c2 = st.columns(2)
     c1.metric("formula: mean of -(y log p + (1-y) log(1-p))", f"{formula:.4f}")
     c2.metric("if-statement version", f"{losses.binary_cross_entropy_if(p_list, [int(v) for v in y_list]):.4f}")
-    st.caption("The lesson's four rows give 0.164. Since y is 0 or 1, only one of the two terms ever counts: that is the if-statement.")
+    st.caption("The lesson's four rows give 0.164. Since y is 0 or 1, only one of the two terms ever counts: "
+               "that is the if-statement.")
 
 st.header("Categorical cross-entropy: the same idea over ten classes")
 st.markdown(f"With a one-hot target (1 for {labels[true]}, 0 elsewhere), add up -y log p over the classes: only the "
@@ -79,20 +85,22 @@ st.markdown(f"With a one-hot target (1 for {labels[true]}, 0 elsewhere), add up 
 one_hot = [1 if c == true else 0 for c in range(10)]
 st.dataframe([{"class": labels[c], "one-hot y": one_hot[c], "p": f"{float(p[c]):.4f}",
                "-y log p": f"{-float(log_p[c]) if one_hot[c] else 0.0:.4f}"} for c in range(10)], hide_index=True, height=390)
-st.dataframe([{"computed as": k, "loss": f"{v:.10f}"} for k, v in losses.cross_entropy_five_ways(z / temp, true).items()], hide_index=True)
+st.dataframe([{"computed as": k, "loss": f"{v:.10f}"} for k, v in losses.cross_entropy_five_ways(z / temp, true).items()],
+             hide_index=True)
 
 st.header("Why we subtract the maximum")
 big = z / temp * 100
 st.markdown(f"Multiply the sliders by 100 (largest score {float(big.max()):.0f}): exp of anything above about 88 "
             "overflows a 32-bit float.")
-st.dataframe([{"softmax": "naive: exp(z) / sum exp(z)", **{labels[c]: f"{float(v):.3f}" for c, v in enumerate(losses.naive_softmax(big))}},
+st.dataframe([{"softmax": "naive: exp(z) / sum exp(z)", **{labels[c]: f"{float(v):.3f}" for c,
+                                                           v in enumerate(losses.naive_softmax(big))}},
               {"softmax": "exp(z - max z) / sum", **{labels[c]: f"{float(v):.3f}" for c, v in enumerate(losses.softmax(big))}}],
              hide_index=True)
 
 st.header("From probabilities to predictions: argmax and accuracy")
-model, note = shared.session_model()
+model, note = session.model()
 st.caption(note)
-probs = evaluate.probabilities(model, shared.prepared(ds, "cpu").x_valid[:12])  # (12, 10)
+probs = evaluate.probabilities(model, shared_data.prepared(ds, "cpu").x_valid[:12])  # (12, 10)
 preds = probs.argmax(axis=1)
 fig = figures.image(probs, "probabilities of the first 12 validation images: shape (12, 10)", zmin=0, zmax=1,
                     colorscale="Blues", height=420, hover="image %{y}, class %{x}: %{z:.3f}", colorbar_title="p")
@@ -102,7 +110,7 @@ st.plotly_chart(fig)
 y12 = ds.y_valid[:12]
 st.code(f"preds = probs.argmax(axis=1)   # {preds.tolist()}\ny      = {y12.tolist()}\n"
         f"(preds == y).mean()            # {float((preds == y12).mean()):.3f}", language="python")
-all_probs = evaluate.probabilities(model, shared.prepared(ds, "cpu").x_valid)
+all_probs = evaluate.probabilities(model, shared_data.prepared(ds, "cpu").x_valid)
 st.metric("accuracy on all validation images", f"{float((all_probs.argmax(1) == ds.y_valid).mean()):.2%}")
-shared.publish(*(f"z{c}" for c in range(10)), "temp", "true")
+settings.publish(*(f"z{c}" for c in range(10)), "temp", "true")
 lesson_path.next_step(__file__)

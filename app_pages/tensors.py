@@ -6,11 +6,11 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from app_pages import lesson_path, shared
+from app_pages import lesson_path, session, settings
 from mnistcore import figures
 from mnistcore import tensors as T
 
-ds = shared.dataset()
+ds = session.dataset()
 x = T.batch(ds.x_valid)  # (64, 28, 28) floats in [0, 1]
 st.title("Tensor rank & axes")
 st.markdown(
@@ -20,9 +20,9 @@ st.markdown(
 )
 
 st.header("From one pixel to a batch of colour images")
-i = st.slider("Which image `i`", 0, len(x) - 8, **shared.keep("i", 0, shared.int_in(0, len(x) - 8)))
+i = st.slider("Which image `i`", 0, len(x) - 8, **settings.keep("i", 0, settings.int_in(0, len(x) - 8)))
 rank = st.radio("Rank", [r[0] for r in T.RANKS], horizontal=True,
-                format_func=lambda r: f"{r}: {T.RANKS[r][2]}", **shared.keep("rank", 2, shared.int_in(0, 4)))
+                format_func=lambda r: f"{r}: {T.RANKS[r][2]}", **settings.keep("rank", 2, settings.int_in(0, 4)))
 _, expr, what, names, axes = T.RANKS[rank]
 value = T.run(expr, x=x, i=i)
 left, right = st.columns([2, 3])
@@ -30,7 +30,8 @@ with left:
     st.code(f"i = {i}\n{expr}", language="python")
     st.metric("shape", str(tuple(value.shape)))
     st.markdown(f"**rank** {value.ndim} · called a {names}")
-    st.markdown("**axes:** " + (", ".join(f"axis {k} = {a} ({value.shape[k]})" for k, a in enumerate(axes)) or "none: a single number"))
+    st.markdown("**axes:** " + (", ".join(f"axis {k} = {a} ({value.shape[k]})" for k,
+                                          a in enumerate(axes)) or "none: a single number"))
 with right:
     st.plotly_chart(figures.tensor_picture(value.numpy(), f"{what}: shape {tuple(value.shape)}"))
 if rank == 0:
@@ -51,10 +52,10 @@ st.header("Reducing along an axis")
 st.markdown("A reduction combines all the numbers along one axis, and that axis disappears from the shape.")
 c1, c2, c3 = st.columns(3)
 digit = c1.selectbox("Batch `b`: images of class", range(10), format_func=lambda c: ds.classes[c],
-                     **shared.keep("digit", 3, shared.int_in(0, 9)))
-op = c2.radio("Operation", T.REDUCTIONS, horizontal=True, **shared.keep("op", "mean", shared.one_of(T.REDUCTIONS)))
+                     **settings.keep("digit", 3, settings.int_in(0, 9)))
+op = c2.radio("Operation", T.REDUCTIONS, horizontal=True, **settings.keep("op", "mean", settings.one_of(T.REDUCTIONS)))
 axis = c3.radio("Along axis", [0, 1, 2], horizontal=True, format_func=lambda a: f"{a} ({('image', 'row', 'column')[a]})",
-                **shared.keep("axis", 0, shared.int_in(0, 2)))
+                **settings.keep("axis", 0, settings.int_in(0, 2)))
 b = T.of_class(ds.x_train, ds.y_train, digit)  # (32, 28, 28)
 line = T.reduce_line("b", op, axis)
 result = T.run(line, b=b)
@@ -65,13 +66,14 @@ if axis:
     fig.update_yaxes(title="image (was axis 0)", scaleanchor=None)
     fig.update_xaxes(title=f"{('row', 'column')[2 - axis]} (was axis {3 - axis})")
 st.plotly_chart(fig)
-st.caption({0: f"Axis 0 runs across the images: reducing it combines the {len(b)} pictures pixel by pixel, so the mean is the average {ds.classes[digit]}.",
+st.caption({0: f"Axis 0 runs across the images: reducing it combines the {len(b)} pictures pixel by pixel, so the mean "
+               f"is the average {ds.classes[digit]}.",
             1: "Axis 1 runs down the rows: each image collapses to one line of 28 column totals.",
             2: "Axis 2 runs along the columns: each image collapses to one line of 28 row totals."}[axis]
            + (" argmax gives the index where the maximum sits, not the maximum itself." if op == "argmax" else ""))
 
 st.header("Flattening: 28 rows laid end to end")
-r = st.slider("Row `r`", 0, 27, **shared.keep("row", 14, shared.int_in(0, 27)))
+r = st.slider("Row `r`", 0, 27, **settings.keep("row", 14, settings.int_in(0, 27)))
 v = T.run("x[i].reshape(784)", x=x, i=i)
 st.code(f"v = x[i].reshape(784)   # (28, 28) -> {tuple(v.shape)}\n"
         f"torch.equal(v[28*r : 28*r+28], x[i, r])   # {T.run('torch.equal(v[28*r : 28*r+28], x[i, r])', v=v, x=x, i=i, r=r)}",
@@ -103,7 +105,8 @@ with tab2:
 with tab3:
     st.markdown("OpenCV loads colour as blue, green, red. Reversing the last axis swaps it back.")
     bgr = T.run("hwc.flip(-1)", hwc=hwc)
-    for column, picture, words in zip(st.columns(3), (hwc, bgr, bgr.flip(-1)), ("the image", "✗ BGR shown as RGB", "✓ bgr.flip(-1)")):
-        column.image(figures.enlarged(picture.numpy()), caption=words, clamp=True)
-shared.publish("i", "rank", "digit", "op", "axis", "row")
+    for column, picture, label in zip(st.columns(3), (hwc, bgr, bgr.flip(-1)), ("the image", "✗ BGR shown as RGB",
+                                                                                "✓ bgr.flip(-1)")):
+        column.image(figures.enlarged(picture.numpy()), caption=label, clamp=True)
+settings.publish("i", "rank", "digit", "op", "axis", "row")
 lesson_path.next_step(__file__)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import shared
+from app_pages import session, words
 from mnistcore import models
 from mnistcore.data import Dataset
 from mnistcore.serving import pictures, uploads
@@ -17,9 +17,9 @@ def finished(job: Job) -> None:
         # once per finished run: it becomes the session's model (a diverged one would replace a good one)
         st.session_state["recorded_job"] = job
         st.session_state.pop("upload_note", None)
-        st.session_state["trained"] = {"model": result.model, "dataset": job.dataset_key,
-                                       "note": f"Using the model you trained on this page ({models.NAMES[result.config.model]}, "
-                                               f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%})."}
+        session.keep_model(result.model, job.dataset_key,
+                           f"Using the model you trained on this page ({models.NAMES[result.config.model]}, "
+                           f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%}).")
     if st.session_state.get("downloads", (None,))[0] is not job:  # encode the files once per finished run
         weights, titles = models.templates(result.model)
         st.session_state["downloads"] = (job, models.to_file(result.model), pictures.weights_png(weights.numpy(), titles))
@@ -38,14 +38,15 @@ def upload(ds: Dataset) -> None:
         try:
             loaded = uploads.weights(file.getvalue())
         except uploads.UploadError as e:  # a corrupt, foreign or hostile file: say so, keep everything else
-            st.session_state["upload_note"] = ("error", shared.plain(e))
+            st.session_state["upload_note"] = ("error", words.plain(e))
         else:
-            acc = shared.accuracy(loaded, ds)
+            acc = session.accuracy(loaded, ds)
             st.session_state["uploaded"] = loaded
-            st.session_state["trained"] = {"model": loaded, "dataset": ds.key,
-                                           "note": f"Using the weights you uploaded ({shared.plain(file.name)}, {acc:.2%} valid accuracy)."}
+            session.keep_model(loaded, ds.key,
+                               f"Using the weights you uploaded ({words.plain(file.name)}, {acc:.2%} valid accuracy).")
             st.session_state["upload_note"] = ("success", f"Loaded: {models.NAMES[models.kind_of(loaded)]}, {acc:.2%} on "
-                                               "these validation images. The mistakes page now uses it; press Start to train it further.")
+                                               "these validation images. The mistakes page now uses it; press Start to "
+                                               "train it further.")
     if "upload_note" in st.session_state:
         kind, text = st.session_state["upload_note"]
         (st.success if kind == "success" else st.error)(text)

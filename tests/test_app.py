@@ -13,7 +13,7 @@ from conftest import write_idx_folder
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
-from app_pages import shared
+from app_pages import words
 from mnistcore import data, devices
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -94,7 +94,7 @@ def test_reshape_page_any_typed_shape(shape, good):
     ok(at)
     refused = [e.value for e in at.error if "does not fit" in e.value]
     assert bool(refused) != good, refused
-    assert good or shared.plain(shape) in refused[0]  # shown as text: a link's value never becomes Markdown
+    assert good or words.plain(shape) in refused[0]  # shown as text: a link's value never becomes Markdown
 
 
 def test_reshape_page_slices_masks_and_broadcasting():

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from test_browser import CHROMIUM, browser, free_port, settle  # noqa: F401 (a shared fixture)
 
-from deploy.serve import HAPROXY, Class, haproxy_config
+from deploy.serve import HAPROXY, Class, haproxy_config, wait_healthy
 
 pytestmark = pytest.mark.skipif(not Path(HAPROXY).exists() or not Path(CHROMIUM).exists(),
                                 reason="haproxy or chromium is not installed (make system)")
@@ -29,12 +29,7 @@ def site(tmp_path_factory):
     proxy = subprocess.Popen([HAPROXY, "-db", "-f", str(logs / "haproxy.cfg")], stdout=open(logs / "haproxy.log", "w"),  # noqa: SIM115
                              stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
+    assert wait_healthy(url, timeout=20), f"haproxy did not start; see {logs}"
     yield url, group
     proxy.terminate()
     group.stop()

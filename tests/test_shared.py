@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app_pages import shared
+from app_pages import server_work, words
 
 
 def fails_the_first_time(marker: str) -> str:
@@ -20,11 +20,11 @@ def fails_the_first_time(marker: str) -> str:
 def test_a_failed_page_computation_is_tried_again_by_the_next_page(tmp_path):
     marker = str(tmp_path / "marker")
     with pytest.raises(RuntimeError, match="the first try failed"):
-        shared.computed(fails_the_first_time, None, marker, waiting="computing")
-    assert shared.computed(fails_the_first_time, None, marker, waiting="computing") == "worked"
-    assert shared.computed(fails_the_first_time, None, marker, waiting="computing") == "worked"  # and kept once it worked
+        server_work.result(fails_the_first_time, None, marker, waiting="computing")
+    assert server_work.result(fails_the_first_time, None, marker, waiting="computing") == "worked"
+    assert server_work.result(fails_the_first_time, None, marker, waiting="computing") == "worked"  # and kept once it worked
     Path(marker).unlink()
-    assert shared.computed(fails_the_first_time, None, marker, waiting="computing") == "worked"  # (not run again)
+    assert server_work.result(fails_the_first_time, None, marker, waiting="computing") == "worked"  # (not run again)
 
 
 def page(marker: str) -> None:
@@ -32,8 +32,8 @@ def page(marker: str) -> None:
     import streamlit as st
     from test_shared import fails_the_first_time
 
-    from app_pages import shared
-    st.write(shared.computed(fails_the_first_time, None, marker, waiting="computing"))
+    from app_pages import server_work
+    st.write(server_work.result(fails_the_first_time, None, marker, waiting="computing"))
 
 
 def test_a_page_says_why_a_computation_failed_and_gets_it_on_reload(tmp_path):
@@ -46,13 +46,28 @@ def test_a_page_says_why_a_computation_failed_and_gets_it_on_reload(tmp_path):
 
 
 def test_numbers_keep_the_digits_they_need():
-    from app_pages import shared
-    assert [shared.digits3(v) for v in (0.5, 0.00412, 3.97e-31, 0.0)] == ["0.500", "0.00412", "3.97e-31", "0.000"]
-    assert [shared.share(v) for v in (0.912, 0.0041, 3.97e-31)] == ["91.2%", "0.41%", "3.97e-29%"]
+    assert [words.digits3(v) for v in (0.5, 0.00412, 3.97e-31, 0.0)] == ["0.500", "0.00412", "3.97e-31", "0.000"]
+    assert [words.share(v) for v in (0.912, 0.0041, 3.97e-31)] == ["91.2%", "0.41%", "3.97e-29%"]
 
 
 def test_plain_text_cannot_start_markdown():
-    from app_pages import shared
-    shown = shared.plain("`x` [Sign in](https://evil.example) ![t](https://evil.example/p.png) <b>hi</b> https://evil.example")
+    shown = words.plain("`x` [Sign in](https://evil.example) ![t](https://evil.example/p.png) <b>hi</b> https://evil.example")
     assert re.search(r"(?<!\\)[\[\]<>`!]", shown) is None  # every mark that can open markup is escaped
     assert "https://" not in shown and "Sign in" in shown and "evil.example" in shown  # the words stay
+
+
+def test_one_browser_cannot_queue_more_than_its_share_and_the_table_is_bounded():
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    pool = ThreadPoolExecutor(1)  # one worker, as on a 2-core server: what waits can still be cancelled
+    table = server_work.Computations(most=6, per_browser=2, submit=pool.submit)
+    busy = table.start(time.sleep, None, (0.5,), "a student")  # the worker is busy
+    storm = [table.start(time.sleep, None, (0.001 * (k + 1),), "a storm of links") for k in range(5)]
+    assert [f.cancelled() for f in storm] == [True, True, True, False, False]  # its oldest waiting work gave way
+    assert table.waiting_for("a storm of links") == 2 and table.waiting_for("a student") == 0
+    other = table.start(time.sleep, None, (0.002,), "another student")
+    assert not other.cancelled() and table.start(time.sleep, None, (0.002,), "a storm of links") is other  # shared
+    many = [table.start(abs, None, (-k,), f"browser {k}") for k in range(8)]  # more keys than the table holds
+    assert many[0].cancelled() and not many[-1].cancelled()  # dropped from the table: cancelled, never run
+    assert busy.result() is None and many[-1].result() == 7
+    pool.shutdown()

@@ -34,8 +34,9 @@ RUN_THREADS = setting("MNISTCORE_TORCH_THREADS", 1)
 WORKER_NICE = setting("MNISTCORE_WORKER_NICE", 10)  # pages first: the server keeps nice 0
 
 
-def lower_priority_group() -> None:
-    """Move this process (the forkserver; every worker forks from it) into a scheduling group of its own at WORKER_NICE.
+def lower_priority_group(nice: int | None = None) -> None:
+    """Move this process (the forkserver; every worker forks from it) into a scheduling group of its own at `nice`
+    (default WORKER_NICE).
 
     Linux's autogroup (on by default in Debian's and Ubuntu's kernels) shares the CPU fairly between
     sessions first and applies nice only inside a session: a worker at nice 10 in the server's
@@ -44,7 +45,7 @@ def lower_priority_group() -> None:
     """
     try:
         os.setsid()
-        Path("/proc/self/autogroup").write_text(f"{WORKER_NICE}\n")
+        Path("/proc/self/autogroup").write_text(f"{WORKER_NICE if nice is None else nice}\n")
     except OSError:
         pass  # already a session leader, or no autogroup in this kernel: nice per process still applies
 
@@ -113,10 +114,16 @@ def share(data: Tensors) -> Tensors:
 _pool_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 POOL_WORKERS = setting("MNISTCORE_PAGE_WORKERS", max(1, (os.cpu_count() or 1) // 2))
+# A page waits for what the pool computes, so the pool comes before the runs: in the runs' scheduling group
+# it had one share in eleven with ten runs training, and a new student's page waited 7 s for the learning
+# page's fits (bench/class_bench.py). A group of its own at nice 5 weighs three times all the runs' group
+# together, and still yields to the server (nice 0). The pool's work is bounded (app_pages/server_work.py).
+PAGE_WORKER_NICE = setting("MNISTCORE_PAGE_WORKER_NICE", 5)
 
 
 def _pool_worker_init(server: int) -> None:
-    """Page computations use one thread each: they share the cores with the server and the runs."""
+    """A page worker: its own scheduling group above the runs', one thread, and an end with the server."""
+    lower_priority_group(PAGE_WORKER_NICE)
     end_with(server)
     torch.set_num_threads(RUN_THREADS)
 
