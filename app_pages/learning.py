@@ -6,8 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app_pages import lesson_path, server_work, session, settings, shared_data, words
-from mnistcore import claims, devices, figures
-from mnistcore import learning as L
+from mnistcore import claims, devices, figures, learning
 
 ds = session.dataset()
 st.title("How it learns")
@@ -17,8 +16,8 @@ st.markdown("A model learns by asking, for every number it holds: *if I nudge th
 
 # ---------------------------------------------------------------- 1. a line
 st.header("1. Two numbers, a and b, find a line")
-x, y = L.line_points(seed=session.seed())
-best = L.best_line(x, y)
+x, y = learning.line_points(seed=session.seed())
+best = learning.best_line(x, y)
 LRS = [0.01, 0.05, 0.1, 0.3, 0.6, 0.8, 1.0]
 lr = st.select_slider("Learning rate (how far each step goes)", LRS, **settings.keep("glr", 0.1, settings.one_of(LRS, float)))
 start = (-2.0, -4.0)
@@ -27,7 +26,7 @@ path = st.session_state.setdefault("gd_path", [start])
 
 def step() -> None:
     """Move (a, b) one step downhill."""
-    path.append(L.descend(*path[-1], lr, x, y))
+    path.append(learning.descend(*path[-1], lr, x, y))
 
 
 def reset() -> None:
@@ -47,7 +46,7 @@ def descent() -> None:
     if st.session_state.get("gd_play"):
         step()
         st.session_state["gd_play"] -= 1
-        if not st.session_state["gd_play"] or L.verdict([L.mse(a, b, x, y) for a, b in path]) == "diverging":
+        if not st.session_state["gd_play"] or learning.verdict([learning.mse(a, b, x, y) for a, b in path]) == "diverging":
             st.session_state["gd_play"] = 0
             st.rerun()  # stop ticking
     b = st.columns([1, 1.5, 1, 3])
@@ -55,10 +54,10 @@ def descent() -> None:
     b[1].button("Play 30 steps", icon=":material/play_arrow:", on_click=lambda: st.session_state.update(gd_play=30))
     b[2].button("Reset", icon=":material/restart_alt:", on_click=reset)
     a_now, b_now = path[-1]
-    losses = [L.mse(a, b, x, y) for a, b in path]
+    losses = [learning.mse(a, b, x, y) for a, b in path]
     # the view grows to follow a path that overshoots (up to a point: a diverging one leaves any view)
     a_seen, b_seen = [a for a, _ in path if abs(a) < 60], [b for _, b in path if abs(b) < 60]
-    a_vals, b_vals, grid = L.loss_grid(x, y, (min(-4, *a_seen), max(9, *a_seen)), (min(-8, *b_seen), max(16, *b_seen)))
+    a_vals, b_vals, grid = learning.loss_grid(x, y, (min(-4, *a_seen), max(9, *a_seen)), (min(-8, *b_seen), max(16, *b_seen)))
     left, right = st.columns(2)
     left.plotly_chart(figures.descent(a_vals, b_vals, grid, path, best, title=f"The loss over (a, b): step {len(path) - 1}"))
     right.plotly_chart(figures.line_fit(x, y, a_now, b_now, title=f"y = {a_now:.2f} x + {b_now:.2f}, loss {losses[-1]:.3g}"))
@@ -73,10 +72,10 @@ def descent() -> None:
         "diverging": ("error", f"Diverging: at learning rate {lr:g} every step lands further up the other side than it started, "
                                "so the loss grows without end. Reset and choose a smaller rate."),
     }
-    kind, text = words[L.verdict(losses)]
+    kind, text = words[learning.verdict(losses)]
     getattr(st, kind)(text)
-    fa, fb = L.formula_grads(a_now, b_now, x, y)
-    ga, gb = L.autograd_grads(a_now, b_now, x, y)
+    fa, fb = learning.formula_grads(a_now, b_now, x, y)
+    ga, gb = learning.autograd_grads(a_now, b_now, x, y)
     st.markdown("At the current a and b, the two derivatives of the loss `mean((a*x + b - y)**2)`, worked out twice:")
     st.dataframe([{"derivative": "d loss / d a", "formula": "mean(2 (a x + b - y) x)", "by the formula": f"{fa:.6f}",
                    "by autograd": f"{ga:.6f}", "difference": f"{abs(fa - ga):.1e}"},
@@ -94,20 +93,21 @@ SGD_LRS = [0.01, 0.1, 0.5, 1.0]
 sgd_lr = st.select_slider("Learning rate for these steps", SGD_LRS, **settings.keep("slr", 0.1, settings.one_of(SGD_LRS, float)))
 data = shared_data.prepared(ds, "cpu")
 if st.session_state.get("sgd_for") != (ds.key, session.seed()):  # a new data set or seed starts a fresh model
-    st.session_state.update(sgd_for=(ds.key, session.seed()), sgd_state=L.fresh_state(session.seed()), sgd_steps=0, sgd_last=None)
+    st.session_state.update(sgd_for=(ds.key, session.seed()), sgd_state=learning.fresh_state(session.seed()), sgd_steps=0,
+                            sgd_last=None)
 
 
 def next_step() -> None:
     """One SGD step on the next batch of 64."""
-    batch = L.nth_batch(data.x_train, data.y_train, st.session_state["sgd_steps"], session.seed())
-    result = L.sgd_step(st.session_state["sgd_state"], *batch, sgd_lr)
+    batch = learning.nth_batch(data.x_train, data.y_train, st.session_state["sgd_steps"], session.seed())
+    result = learning.sgd_step(st.session_state["sgd_state"], *batch, sgd_lr)
     st.session_state.update(sgd_state=result["state"], sgd_steps=st.session_state["sgd_steps"] + 1, sgd_last=result)
 
 
 c = st.columns([1, 1, 4])
 c[0].button("Next step", icon=":material/skip_next:", on_click=next_step, type="primary")
 c[1].button("Start over", icon=":material/restart_alt:", on_click=lambda: st.session_state.update(
-    sgd_state=L.fresh_state(session.seed()), sgd_steps=0, sgd_last=None))
+    sgd_state=learning.fresh_state(session.seed()), sgd_steps=0, sgd_last=None))
 last, titles = st.session_state["sgd_last"], [ds.classes[i] for i in range(10)]
 if last is None:
     st.info("Press **Next step**. After about twenty, the weights below begin to look like the templates of the training page.")
@@ -128,7 +128,7 @@ else:
     right.caption(f"**The weights after {st.session_state['sgd_steps']} steps** (blue counts for the class, red against). "
                   f"This step changed them by at most {np.abs(last['update']).max():.4f}.")
 with st.expander("The code that made this step (it runs both ways and compares)"):
-    st.code(inspect.getsource(L.sgd_step), language="python")
+    st.code(inspect.getsource(learning.sgd_step), language="python")
 
 # ---------------------------------------------------------------- 3. universal approximation
 st.header("3. Matrix product, max(0, x), matrix product: enough for any curve")
@@ -142,17 +142,17 @@ st.markdown("A neural net is a matrix product, then `max(0, x)` (ReLU: negatives
 def universal() -> None:
     """The target, the slider and the two charts: a move of the slider reruns only this, not the whole page."""
     c = st.columns(2)
-    target = c[0].radio("Target curve", list(L.TARGETS), horizontal=True, **settings.keep("curve", "sine",
-                                                                                          settings.one_of(list(L.TARGETS))))
-    n = c[1].slider("Hidden units n", 1, L.UNITS[-1], **settings.keep("units", 3, settings.int_in(1, L.UNITS[-1])))
+    target = c[0].radio("Target curve", list(learning.TARGETS), horizontal=True, **settings.keep("curve", "sine",
+                                                                                          settings.one_of(list(learning.TARGETS))))
+    n = c[1].slider("Hidden units n", 1, learning.UNITS[-1], **settings.keep("units", 3, settings.int_in(1, learning.UNITS[-1])))
     # all 50 at once: a slider move waits for none
-    fit = server_work.result(L.relu_fits, None, target, L.UNITS, 1500, session.seed(),
+    fit = server_work.result(learning.relu_fits, None, target, learning.UNITS, 1500, session.seed(),
                           waiting="Fitting 50 networks, from 1 to 50 ReLU units (once per server)...")[n]
     tried = st.session_state.setdefault("relu_tried", {})
     tried[(target, n)] = fit["error"]
     st.plotly_chart(figures.relu_pieces(fit["x"], fit["target"], fit["fit"], fit["pieces"], fit["bias"],
                                         title=f"{n} ReLU piece{'s' if n > 1 else ''}: mean squared error {fit['error']:.4f}"))
-    errors = {t: sorted((k, e) for (tt, k), e in tried.items() if tt == t) for t in L.TARGETS}
+    errors = {t: sorted((k, e) for (tt, k), e in tried.items() if tt == t) for t in learning.TARGETS}
     st.plotly_chart(figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t, v in errors.items() if v},
                                    x_title="hidden units n",
                                    y_title="mean squared error (log scale)", log_y=True, markers=True,

@@ -4,8 +4,7 @@ import numpy as np
 import streamlit as st
 
 from app_pages import lesson_path, server_work, session, settings, shared_data, words
-from mnistcore import figures
-from mnistcore import normalize as N
+from mnistcore import figures, normalize
 
 ds = session.dataset()
 
@@ -13,7 +12,7 @@ ds = session.dataset()
 @st.cache_data(max_entries=4)
 def statistics(_ds, key: str) -> dict:
     """Train and valid means and standard deviations (a fraction of a second, once per data set)."""
-    return N.statistics(_ds)
+    return normalize.statistics(_ds)
 
 
 st.title("Normalization")
@@ -28,16 +27,17 @@ c[0].metric("train mean", f"{s['train_mean']:.4f}")
 c[1].metric("train std", f"{s['train_std']:.4f}")
 c[2].metric("valid mean, after", f"{s['valid_mean']:.4f}", help="valid normalized with the TRAIN mean and std")
 c[3].metric("valid std, after", f"{s['valid_std']:.4f}")
+lesson = normalize.LESSON  # what the notebook printed
 if len(ds.x_train) == 50_000 and ds.name == "mnist":
-    st.info(f"The lesson printed train mean {N.LESSON['train_mean']} and std {N.LESSON['train_std']}. Its file stored each "
+    st.info(f"The lesson printed train mean {lesson['train_mean']} and std {lesson['train_std']}. Its file stored each "
             f"byte divided by 256, not 255: on that scale ours are {s['train_mean_pickle']:.4f} and {s['train_std_pickle']:.4f}. "
-            f"After normalizing the scale cancels out: the lesson's valid set came out at mean {N.LESSON['valid_mean']}, "
-            f"std {N.LESSON['valid_std']}; ours at {s['valid_mean']:.4f}, {s['valid_std']:.4f}.")
+            f"After normalizing the scale cancels out: the lesson's valid set came out at mean {lesson['valid_mean']}, "
+            f"std {lesson['valid_std']}; ours at {s['valid_mean']:.4f}, {s['valid_std']:.4f}.")
 else:
     st.info(f"These are the figures of {words.plain(ds.summary())}. On full MNIST the lesson printed train mean "
-            f"{N.LESSON['train_mean']} "
-            f"and std {N.LESSON['train_std']} (pixels divided by 256), then valid mean {N.LESSON['valid_mean']} and std "
-            f"{N.LESSON['valid_std']}: close to 0 and 1, but not exactly, because the validation images are different images.")
+            f"{lesson['train_mean']} and std {lesson['train_std']} (pixels divided by 256), then valid mean "
+            f"{lesson['valid_mean']} and std {lesson['valid_std']}: close to 0 and 1, but not exactly, because the "
+            "validation images are different images.")
 train_px, valid_px = ds.x_train[:2000] / 255, ds.x_valid[:2000] / 255  # 2,000 images each: enough for a histogram
 left, right = st.columns(2)
 left.plotly_chart(figures.histogram({"train": train_px, "valid": valid_px}, title="Raw pixels, scaled to [0, 1]",
@@ -56,8 +56,8 @@ col1, col2 = st.columns(2)
 optimizer = col1.radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func={"adam": "Adam, lr 1e-3 (the lesson's)",
                                                                                    "sgd": "SGD, lr 0.01"}.get,
                        **settings.keep("opt", "adam", settings.one_of(["adam", "sgd"])))
-steps = col2.slider("Steps", 100, 500, step=50, **settings.keep("steps", N.RACE_STEPS, settings.int_in(100, 500)))
-curves = server_work.result(N.scale_race, ds, steps, N.RACE_LR[optimizer], optimizer, session.seed(),
+steps = col2.slider("Steps", 100, 500, step=50, **settings.keep("steps", normalize.RACE_STEPS, settings.int_in(100, 500)))
+curves = server_work.result(normalize.scale_race, ds, steps, normalize.RACE_LR[optimizer], optimizer, session.seed(),
                          waiting="Training three models for a few hundred steps (once per server)...")
 st.plotly_chart(figures.curves(curves, title="Training loss, batches of 64", y_title="loss (log scale)", log_y=True))
 raw_end = curves["raw 0-255"][1][-1]
@@ -68,7 +68,7 @@ st.header("Colour: one mean per channel, and the trap")
 st.markdown("For colour images each channel (red, green, blue) gets its own mean and std. Below, a linear model learns "
             "to name the colour of the ink of digits tinted red, green or blue. Then it sees a validation set that is "
             "**all green**.")
-d = server_work.result(N.colour_demo, ds, session.seed(), waiting="Training the colour model (once per server)...")
+d = server_work.result(normalize.colour_demo, ds, session.seed(), waiting="Training the colour model (once per server)...")
 left, right = st.columns(2)
 RGB = ["#d62728", "#2ca02c", "#1f77b4"]
 wrong = 1 - d["green_by_own"]
@@ -90,7 +90,7 @@ st.markdown("The same care applies inside the network: each layer multiplies by 
 x = shared_data.prepared(ds, "cpu").x_valid[:512]
 INITS = (("randn", "randn: std 1"), ("lesson", "randn / dims[0] (the lesson's get_weights)"),
          ("kaiming", "randn × √(2 / dims[0]) (Kaiming)"))
-stds = {name: N.activation_stds(x, init, seed=session.seed()) for init, name in INITS}
+stds = {name: normalize.activation_stds(x, init, seed=session.seed()) for init, name in INITS}
 st.plotly_chart(figures.curves({k: (list(range(11)), v) for k, v in stds.items()}, x_title="layer",
                                y_title="std of activations (log scale)", log_y=True, title="Exploding, vanishing, steady"))
 st.caption("Plain randn multiplies the spread by about √100 per layer (it explodes). The lesson divides by the number of "
@@ -102,8 +102,8 @@ pixel = 14 * 28 + 14
 target = ds.y_train == 1
 raw_vals = ds.x_train.reshape(len(ds.x_train), -1)[:, pixel].astype(float)
 norm_vals = (raw_vals / 255 - s["train_mean"]) / s["train_std"]
-t_raw, left_raw = N.best_split(raw_vals, target)
-t_norm, left_norm = N.best_split(norm_vals, target)
+t_raw, left_raw = normalize.best_split(raw_vals, target)
+t_norm, left_norm = normalize.best_split(norm_vals, target)
 st.markdown("A tree only asks *is this pixel above a threshold?*, and the best threshold depends only on the order of "
             "the values. Normalizing never changes the order, so every split lands on the same images:")
 st.dataframe([{"pixel (14, 14) as": "raw bytes", "best threshold for 'is it a 1?'": f"{t_raw:.3f}",

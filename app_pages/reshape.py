@@ -3,11 +3,10 @@
 import streamlit as st
 
 from app_pages import lesson_path, session, settings, words
-from mnistcore import figures
-from mnistcore import tensors as T
+from mnistcore import figures, tensors
 
 ds = session.dataset()
-x_imgs = T.batch(ds.x_valid, 16)  # (16, 28, 28) in [0, 1]
+x_imgs = tensors.batch(ds.x_valid, 16)  # (16, 28, 28) in [0, 1]
 x_flat = x_imgs.reshape(16, 784)  # (16, 784): how the lesson's pickle stores them
 st.title("Reshape & slicing")
 st.markdown(
@@ -20,12 +19,12 @@ st.markdown(f"`x` holds {len(x_flat)} flattened images: shape {tuple(x_flat.shap
             "Type a new shape; `-1` means *work this size out*.")
 text = st.text_input("New shape", **settings.keep("shape", "-1, 28, 28"))
 try:
-    check = T.check_reshape(x_flat.numel(), T.parse_shape(text))
+    check = tensors.check_reshape(x_flat.numel(), tensors.parse_shape(text))
 except ValueError as e:
-    check = T.ReshapeCheck(False, (), str(e))
+    check = tensors.ReshapeCheck(False, (), str(e))
 if check.ok:
-    line = f"x.reshape({', '.join(map(str, T.parse_shape(text)))})"
-    out = T.run(line, x=x_flat)
+    line = f"x.reshape({', '.join(map(str, tensors.parse_shape(text)))})"
+    out = tensors.run(line, x=x_flat)
     st.code(f"{line}   # -> {tuple(out.shape)}", language="python")
     st.success(words.plain(check.explanation))
     if out.ndim >= 2 and out.shape[-1] * out.shape[-2] <= 784 * 4:
@@ -38,13 +37,14 @@ else:
     st.error(f"{words.plain(text)} does not fit. {words.plain(check.explanation)}")  # text from a link: never Markdown
 
 st.subheader("view vs reshape, and what permute does")
-t = T.run("x_imgs[0].permute(1, 0)", x_imgs=x_imgs)
+t = tensors.run("x_imgs[0].permute(1, 0)", x_imgs=x_imgs)
 st.markdown("`view` never copies: it only reinterprets the memory, so it needs the numbers laid out in order "
             "(*contiguous*). `permute` swaps axes by changing the strides, which breaks that order.")
-st.dataframe([{"tensor": "x_imgs[0]", **T.contiguity(x_imgs[0])}, {"tensor": "x_imgs[0].permute(1, 0)", **T.contiguity(t)}],
+st.dataframe([{"tensor": "x_imgs[0]", **tensors.contiguity(x_imgs[0])}, {"tensor": "x_imgs[0].permute(1, 0)",
+                                                                         **tensors.contiguity(t)}],
              hide_index=True)
 for line in ("x_imgs[0].permute(1, 0).view(784)", "x_imgs[0].permute(1, 0).reshape(784)"):
-    out, err = T.attempt(line, x_imgs=x_imgs)
+    out, err = tensors.attempt(line, x_imgs=x_imgs)
     st.code(f"{line}\n# -> " + (err or f"shape {tuple(out.shape)} (a copy)"), language="python")
 
 st.header("Slicing: a window on the numbers")
@@ -52,7 +52,7 @@ i = st.slider("Image `i`", 0, len(x_imgs) - 1, **settings.keep("i", 0, settings.
 r0, r1 = st.slider("Rows `r0:r1`", 0, 28, **settings.keep("rows", (10, 15), settings.pair_in(0, 28)))
 c0, c1 = st.slider("Columns `c0:c1`", 0, 28, **settings.keep("cols", (10, 15), settings.pair_in(0, 28)))
 line = f"x_imgs[{i}, {r0}:{r1}, {c0}:{c1}]"
-part = T.run(line, x_imgs=x_imgs)
+part = tensors.run(line, x_imgs=x_imgs)
 st.code(f"{line}   # -> shape {tuple(part.shape)}", language="python")
 left, right = st.columns(2)
 left.plotly_chart(figures.outline(figures.image(x_imgs[i].numpy(), f"x_imgs[{i}]", zmin=0, zmax=1, show_scale=False), r0, r1,
@@ -65,20 +65,20 @@ else:
     right.plotly_chart(figures.image(part.numpy(), "the window (too many numbers to print)", zmin=0, zmax=1))
 
 st.subheader("Each integer index removes an axis")
-st.dataframe([{"line": e, "shape": str(tuple(T.run(e, x_imgs=x_imgs).shape)), "rank": T.run(e, x_imgs=x_imgs).ndim}
+st.dataframe([{"line": e, "shape": str(tuple(tensors.run(e, x_imgs=x_imgs).shape)), "rank": tensors.run(e, x_imgs=x_imgs).ndim}
               for e in ("x_imgs", "x_imgs[0]", "x_imgs[0, 5]", "x_imgs[0, 5, 5]", "x_imgs[0, 5:6, 5:6]")], hide_index=True)
 st.markdown("`x[0][2]` and `x[0, 2]` give the same row of a tensor. On a jagged list of lists only the first works, "
             "because a list cannot be indexed by a pair:")
 jagged = [[1, 2, 3], [4, 5]]
 for line in ("jagged[0][2]", "jagged[0, 2]", "x_imgs[0][2].shape", "x_imgs[0, 2].shape"):
-    out, err = T.attempt(line, jagged=jagged, x_imgs=x_imgs)
+    out, err = tensors.attempt(line, jagged=jagged, x_imgs=x_imgs)
     st.code(f"{line}   # -> {err or out}", language="python")
 
 st.subheader("Negative indices, steps and masks")
-expr = st.selectbox("Try a line on `img = x_imgs[i]`", list(T.SLICES), **settings.keep("slice", "img[::2]",
-                                                                                       settings.one_of(list(T.SLICES))))
-out, err = T.attempt(expr, img=x_imgs[i])
-st.caption(T.SLICES[expr])
+expr = st.selectbox("Try a line on `img = x_imgs[i]`", list(tensors.SLICES), **settings.keep("slice", "img[::2]",
+                                                                                       settings.one_of(list(tensors.SLICES))))
+out, err = tensors.attempt(expr, img=x_imgs[i])
+st.caption(tensors.SLICES[expr])
 if err:
     st.code(f"{expr}\n# -> {err}", language="python")
 else:
@@ -88,17 +88,17 @@ else:
 st.header("Broadcasting: when shapes differ")
 st.markdown("Adding a vector to a matrix adds it to **every row**. The rule: line the shapes up from the right; "
             "each pair must be equal, or one of them 1 (or missing), and a 1 is stretched to fit.")
-ramp = T.run("torch.linspace(0, 1, 28)")  # (28,)
+ramp = tensors.run("torch.linspace(0, 1, 28)")  # (28,)
 a, b = st.columns(2)
-a.plotly_chart(figures.image(T.run("img + c", img=x_imgs[i], c=ramp).numpy(), "img + c: c added to every row", height=300))
-b.plotly_chart(figures.image(T.run("img + c[:, None]", img=x_imgs[i], c=ramp).numpy(), "img + c[:, None]: to every column",
+a.plotly_chart(figures.image(tensors.run("img + c", img=x_imgs[i], c=ramp).numpy(), "img + c: c added to every row", height=300))
+b.plotly_chart(figures.image(tensors.run("img + c[:, None]", img=x_imgs[i], c=ramp).numpy(), "img + c[:, None]: to every column",
                              height=300))
 st.caption("`c` is `torch.linspace(0, 1, 28)`, shape (28,). `c[None]` is (1, 28) and `c[:, None]` is (28, 1).")
 left, right = st.columns(2)
 sa = left.text_input("Shape of the left tensor", **settings.keep("bc_a", "16, 28, 28"))
 sb = right.text_input("Shape of the right tensor", **settings.keep("bc_b", "28, 1"))
 try:
-    bc = T.check_broadcast(T.parse_shape(sa), T.parse_shape(sb))
+    bc = tensors.check_broadcast(tensors.parse_shape(sa), tensors.parse_shape(sb))
     st.dataframe([{"left": r[0], "right": r[1], "result": r[2], "why": r[3]} for r in bc.rows], hide_index=True)
     (st.success if bc.ok else st.error)(bc.explanation)
 except ValueError as e:

@@ -18,8 +18,7 @@ import streamlit as st
 
 from app_pages import browsers
 from app_pages.words import explain, failed
-from mnistcore import learning, train
-from mnistcore import normalize as N
+from mnistcore import learning, normalize, train
 from mnistcore.data import Dataset
 from mnistcore.serving import workers
 
@@ -144,7 +143,7 @@ def prefetch(ds: Dataset, seed: int) -> None:
     if seed != DEFAULT_SEED:
         return
     for fn, data, args in [(train.lesson_model_file, ds, (seed,)),
-                           (N.scale_race, ds, (N.RACE_STEPS, N.RACE_LR["adam"], "adam", seed)),
-                           (N.colour_demo, ds, (seed,)),
+                           (normalize.scale_race, ds, (normalize.RACE_STEPS, normalize.RACE_LR["adam"], "adam", seed)),
+                           (normalize.colour_demo, ds, (seed,)),
                            (learning.relu_fits, None, ("sine", learning.UNITS, 1500, seed))]:  # the learning page's first curve
         table().start(fn, data, args, "the server")  # the server's own asking: no student's bound counts it

@@ -7,11 +7,10 @@ import streamlit as st
 from PIL import Image
 
 from app_pages import lesson_path, session, settings
-from mnistcore import figures
-from mnistcore import tensors as T
+from mnistcore import figures, tensors
 
 ds = session.dataset()
-x = T.batch(ds.x_valid)  # (64, 28, 28) floats in [0, 1]
+x = tensors.batch(ds.x_valid)  # (64, 28, 28) floats in [0, 1]
 st.title("Tensor rank & axes")
 st.markdown(
     "A model never sees a picture, only a block of numbers. How many indices you need to pick out "
@@ -21,10 +20,10 @@ st.markdown(
 
 st.header("From one pixel to a batch of colour images")
 i = st.slider("Which image `i`", 0, len(x) - 8, **settings.keep("i", 0, settings.int_in(0, len(x) - 8)))
-rank = st.radio("Rank", [r[0] for r in T.RANKS], horizontal=True,
-                format_func=lambda r: f"{r}: {T.RANKS[r][2]}", **settings.keep("rank", 2, settings.int_in(0, 4)))
-_, expr, what, names, axes = T.RANKS[rank]
-value = T.run(expr, x=x, i=i)
+rank = st.radio("Rank", [r[0] for r in tensors.RANKS], horizontal=True,
+                format_func=lambda r: f"{r}: {tensors.RANKS[r][2]}", **settings.keep("rank", 2, settings.int_in(0, 4)))
+_, expr, what, names, axes = tensors.RANKS[rank]
+value = tensors.run(expr, x=x, i=i)
 left, right = st.columns([2, 3])
 with left:
     st.code(f"i = {i}\n{expr}", language="python")
@@ -40,12 +39,12 @@ if rank == 4:
     st.markdown("`colour` is this page's own helper, not PyTorch's: MNIST is grey, so it tints each image with one "
                 "(red, green, blue) triple. Broadcasting does it in one line: (8, 1, 28, 28) × (8, 3, 1, 1) → "
                 "(8, 3, 28, 28), the (N, C, H, W) order PyTorch uses for colour batches.")
-    st.code(inspect.getsource(T.colour), language="python")
+    st.code(inspect.getsource(tensors.colour), language="python")
 st.caption("Mathematicians say scalar, vector, matrix; programmers say 0-D, 1-D, 2-D array; deep-learning "
            "people say rank-0, 1, 2 tensor. Same things. And 'dimension' is often used for 'axis'.")
 st.dataframe(
-    [{"rank": r, "line": e, "what": w, "shape": str(tuple(T.run(e, x=x, i=i).shape)), "also called": n}
-     for r, e, w, n, _ in T.RANKS], hide_index=True,
+    [{"rank": r, "line": e, "what": w, "shape": str(tuple(tensors.run(e, x=x, i=i).shape)), "also called": n}
+     for r, e, w, n, _ in tensors.RANKS], hide_index=True,
 )
 
 st.header("Reducing along an axis")
@@ -53,12 +52,13 @@ st.markdown("A reduction combines all the numbers along one axis, and that axis 
 c1, c2, c3 = st.columns(3)
 digit = c1.selectbox("Batch `b`: images of class", range(10), format_func=lambda c: ds.classes[c],
                      **settings.keep("digit", 3, settings.int_in(0, 9)))
-op = c2.radio("Operation", T.REDUCTIONS, horizontal=True, **settings.keep("op", "mean", settings.one_of(T.REDUCTIONS)))
+op = c2.radio("Operation", tensors.REDUCTIONS, horizontal=True, **settings.keep("op", "mean",
+                                                                                settings.one_of(tensors.REDUCTIONS)))
 axis = c3.radio("Along axis", [0, 1, 2], horizontal=True, format_func=lambda a: f"{a} ({('image', 'row', 'column')[a]})",
                 **settings.keep("axis", 0, settings.int_in(0, 2)))
-b = T.of_class(ds.x_train, ds.y_train, digit)  # (32, 28, 28)
-line = T.reduce_line("b", op, axis)
-result = T.run(line, b=b)
+b = tensors.of_class(ds.x_train, ds.y_train, digit)  # (32, 28, 28)
+line = tensors.reduce_line("b", op, axis)
+result = tensors.run(line, b=b)
 st.code(f"b.shape  # {tuple(b.shape)}\n{line}  # -> shape {tuple(result.shape)}", language="python")
 scale = dict(zmin=float(result.min()), zmax=float(result.max()) if result.max() > result.min() else float(result.min()) + 1)
 fig = figures.image(result.numpy(), f"{line}: shape {tuple(result.shape)}", **scale)
@@ -74,13 +74,13 @@ st.caption({0: f"Axis 0 runs across the images: reducing it combines the {len(b)
 
 st.header("Flattening: 28 rows laid end to end")
 r = st.slider("Row `r`", 0, 27, **settings.keep("row", 14, settings.int_in(0, 27)))
-v = T.run("x[i].reshape(784)", x=x, i=i)
+v = tensors.run("x[i].reshape(784)", x=x, i=i)
+same = tensors.run("torch.equal(v[28*r : 28*r+28], x[i, r])", v=v, x=x, i=i, r=r)
 st.code(f"v = x[i].reshape(784)   # (28, 28) -> {tuple(v.shape)}\n"
-        f"torch.equal(v[28*r : 28*r+28], x[i, r])   # {T.run('torch.equal(v[28*r : 28*r+28], x[i, r])', v=v, x=x, i=i, r=r)}",
-        language="python")
+        f"torch.equal(v[28*r : 28*r+28], x[i, r])   # {same}", language="python")
 left, right = st.columns([1, 2])
 left.plotly_chart(figures.outline(figures.image(x[i].numpy(), f"x[{i}]", zmin=0, zmax=1, show_scale=False), r, r + 1, 0, 28))
-where = T.flat_positions(r)
+where = tensors.flat_positions(r)
 strip = figures.tensor_picture(v.numpy(), f"v: row {r} is positions {where.start} to {where.stop - 1}")
 right.plotly_chart(figures.outline(strip, 0, 1, where.start, where.stop))
 
@@ -90,21 +90,21 @@ crop = (x[i, :, 4:24].numpy() * 255).astype(np.uint8)  # (28, 20): taller than w
 img = Image.fromarray(crop)
 with tab1:
     st.code(f"crop.shape        # {crop.shape}  (rows, columns)\nImage.fromarray(crop).size  # {img.size}  (width, height)")
-    wrong = T.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size)", np=np, img=img)
-    right = T.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size[::-1])", np=np, img=img)
+    wrong = tensors.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size)", np=np, img=img)
+    right = tensors.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size[::-1])", np=np, img=img)
     a, c = st.columns(2)  # still pictures, not charts: there is nothing to hover, and they cost the browser far less
     a.image(figures.enlarged(wrong / 255), caption=f"✗ ….reshape(img.size): {wrong.shape}", clamp=True)
     c.image(figures.enlarged(right / 255), caption=f"✓ ….reshape(img.size[::-1]): {right.shape}", clamp=True)
-hwc = T.run("colour(x[i:i+1])[0].permute(1, 2, 0)", x=x, i=i).contiguous()  # (28, 28, 3), as PIL stores colour
+hwc = tensors.run("colour(x[i:i+1])[0].permute(1, 2, 0)", x=x, i=i).contiguous()  # (28, 28, 3), as PIL stores colour
 with tab2:
     st.markdown("PIL and matplotlib store colour images as (height, width, channels); PyTorch wants (channels, height, width).")
-    wrong, right = T.run("hwc.reshape(3, 28, 28)", hwc=hwc), T.run("hwc.permute(2, 0, 1)", hwc=hwc)
+    wrong, right = tensors.run("hwc.reshape(3, 28, 28)", hwc=hwc), tensors.run("hwc.permute(2, 0, 1)", hwc=hwc)
     a, c = st.columns(2)
     a.image(figures.enlarged(wrong[0].numpy()), caption="✗ hwc.reshape(3, 28, 28)[0]", clamp=True)
     c.image(figures.enlarged(right[0].numpy()), caption="✓ hwc.permute(2, 0, 1)[0]: the red channel", clamp=True)
 with tab3:
     st.markdown("OpenCV loads colour as blue, green, red. Reversing the last axis swaps it back.")
-    bgr = T.run("hwc.flip(-1)", hwc=hwc)
+    bgr = tensors.run("hwc.flip(-1)", hwc=hwc)
     for column, picture, label in zip(st.columns(3), (hwc, bgr, bgr.flip(-1)), ("the image", "✗ BGR shown as RGB",
                                                                                 "✓ bgr.flip(-1)")):
         column.image(figures.enlarged(picture.numpy()), caption=label, clamp=True)
