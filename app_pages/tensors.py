@@ -3,6 +3,7 @@
 import inspect
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 from PIL import Image
 
@@ -42,10 +43,9 @@ if rank == 4:
     st.code(inspect.getsource(tensors.colour), language="python")
 st.caption("Mathematicians say scalar, vector, matrix; programmers say 0-D, 1-D, 2-D array; deep-learning "
            "people say rank-0, 1, 2 tensor. Same things. And 'dimension' is often used for 'axis'.")
-st.dataframe(
-    [{"rank": r, "line": e, "what": w, "shape": str(tuple(tensors.run(e, x=x, i=i).shape)), "also called": n}
-     for r, e, w, n, _ in tensors.RANKS], hide_index=True,
-)
+# a plain table: nothing here to sort or scroll, and it costs a new browser far less than a data grid
+st.table(pd.DataFrame([{"rank": r, "line": e, "what": w, "shape": str(tuple(tensors.run(e, x=x, i=i).shape)), "also called": n}
+                       for r, e, w, n, _ in tensors.RANKS]).set_index("rank"))
 
 st.header("Reducing along an axis")
 st.markdown("A reduction combines all the numbers along one axis, and that axis disappears from the shape.")

@@ -276,8 +276,22 @@ def server_ms_per_page_second(launch: Launch, pages: int, seconds: float = 6.0) 
     return 1000 * used / (pages * seconds)
 
 
+def warm(browser, url: str) -> None:
+    """Visit every page the measurements open once, to its end: a warmed server, as a class meets it after the
+    teacher's own walk through the lesson (docs/teaching.md), with what the pages compute once per server done."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    pg = context.new_page()
+    pg.goto(f"{url}/?data=fashion")
+    wait_idle(pg, "How a neural network learns")
+    for title in [*FIRST_OPENS, "Softmax & cross-entropy", "The model's mistakes"]:
+        pg.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+        wait_idle(pg, title)
+    context.close()
+
+
 def measure(browser, launch: Launch, n: int) -> dict:
-    """Everything for `n` sessions on one launch of the app."""
+    """Everything for `n` sessions on one launch of the app, warmed first."""
+    warm(browser, launch.url)
     health = Health(launch.url).start()
     contexts, pages = open_training(browser, launch.url, n)
     time.sleep(2)  # past the first redraws
