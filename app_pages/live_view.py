@@ -91,16 +91,16 @@ def curves_and_templates(job: Job) -> None:
                  "Accuracy": ({"valid accuracy": series["valid accuracy"]}, "valid accuracy", (0, 1), 0.2)}
     curves_side, templates_side = st.columns([2, 3])
     if series["valid loss"][0]:
-        m = curves_side.columns(2)
+        m = templates_side.columns(2)
         m[0].metric("valid accuracy", f"{series['valid accuracy'][1][-1]:.2%}")
         m[1].metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")
     for title, (named, y_title, bounds, span) in charts_of.items():
         if job.alive:  # a picture while it trains: a Plotly redraw cost the browser more than the rest of a poll
             curves_side.image(pictures.curves_svg(named, title=title, y_title=y_title, y_bounds=bounds, min_span=span,
-                                                  width=480, height=230), width="stretch")
+                                                  width=480, height=210), width="stretch")
         else:  # the ended run: hover for the numbers, drag to zoom
             curves_side.plotly_chart(figures.run_curves(named, title=title, y_title=y_title, y_bounds=bounds,
-                                                        min_span=span, height=230), key=f"{title}_chart")
+                                                        min_span=span, height=210), key=f"{title}_chart")
     if snap.weights is not None:
         titles = list(job.dataset_classes) if job.config.model != "mlp" else snap.weight_titles
         if job.alive:  # a picture while it trains: a heatmap per poll slowed training (bench/browser_bench.py)

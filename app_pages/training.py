@@ -21,12 +21,13 @@ ds, device = session.dataset(), session.device()
 job: Job | None = st.session_state.get("job")
 
 st.title("Live training")
-run_area = st.container()  # a run, once there is one, comes first: at 1280 x 720 its curves and templates fit
-st.markdown("Each step shows the model 64 images, measures its loss, and nudges every weight a little downhill. "
-            "For the linear models each class has one weight per pixel, so its 784 weights can be drawn as a "
-            "28 × 28 picture: blue pixels count **for** the class, red ones **against** it. Watch them turn into templates.")
-st.markdown(f"A run starts in **slow motion**: one epoch takes about {WATCH_EPOCH_SECONDS} s, so you can see the "
-            "blurry blobs become a 0, a 1, a 2... Press **Full speed** at any moment to let it race.")
+st.markdown(f"Each step shows the model 64 images and nudges every weight a little downhill. Each class's 784 weights "
+            "are drawn as a 28 × 28 picture: blue pixels count **for** the class, red ones **against** it. A run starts "
+            f"in **slow motion** (an epoch in about {WATCH_EPOCH_SECONDS} s), so you can watch the blurry blobs become a "
+            "0, a 1, a 2...; **Full speed** lets it race.")
+# The run comes first, right under the buttons: at 1280 x 720 its curves and templates fit without scrolling, and
+# pressing Start never moves what the student is looking at.
+run_area = st.container()
 
 with st.expander("Settings (the defaults are the lesson's)", expanded=job is None):
     c = st.columns(4)
@@ -93,7 +94,7 @@ def lesson_note(column) -> None:
                        "much of the gap.")
 
 
-with run_area if job is not None else st.container():
+with run_area:
     live_view.show(job, ds, start, reset, lesson_note)
 if job and not job.alive and job.result is not None:
     weights_files.finished(job)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, pss_mib, start_app
+from mnistcore.data import DEBIAN_FASHION
 
 MAIN = "[data-testid=\"stMain\"]"  # the page itself: the header has a Stop button of its own while a script runs
 EPOCHS = 100  # the page's most: one run alone takes over a minute, so none ends during the measurements
@@ -365,7 +366,7 @@ def run(n: int, servers: int = 1, browser_nice: int = 0) -> list[bool]:
     are on their own laptops, not on the server's cores. The default (0) is the harder test.
     """
     from playwright.sync_api import sync_playwright
-    if not Path("/usr/share/datasets/fashion-mnist").is_dir():
+    if not Path(DEBIAN_FASHION).is_dir():
         print("SKIP  the class benchmark needs Debian's dataset-fashion-mnist (make system)")
         return []
     where = f"{servers} servers behind HAProxy" if servers > 1 else "one server"

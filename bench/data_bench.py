@@ -5,9 +5,9 @@ import zipfile
 from pathlib import Path
 
 from bench import best_of, report
-from mnistcore.data import SAMPLE_PATH, read_folder, read_sample
+from mnistcore.data import DEBIAN_FASHION, SAMPLE_PATH, read_folder, read_sample
 
-FASHION = Path("/usr/share/datasets/fashion-mnist")
+FASHION = Path(DEBIAN_FASHION)
 
 
 def run() -> list[bool]:

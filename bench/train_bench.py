@@ -13,11 +13,11 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from bench import report
 from mnistcore import devices, models
-from mnistcore.data import load_dataset
+from mnistcore.data import DEBIAN_FASHION, load_dataset
 from mnistcore.prepare import to_tensors
 from mnistcore.train import TrainConfig, train
 
-FASHION = Path("/usr/share/datasets/fashion-mnist")
+FASHION = Path(DEBIAN_FASHION)
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -64,7 +64,7 @@ def time_to_accuracy(data, target: float) -> tuple[float | None, TrainConfig, fl
 
 
 # The same loop as dataloader_epoch, in a fresh interpreter: imports, data and the first steps all cold.
-COLD_DATALOADER = ("from bench.train_bench import dataloader_epoch; from mnistcore.data import load_dataset; "
+COLD_DATALOADER = ("from bench.train_bench import dataloader_epoch; from mnistcore.data import DEBIAN_FASHION, load_dataset; "
                    "from mnistcore.prepare import to_tensors; print(dataloader_epoch(to_tensors(load_dataset('fashion'))))")
 
 

@@ -58,6 +58,7 @@ class Spec:
     shipped: Path | None = None  # the full data set inside this package, tried last by "auto"
 
 
+DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"  # Debian's dataset-fashion-mnist (make system)
 SPECS = {
     "mnist": Spec(
         title="MNIST",
@@ -81,7 +82,7 @@ SPECS = {
         classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                  "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
         env_var="FASHION_MNIST_DATA",
-        system_dirs=("/usr/share/datasets/fashion-mnist",),  # Debian's dataset-fashion-mnist
+        system_dirs=(DEBIAN_FASHION,),
         mirrors=(
             "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
             "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",

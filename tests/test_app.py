@@ -216,7 +216,7 @@ def test_bad_folder_falls_back_to_the_sample_with_a_message(tmp_path):
     assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
 
 
-@pytest.mark.skipif(not Path("/usr/share/datasets/fashion-mnist").is_dir(), reason="dataset-fashion-mnist not installed")
+@pytest.mark.skipif(not Path(data.DEBIAN_FASHION).is_dir(), reason="dataset-fashion-mnist not installed")
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_on_full_fashion_mnist(page):
     at = open_page(page, data="fashion")
@@ -248,11 +248,11 @@ def test_sessions_share_one_read_only_copy_of_the_data():
     assert not a.x_train.flags.writeable
 
 
-@pytest.mark.skipif(not Path("/usr/share/datasets/fashion-mnist").is_dir(), reason="dataset-fashion-mnist not installed")
+@pytest.mark.skipif(not Path(data.DEBIAN_FASHION).is_dir(), reason="dataset-fashion-mnist not installed")
 def test_full_size_mnist_pages_compare_with_the_lesson(monkeypatch):
     # Full MNIST cannot be downloaded here; Fashion-MNIST's files have the same names, sizes and split,
     # so pointed at as MNIST they exercise the full-size branches of the pages.
-    monkeypatch.setenv("MNIST_DATA", "/usr/share/datasets/fashion-mnist")
+    monkeypatch.setenv("MNIST_DATA", data.DEBIAN_FASHION)
     at = open_page("normalization", size=None)  # the full-size default, which MNIST_DATA comes before
     assert any("MNIST: 50,000 train / 10,000 valid / 10,000 test" in c.value for c in at.sidebar.caption)
     assert any("Its file stored each byte divided by 256" in i.value for i in at.info)
@@ -332,7 +332,7 @@ def test_the_gallery_page_number_follows_its_bounds():
 
 @pytest.mark.parametrize("typed", ["~nosuchuser-mnistcore/mnist", "/" + "x" * 5000, "/etc", "/proc/self", "bad\x00name"])
 def test_bad_folders_keep_the_data_set_in_use_and_name_no_server_path(typed):
-    at = open_page("home", data="fashion") if Path("/usr/share/datasets/fashion-mnist").is_dir() else open_page("home")
+    at = open_page("home", data="fashion") if Path(data.DEBIAN_FASHION).is_dir() else open_page("home")
     before = at.session_state["dataset"].summary()
     at.sidebar.text_input(key="folder").set_value(typed.replace("\\x00", "\x00")).run()
     ok(at)
@@ -342,7 +342,7 @@ def test_bad_folders_keep_the_data_set_in_use_and_name_no_server_path(typed):
 
 
 def test_the_folder_never_comes_from_the_url():
-    at = open_page("home", folder="/usr/share/datasets/fashion-mnist", data="mnist")
+    at = open_page("home", folder=data.DEBIAN_FASHION, data="mnist")
     assert at.sidebar.text_input(key="folder").value == ""
     assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
 

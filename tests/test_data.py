@@ -17,7 +17,7 @@ from mnistcore.data import N_VALID, load_dataset, resolve
 from mnistcore.errors import DataError
 from mnistcore.idx import write_idx
 
-DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
+DEBIAN_FASHION = Path(data.DEBIAN_FASHION)
 
 
 def test_sample_is_real_stratified_mnist():
