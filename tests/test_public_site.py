@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from test_browser import CHROMIUM, browser, free_port, settle  # noqa: F401 (a shared fixture)
 
+from bench.servers import tree
 from deploy.serve import HAPROXY, Class, haproxy_config, wait_healthy
 
 pytestmark = pytest.mark.skipif(not Path(HAPROXY).exists() or not Path(CHROMIUM).exists(),
@@ -72,23 +73,6 @@ def test_xsrf_protection_is_on(site):
     assert refused.value.code == 403
 
 
-def descendants(pid: int) -> set[int]:
-    """Every process below `pid` (its workers, their forkserver), from /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(stat.parent.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
 def alive(pid: int) -> bool:
     """True while `pid` exists and is not a zombie."""
     try:
@@ -107,7 +91,7 @@ def test_sigterm_stops_the_server_and_its_runs_within_5_s(tmp_path, browser):  #
     pg.locator('[data-testid="stMain"]').get_by_role("button", name="Start").click()
     pg.wait_for_function("() => /step [1-9]/.test(document.querySelector('[data-testid=\"stProgress\"]')?.innerText || '')",
                          timeout=60_000)
-    workers = descendants(server.pid)
+    workers = tree(server.pid) - {server.pid}
     assert workers, "the run's worker process was not found"
     start = time.monotonic()
     os.kill(server.pid, 15)  # what Kubernetes and Docker send
