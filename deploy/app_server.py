@@ -42,7 +42,9 @@ def _handlers_that_stop_in_time(server) -> None:
     graceful = signal.getsignal(signal.SIGTERM)
 
     def on_term(signum, frame) -> None:
-        threading.Timer(STOP_SECONDS, os._exit, (0,)).start()  # the deadline, whatever still runs
+        deadline = threading.Timer(STOP_SECONDS, os._exit, (0,))  # the deadline, whatever still runs
+        deadline.daemon = True  # an exit that comes sooner does not wait for it
+        deadline.start()
         lines.BROWSER_RUNS.stop_all()
         graceful(signum, frame)  # Streamlit stops listening and closes its sessions
 
