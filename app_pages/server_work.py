@@ -27,6 +27,11 @@ MOST = 128  # futures kept per server: every page's results for a few data sets 
 DEFAULT_SEED = 0  # the view prefetch prepares; other seeds are computed when a page asks
 
 
+def _key(fn: Callable, ds: Dataset | None, args: tuple) -> tuple:
+    """What a computation is known by: the function, the data set's key and the arguments."""
+    return fn.__module__, fn.__qualname__, ds.key if ds is not None else "", args
+
+
 class Computations:
     """The server's table of page computations: one future per key, bounded in all and per browser."""
 
@@ -39,7 +44,7 @@ class Computations:
 
     def start(self, fn: Callable, ds: Dataset | None, args: tuple, browser: str) -> Future:
         """The future of `fn(ds, *args)` (`fn(*args)` without a data set), submitted on the first asking."""
-        key = (fn.__module__, fn.__qualname__, ds.key if ds is not None else "", args)
+        key = _key(fn, ds, args)
         with self._lock:
             future = self._futures.get(key)
             if future is not None and not future.cancelled():
@@ -60,8 +65,7 @@ class Computations:
     def forget(self, fn: Callable | None = None, ds: Dataset | None = None, args: tuple = ()) -> None:
         """Drop one computation (it failed: the next page that asks tries again), or all of them (fn None)."""
         with self._lock:
-            keys = list(self._futures) if fn is None else [(fn.__module__, fn.__qualname__, ds.key if ds is not None else "",
-                                                            args)]
+            keys = list(self._futures) if fn is None else [_key(fn, ds, args)]
             for key in keys:
                 if key in self._futures:
                     self._drop(key)
