@@ -97,6 +97,13 @@ def settle(pg, timeout: float = 120) -> None:
     assert pg.locator('[data-testid="stException"]').count() == 0, pg.locator('[data-testid="stException"]').first.inner_text()
 
 
+def start_run(pg, shown: str = "running: step [1-9]", timeout: float = 60) -> None:
+    """Press the training page's Start and wait until its progress line matches `shown` (a regular expression)."""
+    pg.locator('[data-testid="stMain"]').get_by_role("button", name="Start").click()
+    pg.wait_for_function(f"() => /{shown}/.test(document.querySelector('[data-testid=\"stProgress\"]')?.innerText || '')",
+                         timeout=timeout * 1000)
+
+
 def test_every_page_by_its_url_on_a_fresh_server(server, page):
     for path, title in PAGES.items():  # the very first request of this server is a deep link
         page.goto(f"{server.url}/{path}" if path else server.url)
@@ -274,8 +281,7 @@ def test_closing_the_tab_stops_its_run(server, browser):
     pg = context.new_page()
     pg.goto(f"{server.url}/training?data=fashion&epochs=50&pace=full")
     settle(pg)
-    pg.get_by_role("button", name="Start").click()
-    pg.wait_for_function("() => /running: step [1-9]/.test(document.body.innerText)", timeout=60_000)
+    start_run(pg)
     assert cpu_share(server.pid) > 0.5  # training at full speed
     context.close()
     time.sleep(2 + 2)  # the reconnect grace, then the reaper's next look

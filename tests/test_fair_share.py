@@ -1,17 +1,12 @@
 """In Chromium: one browser's tabs cannot take the class's training places; another browser still can train."""
 
 import pytest
-from test_browser import CHROMIUM, browser, server, settle  # noqa: F401 (shared fixtures)
+from test_browser import CHROMIUM, browser, server, settle, start_run  # noqa: F401 (shared fixtures)
 
 from mnistcore.serving.lines import RUNS_PER_BROWSER
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 LONG = "training?size=sample&epochs=100&pace=slow"  # none ends during the test
-
-
-def start(pg) -> None:
-    """Press Start on a settled training page."""
-    pg.locator('[data-testid="stMain"]').get_by_role("button", name="Start").click()
 
 
 def test_one_browser_holds_at_most_its_share_and_is_told_why(server, browser):  # noqa: F811
@@ -21,10 +16,8 @@ def test_one_browser_holds_at_most_its_share_and_is_told_why(server, browser):  
         tab.goto(f"{server.url}/{LONG}")
         settle(tab)
     for tab in tabs[:RUNS_PER_BROWSER]:
-        start(tab)
-        tab.wait_for_function("() => /running|waiting/.test(document.querySelector('[data-testid=\"stProgress\"]')"
-                              "?.innerText || '')", timeout=60_000)
-    start(tabs[-1])
+        start_run(tab, "running|waiting")
+    tabs[-1].locator('[data-testid="stMain"]').get_by_role("button", name="Start").click()
     tabs[-1].wait_for_selector("text=This browser already has", timeout=30_000)
     assert "each browser may train" in tabs[-1].locator('[data-testid="stMain"]').inner_text()
     assert tabs[-1].locator('[data-testid="stProgress"]').count() == 0  # nothing started, nothing lost
@@ -33,17 +26,13 @@ def test_one_browser_holds_at_most_its_share_and_is_told_why(server, browser):  
     pg = other.new_page()
     pg.goto(f"{server.url}/{LONG}")
     settle(pg)
-    start(pg)
-    pg.wait_for_function("() => /running|waiting/.test(document.querySelector('[data-testid=\"stProgress\"]')"
-                         "?.innerText || '')", timeout=60_000)
+    start_run(pg, "running|waiting")
     assert "This browser already has" not in pg.locator('[data-testid="stMain"]').inner_text()
 
     tabs[0].locator('[data-testid="stMain"]').get_by_role("button", name="Stop").click()  # a place of its own frees up
     tabs[0].wait_for_function("() => /stopped/.test(document.querySelector('[data-testid=\"stProgress\"]')?.innerText || '')",
                               timeout=30_000)
-    start(tabs[-1])
-    tabs[-1].wait_for_function("() => /running|waiting/.test(document.querySelector('[data-testid=\"stProgress\"]')"
-                               "?.innerText || '')", timeout=60_000)
+    start_run(tabs[-1], "running|waiting")
     for page in [*tabs[1:], pg]:
         page.locator('[data-testid="stMain"]').get_by_role("button", name="Stop").click()
     student.close()

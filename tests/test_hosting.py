@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_browser import CHROMIUM, browser, free_port, settle  # noqa: F401  (browser is a fixture)
+from test_browser import CHROMIUM, browser, free_port, settle, start_run  # noqa: F401  (browser is a fixture)
 
 from deploy.serve import HAPROXY, Class, haproxy_config
 
@@ -121,8 +121,7 @@ def test_two_servers_behind_haproxy_keep_each_student_and_survive_one_dying(two_
 
     main = '[data-testid="stMain"]'
     for pg in pages:
-        pg.locator(main).get_by_role("button", name="Start").click()
-        pg.wait_for_function("() => /running: step [1-9]/.test(document.body.innerText)", timeout=60_000)
+        start_run(pg)
     doomed = pinned.index("s1")
     survivor = 1 - doomed
     os.killpg(two_servers.apps[0].pid, signal.SIGKILL)  # server s1, its forkserver and its workers

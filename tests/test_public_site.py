@@ -9,7 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, browser, free_port, settle  # noqa: F401 (a shared fixture)
+from test_browser import CHROMIUM, browser, free_port, settle, start_run  # noqa: F401 (a shared fixture)
 
 from bench.servers import tree
 from deploy.serve import HAPROXY, Class, haproxy_config, wait_healthy
@@ -88,9 +88,7 @@ def test_sigterm_stops_the_server_and_its_runs_within_5_s(tmp_path, browser):  #
     pg = context.new_page()
     pg.goto(f"http://127.0.0.1:{group.port}/training?size=sample&epochs=100&pace=full")
     settle(pg)
-    pg.locator('[data-testid="stMain"]').get_by_role("button", name="Start").click()
-    pg.wait_for_function("() => /step [1-9]/.test(document.querySelector('[data-testid=\"stProgress\"]')?.innerText || '')",
-                         timeout=60_000)
+    start_run(pg, "step [1-9]")
     workers = tree(server.pid) - {server.pid}
     assert workers, "the run's worker process was not found"
     start = time.monotonic()

@@ -5,7 +5,7 @@ import re
 import time
 
 import pytest
-from test_browser import CHROMIUM, browser, progress, settle, start_server, step_of, stop_server  # noqa: F401, F811 (a shared fixture)
+from test_browser import CHROMIUM, browser, progress, settle, start_run, start_server, step_of, stop_server  # noqa: F401, F811 (a shared fixture)
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
@@ -32,8 +32,7 @@ def test_a_reload_brings_the_run_back_and_its_link_shows_it_to_nobody_else(fresh
     page = mine.new_page()
     page.goto(f"{fresh.url}/training?size=sample&pace=slow&epochs=3")
     settle(page)
-    page.get_by_role("button", name="Start").click()
-    page.wait_for_function("() => /running: step [1-9]/.test(document.body.innerText)", timeout=60_000)
+    start_run(page)
     before = step_of(progress(page))
     assert "tab=" in page.url and "run=1" in page.url
     page.reload()
