@@ -5,7 +5,7 @@ import inspect
 import numpy as np
 import streamlit as st
 
-from app_pages import lesson_path, server_work, session, settings, shared_data, words
+from app_pages import lesson_path, quiz, server_work, session, settings, shared_data, words
 from mnistcore import claims, devices, figures, learning
 
 ds = session.dataset()
@@ -20,7 +20,7 @@ x, y = learning.line_points(seed=session.seed())
 best = learning.best_line(x, y)
 LRS = [0.01, 0.05, 0.1, 0.3, 0.6, 0.8, 1.0]
 lr = st.select_slider("Learning rate (how far each step goes)", LRS, **settings.keep("glr", 0.1, settings.one_of(LRS, float)))
-start = (-2.0, -4.0)
+start = learning.START
 path = st.session_state.setdefault("gd_path", [start])
 
 
@@ -219,4 +219,5 @@ def the_claims() -> None:
 
 the_claims()
 settings.publish("glr", "slr", "curve", "units")
+quiz.ask("learning", {"x": x, "y": y}, ds.classes)
 lesson_path.next_step(__file__)

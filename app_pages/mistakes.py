@@ -5,7 +5,7 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from app_pages import lesson_path, session, settings, shared_data, words
+from app_pages import lesson_path, quiz, session, settings, shared_data, words
 from mnistcore import digits, evaluate, figures, models
 from mnistcore.prepare import train_stats
 from mnistcore.serving import uploads
@@ -135,4 +135,5 @@ if source is not None:
         mean, std = train_stats(ds)
         inspect(prepared.digit, torch.tensor(digits.normalized(prepared.digit, mean, std)), None)
 settings.publish("rates", "which", "order", "page")
+quiz.ask("mistakes", {"counts": counts, "classes": ds.classes, "wrong": int((preds != ds.y_valid).sum()), "total": len(preds)}, ds.classes)
 lesson_path.next_step(__file__)

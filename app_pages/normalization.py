@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import lesson_path, server_work, session, settings, shared_data, words
+from app_pages import lesson_path, quiz, server_work, session, settings, shared_data, words
 from mnistcore import figures, normalize
 
 ds = session.dataset()
@@ -113,4 +113,5 @@ st.dataframe([{"pixel (14, 14) as": "raw bytes", "best threshold for 'is it a 1?
              hide_index=True)
 st.success(f"Same images on each side: {bool(np.array_equal(left_raw, left_norm))}.")
 settings.publish("opt", "steps")
+quiz.ask("normalization", {"stats": s}, ds.classes)
 lesson_path.next_step(__file__)

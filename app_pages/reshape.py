@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import lesson_path, session, settings, words
+from app_pages import lesson_path, quiz, session, settings, words
 from mnistcore import figures, tensors
 
 ds = session.dataset()
@@ -104,4 +104,5 @@ try:
 except ValueError as e:
     st.error(words.plain(e))
 settings.publish("shape", "i", "rows", "cols", "slice", "bc_a", "bc_b")
+quiz.ask("reshape", {"x": x_flat, "x_imgs": x_imgs, "c": ramp}, ds.classes)
 lesson_path.next_step(__file__)

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app_pages import lesson_path, session, settings, shared_data, words
+from app_pages import lesson_path, quiz, session, settings, shared_data, words
 from mnistcore import evaluate, figures, losses
 
 ds = session.dataset()
@@ -113,4 +113,5 @@ st.code(f"preds = probs.argmax(axis=1)   # {preds.tolist()}\ny      = {y12.tolis
 all_probs = evaluate.probabilities(model, shared_data.prepared(ds, "cpu").x_valid)
 st.metric("accuracy on all validation images", f"{float((all_probs.argmax(1) == ds.y_valid).mean()):.2%}")
 settings.publish(*(f"z{c}" for c in range(10)), "temp", "true")
+quiz.ask("softmax", {"z": z.tolist()}, ds.classes)
 lesson_path.next_step(__file__)

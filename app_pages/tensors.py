@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from app_pages import lesson_path, session, settings
+from app_pages import lesson_path, quiz, session, settings
 from mnistcore import figures, tensors
 
 ds = session.dataset()
@@ -109,4 +109,5 @@ with tab3:
                                                                                 "✓ bgr.flip(-1)")):
         column.image(figures.enlarged(picture.numpy()), caption=label, clamp=True)
 settings.publish("i", "rank", "digit", "op", "axis", "row")
+quiz.ask("tensors", {"x": x}, ds.classes)
 lesson_path.next_step(__file__)

@@ -55,6 +55,7 @@ class Spec:
     system_dirs: tuple[str, ...]
     mirrors: tuple[str, ...]
     md5: dict[str, str]  # file name (.gz) -> MD5 the mirrors publish
+    raw_md5: dict[str, str]  # file name (unzipped) -> MD5 of its contents: the same for every copy, however zipped
     shipped: Path | None = None  # the full data set inside this package, tried last by "auto"
 
 
@@ -75,6 +76,7 @@ SPECS = {
             "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
             "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
         },
+        raw_md5=RAW_MD5,
         shipped=SHIPPED_DIR,
     ),
     "fashion": Spec(
@@ -92,6 +94,12 @@ SPECS = {
             "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
             "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
             "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
+        },
+        raw_md5={  # of Debian's dataset-fashion-mnist files, unzipped (its .gz bytes differ from the mirrors')
+            "train-images-idx3-ubyte": "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+            "train-labels-idx1-ubyte": "9018921c3c673c538a1fc5bad174d6f9",
+            "t10k-images-idx3-ubyte": "8181f5470baa50b63fa0f6fddb340f0a",
+            "t10k-labels-idx1-ubyte": "15d484375f8d13e6eb1aabb0c3f46965",
         },
     ),
 }

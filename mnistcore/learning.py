@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from mnistcore import models
 
 TRUE_LINE = (3.0, 8.0)  # the a and b the noisy points come from
+START = (-2.0, -4.0)  # where the descent begins: far enough away to need many steps
 
 
 # ---------------------------------------------------------------- a line, a and b, and their derivatives

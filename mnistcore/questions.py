@@ -1,0 +1,346 @@
+"""Self-check questions, page by page in the lesson's order, each checked by computing its answer.
+
+A question never stores its answer. Its checker gets the learner's answer and the page's own `facts` (the
+tensors and numbers the page shows), works the answer out from them, and compares. Typed lines go through
+`expressions.evaluate`, never `eval`.
+"""
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from mnistcore import learning, losses, models
+from mnistcore.expressions import ExpressionError, describe, evaluate
+from mnistcore.train import TrainConfig, total_steps
+
+Facts = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a checker says about one answer."""
+
+    right: bool
+    says: str  # why it is right, or what is wrong with it (may quote the learner's text: show it as text)
+    counted: bool = True  # False for input that was refused unread (it does not use up a try)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: its words, how it is answered, how it is checked, and where to look when stuck."""
+
+    key: str  # unique across the app: "page.name"
+    prompt: str  # Markdown, written here (never user text)
+    kind: str  # "shape", "number", "expression", "choice", "pair" (true class, predicted class) or "task"
+    check: Callable[[Any, Facts], Verdict]  # (the learner's answer, the page's facts) -> Verdict
+    hint: str  # names the widget or section that shows why
+    solution: Callable[[Facts], str]  # the answer with the computation that produced it, as Python lines
+    options: tuple[str, ...] = ()  # for "choice"
+
+
+REFUSED = "That answer could not be read: "
+
+
+def refused(reason: str) -> Verdict:
+    """A refusal that costs no try."""
+    return Verdict(False, REFUSED + reason, counted=False)
+
+
+def read_shape(text: Any) -> tuple[int, ...]:
+    """ "(5, 5)", "5, 5", "5x5", "torch.Size([5, 5])" or "()" as a tuple of ints; ValueError when it is none."""
+    text = str(text).strip()
+    if len(text) > 100:
+        raise ValueError("a shape is a few numbers, for example (5, 5)")
+    body = re.sub(r"^torch\.Size\(\s*\[?|\]?\s*\)$", "", text)
+    if re.fullmatch(r"[\s(\[]*[)\]]*\s*", body):
+        return ()
+    if not re.fullmatch(r"[\s,()\[\]x×\d]+", body):
+        raise ValueError("type the shape as whole numbers, for example (5, 5)")
+    return tuple(int(p) for p in re.findall(r"\d+", body))
+
+
+def read_number(text: Any) -> float:
+    """A typed number ("0.1", "1/10", "12.5%", "7,850"); ValueError with a reason."""
+    text = str(text).strip().rstrip("%").replace(",", "")
+    try:
+        value = evaluate(text, {})
+    except ExpressionError as e:
+        raise ValueError(str(e)) from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError("type a number, for example 0.25")
+    return float(value)
+
+
+# ---------------------------------------------------------------- the kinds of question
+
+
+def shape_of(key: str, line: str, hint: str, prompt: str = "") -> Question:
+    """ "What is the shape of `line`?", checked by computing `line` on the page's tensors."""
+    def truth(facts: Facts) -> tuple[int, ...]:
+        return tuple(evaluate(line, facts).shape)
+
+    def check(answer: Any, facts: Facts) -> Verdict:
+        try:
+            given = read_shape(answer)
+        except ValueError as e:
+            return refused(str(e))
+        want = truth(facts)
+        if given == want:
+            return Verdict(True, f"{line} has shape {want}.")
+        if sorted(given) == sorted(want):
+            return Verdict(False, f"{given} has the right sizes in the wrong order.")
+        if len(given) != len(want):
+            return Verdict(False, f"{given} has {len(given)} axes; the result has a different number.")
+        return Verdict(False, f"{given} is not it, though it has the right number of axes.")
+
+    shown = f"({line})" if re.search(r"[-+*/@ ]", line.replace(", ", ",")) else line
+    return Question(key, prompt or f"What is the shape of `{line}`?", "shape", check, hint,
+                    lambda facts: f"{shown}.shape\n# -> {truth(facts)}")
+
+
+def expression_for(key: str, prompt: str, target: str, hint: str) -> Question:
+    """ "Type a line that gives ...", checked by computing the learner's line and `target` and comparing them."""
+    def check(answer: Any, facts: Facts) -> Verdict:
+        try:
+            got = evaluate(str(answer), facts)
+        except ExpressionError as e:
+            return refused(str(e))
+        want = evaluate(target, facts)
+        if not isinstance(got, torch.Tensor):
+            return Verdict(False, f"That line gives {describe(got)}, not a tensor of numbers.")
+        if got.shape != want.shape:
+            return Verdict(False, f"That line gives a tensor of shape {tuple(got.shape)}; the one asked for has "
+                                  f"shape {tuple(want.shape)}.")
+        if torch.equal(got, want):
+            return Verdict(True, f"It gives the same {want.numel():,} numbers as {target}.")
+        return Verdict(False, "Right shape, but other numbers: another part of the tensor.")
+
+    return Question(key, prompt, "expression", check, hint,
+                    lambda facts: f"{target}\n# -> {describe(evaluate(target, facts))}")
+
+
+def number(key: str, prompt: str, truth: Callable[[Facts], float], tolerance: float, hint: str,
+           shown: Callable[[Facts], str], traps: Callable[[Facts], dict[str, float]] | None = None) -> Question:
+    """A number within `tolerance` of `truth(facts)`; `traps` names tempting wrong numbers, to say why they are."""
+    def check(answer: Any, facts: Facts) -> Verdict:
+        try:
+            given = read_number(answer)
+        except ValueError as e:
+            return refused(str(e))
+        want = truth(facts)
+        if abs(given - want) <= tolerance:
+            return Verdict(True, f"It is {want:.6g}.")
+        for why, trap in (traps(facts) if traps else {}).items():
+            if abs(given - trap) <= tolerance:
+                return Verdict(False, f"{given:g} is {why}.")
+        return Verdict(False, f"{given:g} is too {'high' if given > want else 'low'}.")
+
+    return Question(key, prompt, "number", check, hint, shown)
+
+
+def choice(key: str, prompt: str, options: tuple[str, ...], truth: Callable[[Facts], int], hint: str,
+           shown: Callable[[Facts], str]) -> Question:
+    """One of `options`; `truth(facts)` computes which one is right."""
+    def check(answer: Any, facts: Facts) -> Verdict:
+        if answer not in options:
+            return refused("choose one of the answers")
+        want = options[truth(facts)]
+        return Verdict(answer == want, f"It is: {want}." if answer == want else f"Not {answer}.")
+
+    return Question(key, prompt, "choice", check, hint, shown, options)
+
+
+# ---------------------------------------------------------------- the pages' facts, computed
+
+
+def softmax_of(z: list[float] | torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+    """Softmax of logits `z` (10,) at a temperature, as the softmax page computes it."""
+    return losses.softmax(torch.as_tensor(z, dtype=torch.float32) / temperature)
+
+
+def sharper(facts: Facts) -> int:
+    """Which temperature answer is right for the page's logits: 0 spread out, 1 piles up, 2 unchanged."""
+    at_1, at_01 = softmax_of(facts["z"]).max().item(), softmax_of(facts["z"], 0.1).max().item()
+    return 1 if at_01 > at_1 + 1e-6 else 0 if at_01 < at_1 - 1e-6 else 2
+
+
+def slope_at_start(facts: Facts) -> float:
+    """d loss / d a at the line page's starting point."""
+    return learning.formula_grads(*learning.START, facts["x"], facts["y"])[0]
+
+
+def worst_cells(counts: np.ndarray) -> list[tuple[int, int]]:
+    """The off-diagonal cells (true, predicted) with the most images."""
+    off = counts * (1 - np.eye(len(counts), dtype=counts.dtype))  # (10, 10), the diagonal zeroed
+    return [tuple(int(v) for v in c) for c in np.argwhere(off == off.max())]
+
+
+def check_pair(answer: Any, facts: Facts) -> Verdict:
+    """The confusion pair asked on the mistakes page, against the page's confusion matrix."""
+    counts, names = facts["counts"], facts["classes"]
+    if not (isinstance(answer, tuple) and len(answer) == 2 and all(a in range(10) for a in answer)):
+        return refused("choose a true class and a predicted class")
+    if answer[0] == answer[1]:
+        return refused("a mistake predicts another class than the true one")
+    t, p = answer
+    if answer in worst_cells(counts):
+        return Verdict(True, f"{counts[t, p]} images of {names[t]} are taken for {names[p]}, more than any other pair.")
+    return Verdict(False, f"{names[t]} taken for {names[p]} happens {counts[t, p]} times; one pair happens more often.")
+
+
+def check_task(_answer: Any, facts: Facts) -> Verdict:
+    """The training page's task, against this session's last finished run (`facts["run"]`)."""
+    run = facts.get("run")
+    if run is None:
+        return Verdict(False, "No finished run yet: press Start.", counted=False)
+    config, n_train = run["config"], run["n_train"]
+    said = (f"Your last run: {config.optimizer.upper()} at lr {config.lr:g}, batch {config.batch_size}, "
+            f"{config.epochs} epoch{'s' * (config.epochs > 1)} on {n_train:,} images: ")
+    if run["status"] != "done":
+        return Verdict(False, said + f"it ended as {run['status']}, with no result to count.")
+    said += f"{run['accuracy']:.1%}."
+    fits = config.optimizer == "sgd" and config.epochs <= TASK_EPOCHS and n_train == TASK_IMAGES
+    if fits and run["accuracy"] >= TASK_ACCURACY:
+        return Verdict(True, said)
+    missing = [w for w, bad in (("use SGD", config.optimizer != "sgd"), (f"at most {TASK_EPOCHS} epochs", config.epochs >
+                                TASK_EPOCHS), ("the quick sample", n_train != TASK_IMAGES)) if bad]
+    return Verdict(False, said + (f" The task asks for {', '.join(missing)}." if missing else " Not yet enough."))
+
+
+TASK_ACCURACY, TASK_EPOCHS, TASK_IMAGES = 0.89, 2, 4_000  # reachable: SGD lr 0.01, batch 32 reached 89.4% here
+LESSON_STEPS = total_steps(TrainConfig(), 50_000)
+LESSON_NUMBERS = sum(p.numel() for p in models.build("linear").parameters())
+
+
+# ---------------------------------------------------------------- the questions, in the lesson's order
+
+QUESTIONS: dict[str, list[Question]] = {
+    "tensors": [
+        shape_of("tensors.window", "x[0, 10:15, 10:15]",
+                 "A whole-number index removes its axis; a slice keeps it, as long as the range. Try rank 2 and 3 "
+                 "with the **Rank** buttons at the top."),
+        shape_of("tensors.mean", "x.mean(0)",
+                 "Reducing removes the axis it runs along. In **Reducing along an axis**, choose *mean* along axis 0 "
+                 "and read the shape under the picture."),
+        expression_for("tensors.row", "Type a line on `x` that gives **row 14 of image 3**: its 28 pixels.", "x[3, 14]",
+                       "Image 3 is `x[3]`; its first axis runs down the rows. **Flattening: 28 rows laid end to end** "
+                       "picks one row."),
+    ],
+    "normalization": [
+        number("normalization.mean", "We normalize the **validation** pixels (scaled to [0, 1]) with a mean. Which "
+               "mean? Type its value to 3 decimals.", lambda f: f["stats"]["train_mean"], 6e-4,
+               "The model learnt on the training numbers, so every other set gets the same two. The metrics at the top "
+               "of the page show them.",
+               lambda f: f"x_train.mean()  # of the training pixels in [0, 1]\n# -> {f['stats']['train_mean']:.4f}",
+               traps=lambda f: {"the validation set's own mean: then a pixel would mean something else in each set":
+                                f["stats"]["valid_raw_mean"]}),
+        number("normalization.std", "And the standard deviation we divide them by? (3 decimals)",
+               lambda f: f["stats"]["train_std"], 6e-4,
+               "Again the training set's number: the **train std** metric at the top.",
+               lambda f: f"x_train.std()\n# -> {f['stats']['train_std']:.4f}",
+               traps=lambda f: {"the validation set's own std": f["stats"]["valid_raw_std"]}),
+        choice("normalization.after", "After normalizing the validation set with the training mean and std, its mean is:",
+               ("exactly 0", "close to 0, but not exactly", "about 0.13, as before"),
+               lambda f: 0 if abs(f["stats"]["valid_mean"]) < 1e-9 else 1,
+               "The metric **valid mean, after** at the top: other images, so other statistics.",
+               lambda f: f"((x_valid - train_mean) / train_std).mean()\n# -> {f['stats']['valid_mean']:.4f}"),
+    ],
+    "reshape": [
+        Question("reshape.images", "`x` holds 16 flattened images of 784 numbers, shape (16, 784). Which shape in "
+                 "`x.reshape(...)` makes 16 pictures of 28 × 28? (`-1` is allowed)", "shape",
+                 lambda answer, facts: _check_reshape(answer, facts),
+                 "Type shapes in **Reshape: the same numbers, a new shape** and watch the mosaic: the picture is the "
+                 "last two axes.", lambda f: f"x.reshape(16, 28, 28).shape   # or x.reshape(-1, 28, 28)\n"
+                                             f"# -> {tuple(f['x'].reshape(-1, 28, 28).shape)}"),
+        expression_for("reshape.one", "Type a line on `x` (16, 784) that gives **image 5 as a 28 × 28 picture**.",
+                       "x_imgs[5]", "Pick image 5 first, `x[5]`, then reshape its 784 numbers, or reshape all "
+                       "of `x` and pick one."),
+        shape_of("reshape.broadcast", "x_imgs + c[:, None]",
+                 "Line the shapes up from the right: (16, 28, 28) and (28, 1). **Broadcasting: when shapes differ** "
+                 "works them out for any two shapes.",
+                 prompt="`x_imgs` is (16, 28, 28) and `c` is (28,). What is the shape of `x_imgs + c[:, None]`?"),
+    ],
+    "softmax": [
+        number("softmax.equal", "All ten logits are equal: 2.0 each. What probability does softmax give each class?",
+               lambda f: softmax_of([2.0] * 10)[0].item(), 1e-3,
+               "Set the ten sliders to one value and read the bars: exp(2) on top of ten times exp(2).",
+               lambda f: f"softmax(torch.full((10,), 2.0))\n# -> {softmax_of([2.0] * 10)[0].item():.4f} for each class"),
+        choice("softmax.cold", "Divide the logits on the sliders above by a temperature of **0.1**. The probabilities:",
+               ("spread out, towards 1/10 each", "pile onto the largest logit", "stay as they are"), sharper,
+               "Move the **Temperature** slider to 0.1 and watch the bars.",
+               lambda f: f"softmax(z / 0.1).max(), softmax(z).max()\n# -> {softmax_of(f['z'], 0.1).max().item():.4f}, "
+                         f"{softmax_of(f['z']).max().item():.4f}"),
+        number("softmax.loss", "The model gives the true class a probability of 0.25. What is the cross-entropy loss, "
+               "−log p? (3 decimals)", lambda f: -math.log(0.25), 1.5e-3,
+               "The loss line under the bars: −log(1) = 0, and the loss grows as p falls.",
+               lambda f: f"-torch.log(torch.tensor(0.25))\n# -> {-math.log(0.25):.4f}"),
+    ],
+    "learning": [
+        choice("learning.sign", f"At the start, a = {learning.START[0]:g} and b = {learning.START[1]:g}. Is the "
+               "derivative d loss / d a positive or negative?", ("positive", "negative", "zero"),
+               lambda f: 0 if slope_at_start(f) > 0 else 1 if slope_at_start(f) < 0 else 2,
+               "The table under the two charts gives both derivatives at the current a and b. **Reset** goes back to "
+               "the start.", lambda f: f"mean(2 * (a * x + b - y) * x)\n# -> {slope_at_start(f):.4f}"),
+        choice("learning.way", "So the first step moves a:", ("up", "down", "nowhere"),
+               lambda f: 0 if slope_at_start(f) < 0 else 1 if slope_at_start(f) > 0 else 2,
+               "A step goes against the derivative: new a = a − lr × d loss / d a.",
+               lambda f: f"a - lr * d_loss_d_a\n# -> {learning.descend(*learning.START, 0.1, f['x'], f['y'])[0]:.4f} "
+                         "at lr 0.1"),
+        number("learning.step", f"With learning rate 0.1, what is a after the first step from a = {learning.START[0]:g}? "
+               "(2 decimals)", lambda f: learning.descend(*learning.START, 0.1, f["x"], f["y"])[0], 6e-3,
+               "Set the rate to 0.1, press **Reset**, then **Step**: the chart's title shows the new line.",
+               lambda f: f"a - 0.1 * d_loss_d_a\n# -> {learning.descend(*learning.START, 0.1, f['x'], f['y'])[0]:.4f}"),
+    ],
+    "training": [
+        Question("training.task", f"**Task:** reach {TASK_ACCURACY:.0%} validation accuracy on the **quick sample** "
+                 f"within {TASK_EPOCHS} epochs, with **SGD**. Checked when your run finishes.", "task", check_task,
+                 "Choose *quick sample* in the sidebar and SGD in **Settings**. The default rate 0.001 creeps; 1 "
+                 "overshoots. Try the rates between, and smaller batches (more steps per epoch).",
+                 lambda f: "TrainConfig(optimizer='sgd', lr=0.01, batch_size=32, epochs=2)  # one way: 89.4% here"),
+        number("training.steps", "The lesson's epoch shows the model 50,000 images, 64 at a time. How many steps is "
+               "that?", lambda f: LESSON_STEPS, 0,
+               "Every image once, 64 per step; the last step takes what is left over.",
+               lambda f: f"math.ceil(50_000 / 64)\n# -> {LESSON_STEPS}"),
+        number("training.numbers", "How many numbers does the lesson's model, `nn.Linear(784, 10)`, learn?",
+               lambda f: LESSON_NUMBERS, 0, "Each class has a 28 × 28 template of weights, and one bias.",
+               lambda f: f"sum(p.numel() for p in model.parameters())  # 784 * 10 + 10\n# -> {LESSON_NUMBERS}"),
+    ],
+    "mistakes": [
+        Question("mistakes.pair", "Which mistake does this model make most often?", "pair", check_pair,
+                 "The darkest cell off the diagonal of the **Confusion matrix**; hover it to read its count.",
+                 lambda f: "counts * (1 - eye(10))  # the diagonal zeroed, then its largest cell\n# -> " + ", ".join(
+                     f"true {f['classes'][t]} predicted {f['classes'][p]}: {f['counts'][t, p]}"
+                     for t, p in worst_cells(f["counts"]))),
+        number("mistakes.wrong", "What share of the validation images does it get wrong? (a percentage, 1 decimal)",
+               lambda f: 100 * f["wrong"] / f["total"], 0.051,
+               "The sentence under the title says how many it gets right, out of how many.",
+               lambda f: f"(preds != y_valid).mean() * 100\n# -> {100 * f['wrong'] / f['total']:.2f}"),
+    ],
+}
+
+
+def _check_reshape(answer: Any, facts: Facts) -> Verdict:
+    """The reshape page's question: does x.reshape(answer) give 16 images of 28 x 28?"""
+    text = str(answer).strip()
+    if len(text) > 100 or not re.fullmatch(r"[\s,()\[\]\-\d]*", text):
+        return refused("type the numbers for x.reshape(...), for example 4, 196")
+    sizes = tuple(int(p) for p in re.findall(r"-?\d+", text))
+    if not sizes:
+        return refused("type the numbers for x.reshape(...), for example 4, 196")
+    try:
+        got = evaluate(f"x.reshape({', '.join(map(str, sizes))})", facts)
+    except ExpressionError as e:
+        return Verdict(False, f"x.reshape{sizes} does not work: {e}")
+    if tuple(got.shape) == (16, 28, 28):
+        return Verdict(True, f"x.reshape{sizes} has shape (16, 28, 28): 16 pictures.")
+    return Verdict(False, f"x.reshape{sizes} works, but gives shape {tuple(got.shape)}, not 16 pictures of 28 × 28.")
+
+
+def total() -> int:
+    """How many questions the app asks."""
+    return sum(len(qs) for qs in QUESTIONS.values())
