@@ -10,7 +10,7 @@ import plotly.graph_objects  # noqa: F401
 import pyarrow  # noqa: F401
 import streamlit as st
 
-from app_pages import lesson_path, reloads, server_work, session, settings, shared_data, words
+from app_pages import lesson_path, quiz, reloads, server_work, session, settings, shared_data, words
 from mnistcore import devices
 from mnistcore.data import SPECS, fetch, resolve
 from mnistcore.errors import DataError
@@ -90,5 +90,6 @@ sidebar()
 page = st.navigation(lesson_path.pages())
 settings.publish("data", "size", "device", "seed")
 with st.sidebar:
+    quiz.progress_line()
     reloads.class_link()
 page.run()

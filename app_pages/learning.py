@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app_pages import lesson_path, quiz, server_work, session, settings, shared_data, words
-from mnistcore import claims, devices, figures, learning
+from mnistcore import claims, devices, figures, learning, notebook
 
 ds = session.dataset()
 st.title("How it learns")
@@ -127,6 +127,11 @@ else:
     right.plotly_chart(figures.weight_grid(st.session_state["sgd_state"]["0.weight"].numpy(), titles, height=330), key="weights")
     right.caption(f"**The weights after {st.session_state['sgd_steps']} steps** (blue counts for the class, red against). "
                   f"This step changed them by at most {np.abs(last['update']).max():.4f}.")
+steps_done = st.session_state["sgd_steps"]
+st.download_button("Continue in a notebook", lambda: notebook.sgd_notebook(ds, session.seed(), sgd_lr, max(steps_done, 1)),
+                   "mnist-sgd-steps.ipynb", mime="application/x-ipynb+json", icon=":material/terminal:",
+                   help="A Jupyter notebook in plain PyTorch that makes these same steps from the same fresh model and batches, "
+                        "and prints each batch's loss before and after, as above.")
 with st.expander("The code that made this step (it runs both ways and compares)"):
     st.code(inspect.getsource(learning.sgd_step), language="python")
 

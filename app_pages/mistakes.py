@@ -135,5 +135,6 @@ if source is not None:
         mean, std = train_stats(ds)
         inspect(prepared.digit, torch.tensor(digits.normalized(prepared.digit, mean, std)), None)
 settings.publish("rates", "which", "order", "page")
-quiz.ask("mistakes", {"counts": counts, "classes": ds.classes, "wrong": int((preds != ds.y_valid).sum()), "total": len(preds)}, ds.classes)
+quiz.ask("mistakes", {"counts": counts, "classes": ds.classes, "wrong": int((preds != ds.y_valid).sum()), "total": len(preds)},
+         ds.classes)
 lesson_path.next_step(__file__)

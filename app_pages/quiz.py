@@ -84,8 +84,10 @@ def one(q: Question, facts: Facts, number: int, classes: tuple[str, ...]) -> Non
         (st.success if r.right else st.info)(("Done. " if r.right else "") + words.plain(verdict.says))
     else:
         if not r.right:
-            _input(q, classes)
-            st.button("Check", key=f"quiz:{q.key}:check", on_click=_check, args=(q, facts))
+            answer, button = st.columns([4, 1, 3], vertical_alignment="bottom")[:2]
+            with answer:
+                _input(q, classes)
+            button.button("Check", key=f"quiz:{q.key}:check", on_click=_check, args=(q, facts))
         if r.last is not None:
             said = words.plain(r.last.says)
             if r.right:

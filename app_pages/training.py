@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app_pages import browsers, lesson_path, live_view, reaper, reloads, session, settings, shared_data, weights_files
-from mnistcore import devices, models
+from app_pages import browsers, lesson_path, live_view, quiz, reaper, reloads, session, settings, shared_data, weights_files
+from mnistcore import devices, models, notebook
 from mnistcore.serving import lines
 from mnistcore.serving.jobs import Job
 from mnistcore.serving.live import watched
@@ -96,8 +96,19 @@ def lesson_note(column) -> None:
 
 with run_area:
     live_view.show(job, ds, start, reset, lesson_note)
-if job and not job.alive and job.result is not None:
+finished = job is not None and not job.alive and job.result is not None
+if finished:
     weights_files.finished(job)
 weights_files.upload(ds)
+# the settings on screen, or the finished run's own when there is one (a student may have moved a slider since)
+take_home = job.result.config if finished else config
+st.download_button("Continue in a notebook", lambda: notebook.training_notebook(
+    take_home, ds, str(device), job.result.valid_accuracy if finished else None), "mnist-training.ipynb",
+    mime="application/x-ipynb+json", icon=":material/terminal:",
+    help="A Jupyter notebook in plain PyTorch (it runs on Colab) that loads these images, normalizes them, builds this "
+         "model with these settings and seed, trains it and prints the validation accuracy: the same figure as here.")
 settings.publish("model", "optim", "lr", "batch", "epochs", "sched", "mom", "pace")
+ran = finished and job.dataset_key == ds.key
+quiz.ask("training", {"run": {"config": job.result.config, "status": job.result.status, "accuracy": job.result.valid_accuracy,
+                              "n_train": len(job.data.x_train)} if ran else None}, ds.classes)
 lesson_path.next_step(__file__)

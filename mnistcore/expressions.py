@@ -168,6 +168,8 @@ class _Walker:
     def method(self, node: ast.Call) -> Value:
         """tensor.method(whole numbers..., dim=..., keepdim=...), its result's size checked first."""
         name = node.func.attr
+        if name.startswith("_"):
+            raise ExpressionError(f"names that start with _ ({name}) are not part of this grammar")
         if name not in METHODS:
             raise ExpressionError(f".{name}() is not part of this grammar; the methods are "
                                   f"{', '.join(sorted(METHODS))}")

@@ -54,6 +54,8 @@ def refused(reason: str) -> Verdict:
 def read_shape(text: Any) -> tuple[int, ...]:
     """ "(5, 5)", "5, 5", "5x5", "torch.Size([5, 5])" or "()" as a tuple of ints; ValueError when it is none."""
     text = str(text).strip()
+    if not text:
+        raise ValueError("type a shape first, for example (5, 5), or () for a single number")
     if len(text) > 100:
         raise ValueError("a shape is a few numbers, for example (5, 5)")
     body = re.sub(r"^torch\.Size\(\s*\[?|\]?\s*\)$", "", text)
