@@ -393,3 +393,34 @@ def test_learning_page_through_its_widgets():
                                                   for _ in (64, 1024)]
     assert any("does the work of 16 steps of 64" in m.value for m in at.markdown)
     assert at.query_params["units"] in ("20", ["20"])
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p != "home"])
+def test_every_pages_questions_give_a_hint_then_the_worked_answer(page):
+    from mnistcore import questions
+    at = open_page(page)
+    assert "Check yourself" in [h.value for h in at.header]
+    asked = [q for q in questions.QUESTIONS[page] if q.kind != "task"]  # each has a Check button, in this order
+    typed = [q for q in asked if q.kind in ("shape", "number", "expression")]  # each has a text box, in this order
+    for _ in range(2):  # two wrong tries, each read and checked
+        for i, q in enumerate(typed):
+            [b for b in at.text_input if b.label == "Your answer"][i].set_value("0")
+            [b for b in at.button if b.label == "Check"][asked.index(q)].click()
+            at.run()
+            ok(at)
+    assert sum(e.value.startswith("Not yet.") for e in at.error) == len(typed)
+    assert sum("Hint:" in c.value for c in at.caption) >= len(typed)
+    assert sum("# ->" in c.value for c in at.code) >= len(typed)  # the worked answer, from the page's data
+    assert any("0 of" in c.value for c in at.sidebar.caption)
+
+
+def test_a_right_answer_counts_in_the_sidebar_and_survives_a_page_switch():
+    at = open_page("training")
+    [b for b in at.text_input if b.label == "Your answer"][0].set_value("782")  # 50,000 images in steps of 64
+    [b for b in at.button if b.label == "Check"][0].click()
+    at.run()
+    ok(at)
+    assert any(s.value.startswith("Right.") for s in at.success)
+    assert any("1 of" in c.value for c in at.sidebar.caption)
+    at.switch_page("app_pages/mistakes.py").run()
+    assert any("1 of" in c.value for c in at.sidebar.caption)
