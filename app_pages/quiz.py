@@ -81,7 +81,10 @@ def one(q: Question, facts: Facts, number: int, classes: tuple[str, ...]) -> Non
             _record(q, verdict)
             st.rerun()  # the sidebar's line was drawn before this run knew
         r = records().get(q.key, r)
-        (st.success if r.right else st.info)(("Done. " if r.right else "") + words.plain(verdict.says))
+        if r.right:  # the run that did it, even if a later one did not
+            st.success("Done. " + words.plain(r.last.says), icon=":material/check_circle:")
+        else:
+            st.info(words.plain(verdict.says))
     else:
         if not r.right:
             answer, button = st.columns([4, 1, 3], vertical_alignment="bottom")[:2]

@@ -36,7 +36,8 @@ def test_training_page_runs_to_the_end_and_offers_the_weights():
     acc = float(by_label(at.metric, "valid accuracy").value.rstrip("%"))
     assert 85 < acc < 100
     assert len(at.get("plotly_chart")) == 1 + 3 and not at.get("image")  # the ended run: curves and weights, interactive
-    assert [d.label for d in at.get("download_button")] == ["Download the weights (state_dict)", "Download the heatmaps (PNG)"]
+    assert [d.label for d in at.get("download_button")] == ["Download the weights (state_dict)", "Download the heatmaps (PNG)",
+                                                            "Continue in a notebook"]
     at.switch_page("app_pages/mistakes.py").run()  # the gallery now uses this session's model
     ok(at)
     assert any("Using the model you trained on this page" in c.value for c in at.caption)
@@ -130,3 +131,15 @@ def test_the_app_opens_on_the_lessons_full_mnist_and_a_run_starts_in_slow_motion
     by_label(at.button, "Full speed").click().run()
     run_until(at, lambda a: progress_text(a).startswith("done"), timeout=60)
     assert float(by_label(at.metric, "valid accuracy").value.rstrip("%")) > 91  # the lesson's 91.7%, about
+
+
+def test_the_training_task_is_checked_when_the_run_finishes():
+    at = open_page("training", optim="sgd", lr="0.01", batch="32", epochs="2")
+    assert any(i.value.startswith("No finished run yet") for i in at.info)
+    by_label(at.button, "Start").click().run()
+    run_until(at, lambda a: progress_text(a).startswith("done"))
+    at.run()
+    ok(at)
+    done = [s.value for s in at.success if s.value.startswith("Done.")]
+    assert done and "SGD at lr 0.01, batch 32, 2 epochs on 4,000 images" in done[0]
+    assert any("1 of" in c.value for c in at.sidebar.caption)
