@@ -127,8 +127,9 @@ else:
     right.plotly_chart(figures.weight_grid(st.session_state["sgd_state"]["0.weight"].numpy(), titles, height=330), key="weights")
     right.caption(f"**The weights after {st.session_state['sgd_steps']} steps** (blue counts for the class, red against). "
                   f"This step changed them by at most {np.abs(last['update']).max():.4f}.")
-steps_done = st.session_state["sgd_steps"]
-st.download_button("Continue in a notebook", lambda: notebook.sgd_notebook(ds, session.seed(), sgd_lr, max(steps_done, 1)),
+# made on click, in another thread: everything it needs is read here, from this session, first
+steps_done, seed = max(st.session_state["sgd_steps"], 1), session.seed()
+st.download_button("Continue in a notebook", lambda: notebook.sgd_notebook(ds, seed, sgd_lr, steps_done),
                    "mnist-sgd-steps.ipynb", mime="application/x-ipynb+json", icon=":material/terminal:",
                    help="A Jupyter notebook in plain PyTorch that makes these same steps from the same fresh model and batches, "
                         "and prints each batch's loss before and after, as above.")
