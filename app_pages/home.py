@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import lesson_path, session
+from app_pages import lesson_path, quiz, session
 from mnistcore import figures
 
 ds = session.dataset()
@@ -29,5 +29,5 @@ for row in (STEPS[:4], STEPS[4:]):
             st.caption(step.what[0].upper() + step.what[1:])
 st.caption("The sidebar's settings (data set, device, seed) apply to every page, and each page's settings are "
            "kept in its address: copy the link to share exactly what you see.")
-
+quiz.ask("home", {"x_train": ds.x_train}, ds.classes)
 lesson_path.next_step(__file__)

@@ -222,6 +222,14 @@ LESSON_NUMBERS = sum(p.numel() for p in models.build("linear").parameters())
 # ---------------------------------------------------------------- the questions, in the lesson's order
 
 QUESTIONS: dict[str, list[Question]] = {
+    "home": [
+        number("home.pixels", "Before you start: how many numbers does the model get for **one** image?",
+               lambda f: f["x_train"][0].size, 0, "The grid of the digits above: 28 rows of 28 pixels, one number each.",
+               lambda f: f"x_train[0].size  # 28 * 28\n# -> {f['x_train'][0].size}"),
+        number("home.images", "And how many images does it learn from here? (the sidebar's *In use* line says)",
+               lambda f: len(f["x_train"]), 0, "The sidebar's **In use** line: train / valid images.",
+               lambda f: f"len(x_train)\n# -> {len(f['x_train'])}"),
+    ],
     "tensors": [
         shape_of("tensors.window", "x[0, 10:15, 10:15]",
                  "A whole-number index removes its axis; a slice keeps it, as long as the range. Try rank 2 and 3 "

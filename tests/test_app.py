@@ -395,7 +395,7 @@ def test_learning_page_through_its_widgets():
     assert at.query_params["units"] in ("20", ["20"])
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p != "home"])
+@pytest.mark.parametrize("page", PAGES)
 def test_every_pages_questions_give_a_hint_then_the_worked_answer(page):
     from mnistcore import questions
     at = open_page(page)

@@ -18,6 +18,7 @@ PREDS[:40] = 7  # a model that calls its first 40 images 7: its worst cell is kn
 COUNTS = evaluate.confusion(DS.y_valid, PREDS)
 STATS = normalize.statistics(DS)
 FACTS = {
+    "home": {"x_train": DS.x_train},
     "tensors": {"x": tensors.batch(DS.x_valid)},
     "normalization": {"stats": STATS},
     "reshape": {"x": X16.reshape(16, 784), "x_imgs": X16, "c": torch.linspace(0, 1, 28)},
@@ -30,6 +31,8 @@ off = COUNTS - np.diag(np.diag(COUNTS))
 worst = tuple(int(v) for v in np.unravel_index(off.argmax(), off.shape))
 second = tuple(int(v) for v in np.argwhere((off > 0) & (off < off.max()))[0])
 ANSWERS = {  # question: (a right answer, a wrong one), worked out here independently of the checkers
+    "home.pixels": ("784", "28"),
+    "home.images": (f"{len(DS.y_train):,}", "60,000"),
     "tensors.window": ("(5, 5)", "(10, 15)"),
     "tensors.mean": ("torch.Size([28, 28])", "(64,)"),
     "tensors.row": ("x[3][14]", "x[14, 3]"),
