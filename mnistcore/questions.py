@@ -311,7 +311,7 @@ QUESTIONS: dict[str, list[Question]] = {
                  f"within {TASK_EPOCHS} epochs, with **SGD**. Checked when your run finishes.", "task", check_task,
                  "Choose *quick sample* in the sidebar and SGD in **Settings**. The default rate 0.001 creeps; 1 "
                  "overshoots. Try the rates between, and smaller batches (more steps per epoch).",
-                 lambda f: "TrainConfig(optimizer='sgd', lr=0.01, batch_size=32, epochs=2)  # one way: 89.4% here"),
+                 lambda f: "TrainConfig(optimizer='sgd', lr=0.01, batch_size=32, epochs=2)  # one way to reach it on the sample"),
         number("training.steps", "The lesson's epoch shows the model 50,000 images, 64 at a time. How many steps is "
                "that?", lambda f: LESSON_STEPS, 0,
                "Every image once, 64 per step; the last step takes what is left over.",
