@@ -10,7 +10,7 @@ import plotly.graph_objects  # noqa: F401
 import pyarrow  # noqa: F401
 import streamlit as st
 
-from app_pages import lesson_path, quiz, reloads, server_work, session, settings, shared_data, words
+from app_pages import lesson_path, quiz, reloads, seat, server_work, session, settings, shared_data, words
 from mnistcore import devices
 from mnistcore.data import SPECS, fetch, resolve
 from mnistcore.errors import DataError
@@ -85,7 +85,9 @@ def sidebar() -> None:
 
 
 shared_data.freeze_startup_objects()  # once per process: the imports are done, the sessions' garbage is yet to come
-reloads.bring_back()  # before the sidebar: a reloaded tab gets its typed folder, run and model back
+reloads.bring_back()  # before the sidebar: a reloaded tab gets its typed folder, run, model and room back
+with st.sidebar:
+    seat.box()  # a student's class room and the teacher's task, polled: first, where it is seen
 sidebar()
 page = st.navigation(lesson_path.pages())
 settings.publish("data", "size", "device", "seed")

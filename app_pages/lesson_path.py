@@ -33,11 +33,25 @@ STEPS = [
     Step("app_pages/mistakes.py", "The model's mistakes", ":material/error:", "mistakes",
          "the digits it gets wrong, why, and your own handwriting."),
 ]
+# Not steps of the lesson: the teacher's room and the class's board (app_pages/teach.py, board.py).
+CLASS = [
+    Step("app_pages/teach.py", "Teach a class", ":material/school:", "teach",
+         "open a room for the class, push a task to every student, and manage the board."),
+    Step("app_pages/board.py", "Class board", ":material/leaderboard:", "board",
+         "the class's runs side by side, for the projector."),
+]
 
 
-def pages() -> list:
-    """The navigation's pages, in the lesson's order."""
-    return [st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path or None, default=not s.url_path) for s in STEPS]
+def pages() -> dict[str, list]:
+    """The navigation's pages: the lesson's in its order, then the class's."""
+    def page(s: Step) -> st.Page:
+        return st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path or None, default=not s.url_path)
+    return {"The lesson": [page(s) for s in STEPS], "In class": [page(s) for s in CLASS]}
+
+
+def url_paths() -> set[str]:
+    """Every page's address after the app's own (the start page's is empty)."""
+    return {s.url_path for s in STEPS + CLASS if s.url_path}
 
 
 def next_step(this_file: str) -> None:

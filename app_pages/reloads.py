@@ -19,11 +19,11 @@ import streamlit as st
 
 from app_pages import browsers, reaper
 
-KEPT = ("job", "trained", "uploaded", "folder")  # what a tab has that its address does not carry
+KEPT = ("job", "trained", "uploaded", "folder", "seat", "teaching")  # what a tab has that its address does not carry
 MAX_TABS = 2_000  # tabs remembered per server, newest kept: a class of 20 opens a few hundred in a day
 KEEP_SECONDS = 6 * 3600  # a lesson's length, and then some
 TOKEN = re.compile(r"[0-9a-f]{18}")  # 6 characters of the browser's id, then 12 random ones
-URL_ONLY_HERE = ("tab", "run")  # what a link for someone else must not carry
+URL_ONLY_HERE = ("tab", "run", "key")  # what a link for someone else must not carry
 
 
 @dataclass

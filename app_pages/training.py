@@ -4,17 +4,14 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app_pages import browsers, lesson_path, live_view, quiz, reaper, reloads, session, settings, shared_data, weights_files
+from app_pages import browsers, lesson_path, live_view, quiz, reaper, reloads, seat, session, settings, shared_data, weights_files
+from app_pages.run_choices import BATCHES, LRS, MAX_EPOCHS, OPTIMIZERS, PACES, SCHEDULES, SPELLINGS
 from mnistcore import devices, models, notebook
 from mnistcore.serving import lines
 from mnistcore.serving.jobs import Job
 from mnistcore.serving.live import watched
 from mnistcore.train import TrainConfig, total_steps
 
-LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
-BATCHES = [16, 32, 64, 128, 256, 512, 1024]
-SPELLINGS = {"one-cycle": "onecycle", "one_cycle": "onecycle", "1cycle": "onecycle", "fixed": "constant"}
-MAX_EPOCHS = 100  # a long run for a class to watch: about a minute of Fashion-MNIST on one core
 LESSON_ACCURACY = 0.9172  # the notebook's fit output after one epoch: [0. 0.3213 0.2882 0.9172]
 WATCH_EPOCH_SECONDS = 25  # slow motion: one epoch in about this long, whatever its number of steps, so eyes can follow
 ds, device = session.dataset(), session.device()
@@ -33,7 +30,7 @@ with st.expander("Settings (the defaults are the lesson's)", expanded=job is Non
     c = st.columns(4)
     model_name = c[0].selectbox("Model", list(models.NAMES), format_func=models.NAMES.get,
                                 **settings.keep("model", "linear", settings.one_of(list(models.NAMES))))
-    optimizer = c[1].radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func={"adam": "Adam", "sgd": "SGD"}.get,
+    optimizer = c[1].radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func=OPTIMIZERS.get,
                            **settings.keep("optim", "adam", settings.one_of(["adam", "sgd"])))
     lr = c[2].select_slider("Learning rate", LRS, format_func=lambda v: f"{v:g}",
                             **settings.keep("lr", 1e-3, settings.one_of(LRS, float)))
@@ -41,11 +38,11 @@ with st.expander("Settings (the defaults are the lesson's)", expanded=job is Non
     c = st.columns(4)
     epochs = c[0].number_input("Epochs", 1, MAX_EPOCHS, **settings.keep("epochs", 1, settings.int_in(1, MAX_EPOCHS)))
     schedule = c[1].radio("Schedule", ["constant", "onecycle"], horizontal=True,
-                          format_func={"constant": "constant", "onecycle": "one-cycle"}.get,
+                          format_func=SCHEDULES.get,
                           **settings.keep("sched", "constant", settings.one_of(["constant", "onecycle"], aliases=SPELLINGS)))
     momentum = c[2].slider("Momentum (SGD)", 0.0, 0.99, disabled=optimizer != "sgd",
                            **settings.keep("mom", 0.9, settings.float_in(0, 0.99)))
-    pace = c[3].radio("Pace", ["slow", "full"], horizontal=True, format_func={"full": "full speed", "slow": "slow motion"}.get,
+    pace = c[3].radio("Pace", ["slow", "full"], horizontal=True, format_func=PACES.get,
                       help=f"Slow motion rests after each step so that an epoch takes about {WATCH_EPOCH_SECONDS} s and "
                            "you can watch the templates form. Full speed trains an epoch of all of MNIST in about a second.",
                       **settings.keep("pace", "slow", settings.one_of(["slow", "full"])))
@@ -70,6 +67,7 @@ def start() -> None:
     for done_with in ("uploaded", "refused", "run_gone"):
         st.session_state.pop(done_with, None)
     st.session_state["job"] = started
+    seat.post_when_finished(started)  # in a class room, its board gets the run when it ends
     reaper.watch(started)  # closing the tab stops the run
     st.query_params["run"] = "1"  # a reload that finds this but not the run knows the server lost it (reloads.py)
     reloads.remember()

@@ -369,3 +369,23 @@ def relu_pieces(x: np.ndarray, target: np.ndarray, fit: np.ndarray, pieces: np.n
     fig.update_yaxes(title="y", gridcolor="#eee")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return _layout(fig, title, height)
+
+
+OPTIMIZER_COLORS = {"Adam": CLASS_COLORS[0], "SGD": CLASS_COLORS[1]}
+
+
+def lr_scatter(rows: Sequence[dict], *, height: int = 340) -> go.Figure:
+    """The class's runs: learning rate (log) against validation accuracy, one colour per optimizer."""
+    fig = go.Figure()
+    for optimizer, color in OPTIMIZER_COLORS.items():
+        mine = [r for r in rows if r["optimizer"] == optimizer and r["valid accuracy"] is not None]
+        fig.add_trace(go.Scatter(
+            x=[r["lr"] for r in mine], y=[r["valid accuracy"] for r in mine], mode="markers", name=optimizer,
+            marker=dict(color=color, size=11, symbol="circle" if optimizer == "Adam" else "diamond",
+                        line=dict(color="white", width=1)),
+            text=[f"{r['name']}: batch {r['batch']}, {r['epochs']} epoch(s)" for r in mine],
+            hovertemplate="%{text}<br>lr %{x:g} · %{y:.2%}<extra>" + optimizer + "</extra>"))
+    fig.update_xaxes(type="log", title="learning rate (log scale)")
+    fig.update_yaxes(title="valid accuracy", tickformat=".0%", range=[0, 1.02])
+    fig.update_layout(legend=dict(title="optimizer", orientation="h", y=1.12, x=1, xanchor="right"))
+    return _layout(fig, "Learning rate against accuracy", height)

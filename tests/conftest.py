@@ -105,3 +105,27 @@ def http_server(tmp_path):
 def full_mnist() -> Path:
     """The folder with the real MNIST's four IDX files that the app ships (tests/test_data.py checks their MD5s)."""
     return data.SHIPPED_DIR
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL server for the session's store tests (Debian's package, on 127.0.0.1)."""
+    from tests.pg_server import Postgres, binaries
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed here (make system installs it)")
+    server = Postgres()
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """A fresh, empty class database: a SQLite file, then a new database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "class.db")
+    import psycopg
+    server = request.getfixturevalue("postgres_server")
+    name = f"t{len(list(tmp_path.parent.iterdir()))}_{abs(hash(str(tmp_path))) % 10**8}"
+    with psycopg.connect(server.url, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")
+    return server.url.rsplit("/", 1)[0] + "/" + name

@@ -12,6 +12,7 @@ import multiprocessing as mp
 import os
 import threading
 import time
+import traceback
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -64,6 +65,7 @@ class Job:
         self._weight_titles: list[str] = []
         self._status, self._message = "waiting", ""
         self.result: Result | None = None
+        self._then: list = []  # called with the job once its result is in (the class board posts it)
         self.process: mp.process.BaseProcess | None = None
         self._thread = threading.Thread(target=self._supervise, name="mnist-job", daemon=True)
 
@@ -121,9 +123,29 @@ class Job:
         """Rebuild the trained model in this process from the worker's state_dict."""
         model = self._model if self._model is not None else models.build(self.config.model)
         model.load_state_dict(models.from_file(weights_file).state_dict())
-        self.result = replace(result, model=model)
         last = result.history[-1].message if result.history else ""
-        self._set(result.status, last)
+        with self._lock:
+            self.result = replace(result, model=model)
+            self._status, self._message = result.status, last
+            then, self._then = self._then, []
+        for callback in then:
+            self._call(callback)
+
+    def _call(self, callback) -> None:
+        """Run a finished-callback; a failing one is logged, and never stops the job's own thread."""
+        try:
+            callback(self)
+        except Exception:  # the run's own state is already complete: only the callback's work is lost
+            traceback.print_exc()
+
+    def when_finished(self, callback) -> None:
+        """Call `callback(job)` once the run's result is in (at once if it already is), in the job's thread;
+        a run that fails or never starts has no result and never calls it."""
+        with self._lock:
+            if self.result is None:
+                self._then.append(callback)
+                return
+        self._call(callback)
 
     def _set(self, status: str, message: str = "") -> None:
         with self._lock:

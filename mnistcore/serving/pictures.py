@@ -117,3 +117,19 @@ def weights_png(weights: np.ndarray, titles: Sequence[str], cols: int = 5, zoom:
     out = io.BytesIO()
     sheet.save(out, format="PNG", compress_level=1)  # fast: it is redrawn twice a second
     return out.getvalue()
+
+
+def strip_png(weights: np.ndarray, zoom: int = 3, gap: int = 4) -> bytes:
+    """The templates side by side in one row, each on its own scale (red against, white zero, blue for): one
+    student's model on the class board, small enough for twenty on a projector."""
+    import io
+
+    from PIL import Image
+    weights = np.asarray(weights).reshape(-1, 28, 28)  # (k, 28, 28)
+    size = 28 * zoom
+    sheet = Image.new("RGB", (len(weights) * (size + gap) - gap, size), "white")
+    for i, w in enumerate(weights):
+        sheet.paste(Image.fromarray(_diverging_rgb(w)).resize((size, size), Image.NEAREST), (i * (size + gap), 0))
+    out = io.BytesIO()
+    sheet.save(out, format="PNG")
+    return out.getvalue()

@@ -1,0 +1,157 @@
+"""The class board, for the projector: every student's finished runs side by side, redrawn when one lands."""
+
+import numpy as np
+import streamlit as st
+
+from app_pages import rooms, shared_data, words
+from mnistcore import figures
+from mnistcore.classroom import board
+from mnistcore.classroom.store import Arrays, StoreDown, clean_code
+from mnistcore.data import Dataset, resolve
+from mnistcore.errors import DataError
+from mnistcore.serving.pictures import strip_png
+
+REFRESH = 2.0  # seconds between looks at the room's version: a posted run is on the board within about this
+GALLERY = 24
+
+st.title("Class board")
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def arrays_of(code: str, run: int) -> Arrays | None:
+    """One posted run's templates and mistakes (a posted run never changes, so once per server)."""
+    return rooms.store().arrays(code, [run]).get(run)
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def strip_of(code: str, run: int, _templates: np.ndarray) -> bytes:
+    """One run's ten templates as a strip."""
+    return strip_png(_templates)
+
+
+def dataset_for(key: str) -> Dataset | None:
+    """The data set with `key`, if this server has it (the mistakes are indices into it)."""
+    name = key.split("|")[0]
+    for source in ("sample", "auto"):
+        try:
+            ds = shared_data.cached_dataset(name, resolve(name, source))
+        except (DataError, KeyError):
+            continue
+        if ds.key == key:
+            return ds
+    return None
+
+
+def which_room() -> str:
+    """The room this board shows: from its link, else the one this session teaches or sits in, else a typed code."""
+    code = clean_code(st.query_params.get("class", ""))
+    held = rooms.teacher() or rooms.seat()
+    if not code and held is not None:
+        code = held.code
+    if code:
+        return code
+    with st.form("board_code"):
+        typed = st.text_input("Room code", max_chars=12, placeholder="e.g. K7QMPX")
+        if st.form_submit_button("Show the board", type="primary"):
+            st.query_params["class"] = clean_code(typed)
+            st.rerun()
+    st.stop()
+
+
+@st.fragment(run_every=REFRESH)
+def watch(code: str, drawn: int | None) -> None:
+    """Every few seconds, one small query: the room's version. A change redraws the board; a database that is
+    away is said in words, and the board comes back by itself when it is reachable again."""
+    try:
+        room = rooms.store().room(code)
+    except StoreDown as e:
+        print(f"class store: {e}", flush=True)
+        st.warning("The class database cannot be reached just now. This board shows what it had when it was last "
+                   "reachable, and updates by itself when the database is back.", icon=":material/cloud_off:")
+        st.session_state["board_down"] = True
+        return
+    if (room.version if room else -1) != drawn or st.session_state.pop("board_down", False):
+        st.rerun()
+    st.caption("Updates by itself within seconds of a change.")
+
+
+def gallery(mistakes: list[board.Mistake], ds: Dataset) -> None:
+    """The validation digits most of the class's models got wrong."""
+    cols = st.columns(8)
+    for i, m in enumerate(mistakes):
+        truth, said = ds.classes[int(ds.y_valid[m.index])], ds.classes[m.said]
+        cols[i % 8].image(ds.x_valid[m.index], width=84, caption=f"{words.plain(truth)} → {words.plain(said)} · "
+                                                                   f"{m.wrong_in} of {m.of}",
+                          alt=f"A {truth} that {m.wrong_in} of {m.of} models got wrong; most said {said}")
+
+
+def show(code: str) -> None:
+    """The whole board of room `code`."""
+    try:
+        store = rooms.store()
+        room = store.room(code)
+        if room is None:
+            rooms.GUESSES.failed(rooms.client())
+            st.warning(f"No open class room has the code {code}. A room closes when its teacher ends it, or after "
+                       f"{rooms.LIMITS.hours:g} hours.")
+            return
+        members, runs = store.members(code), store.runs(code)
+    except StoreDown:
+        watch(code, None)
+        return
+    st.query_params["class"] = code
+    watch(code, room.version)
+    if room.task:
+        st.markdown(f"**Task:** {words.plain(room.task['text'])}")
+    rows = board.table(runs, members)
+    finished = [r for r in rows if r["valid accuracy"] is not None]
+    m = st.columns(4)
+    m[0].metric("room", code)
+    m[1].metric("students", len(members))
+    m[2].metric("runs posted", len(runs))
+    m[3].metric("best valid accuracy", f"{max(r['valid accuracy'] for r in finished):.2%}" if finished else "-")
+    if not runs:
+        st.info(f"No run yet. Students join at **{rooms.base_url()}?room={code}**; each run they finish shows here.")
+        return
+    left, right = st.columns([3, 2])
+    left.subheader("Every run")
+    left.dataframe(rows, hide_index=True, width="stretch", column_order=[k for k in rows[0] if k != "run"],
+                   column_config={"valid accuracy": st.column_config.NumberColumn(format="percent"),
+                                  "lr": st.column_config.NumberColumn(format="%g")})
+    right.plotly_chart(figures.lr_scatter(rows), key="board_scatter")
+    diverged = sum(r["status"] == "diverged" for r in rows)
+    if diverged:
+        right.caption(f"{diverged} run{'s' if diverged > 1 else ''} diverged (the loss blew up): in the table, not on the "
+                      "chart.")
+    names = {mem.id: board.shown_name(mem, i + 1) for i, mem in enumerate(members)}
+    key = board.main_dataset(runs)
+    latest = board.latest_per_student(runs, key) if key else []
+    st.subheader("Everyone's ten templates")
+    st.caption("Each student's latest run, 0 to 9 from left to right: blue pixels count for the digit, red against, "
+               "each template on its own scale.")
+    cols = st.columns(2)
+    for i, run in enumerate(latest):
+        arrays = arrays_of(code, run.id)
+        if arrays is not None:
+            name = names.get(run.member, "?")
+            cols[i % 2].image(strip_of(code, run.id, arrays.templates), width="stretch",
+                              caption=f"**{words.plain(name)}** · "
+                                      f"{board.OPTIMIZERS.get(run.settings.get('optimizer'), '')} lr "
+                                      f"{run.settings.get('lr', 0):g} · {run.accuracy:.1%}",
+                              alt=f"{name}'s ten weight templates, digits 0 to 9")
+    st.subheader("The digits the class's models get wrong")
+    ds = dataset_for(key) if key else None
+    if ds is None:
+        st.caption("These runs trained on a data set this server does not have, so their mistakes cannot be drawn here.")
+        return
+    pooled = board.pooled_mistakes([a for a in (arrays_of(code, r.id) for r in latest) if a is not None],
+                                   len(ds.x_valid), GALLERY)
+    st.caption(f"Validation images that at least half of the {len(latest)} latest models got wrong, most-missed first: "
+               "true label → the wrong answer most of them gave · how many of the models missed it.")
+    if pooled:
+        gallery(pooled, ds)
+    else:
+        st.caption("None yet: the models disagree on every digit they miss.")
+
+
+show(which_room())

@@ -1,0 +1,139 @@
+"""The class's one shared place, as the pages see it: the store every server process (or machine) opens,
+the guard on guesses, the posts waiting for the database, and the words for when it is away.
+
+Settings (environment): MNISTCORE_DB (a SQLite path, default the cache folder's classroom.db, or a
+postgresql:// URL); MNISTCORE_TEACHER_PASSWORD (asked before a room is made; a hosted server, MNISTCORE_HOSTED=1,
+makes no rooms without one); MNISTCORE_ROOM_HOURS, MNISTCORE_MAX_ROOMS, MNISTCORE_ROOM_STUDENTS,
+MNISTCORE_ROOM_POSTS (the caps of mnistcore.classroom.store.Limits).
+"""
+
+import hmac
+import os
+import threading
+from dataclasses import dataclass
+
+import streamlit as st
+
+from app_pages import browsers, lesson_path
+from mnistcore.classroom.guard import Throttle
+from mnistcore.classroom.posting import Outbox
+from mnistcore.classroom.store import Limits, Store, StoreDown, open_store
+from mnistcore.data import cache_dir
+
+
+def _number(name: str, default: float, kind=float):
+    """A positive number from the environment, or `default`."""
+    try:
+        value = kind(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+LIMITS = Limits(rooms=_number("MNISTCORE_MAX_ROOMS", 50, int), students=_number("MNISTCORE_ROOM_STUDENTS", 60, int),
+                posts=_number("MNISTCORE_ROOM_POSTS", 40, int), hours=_number("MNISTCORE_ROOM_HOURS", 8.0))
+GUESSES = Throttle()  # wrong room codes, teacher links and passwords, per browser and per server
+OUTBOX = Outbox()  # finished runs waiting for the database
+DOWN = ("The class database cannot be reached just now. Everything on your own pages goes on working; finished runs "
+        "are kept on this server and posted when it is back.")
+
+_store: Store | None = None
+_opening = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A student's place in a room (the secret proves the seat is theirs)."""
+
+    code: str
+    member: int
+    secret: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Teacher:
+    """A teacher's hold on a room."""
+
+    code: str
+    secret: str
+
+
+def database_url() -> str:
+    """Where the class store lives."""
+    return os.environ.get("MNISTCORE_DB") or str(cache_dir() / "classroom.db")
+
+
+def store() -> Store:
+    """This server process's store, opened (and migrated) on first use; StoreDown while the database is away."""
+    global _store
+    with _opening:
+        if _store is None:
+            _store = open_store(database_url(), LIMITS)
+        return _store
+
+
+def store_or_none() -> Store | None:
+    """The store, or None while the database is away."""
+    try:
+        return store()
+    except StoreDown:
+        return None
+
+
+def client() -> str:
+    """Whom guesses are counted against: this browser (or this session where there is no cookie)."""
+    return browsers.owner()
+
+
+def wait_words() -> str | None:
+    """Words asking this browser to wait before another guess, or None when it may try now."""
+    wait = GUESSES.wait(client())
+    if wait <= 0:
+        return None
+    return f"Too many wrong codes or links were tried from here. Try again in {max(1, round(wait))} seconds."
+
+
+def password_ok(typed: str) -> bool:
+    """True when no teacher password is set, or `typed` is it (a wrong one counts as a guess)."""
+    password = os.environ.get("MNISTCORE_TEACHER_PASSWORD", "")
+    if not password:
+        return True
+    if hmac.compare_digest(password.encode(), str(typed).encode()):
+        return True
+    GUESSES.failed(client())
+    return False
+
+
+def password_set() -> bool:
+    """True when this server asks for a teacher password before it makes a room."""
+    return bool(os.environ.get("MNISTCORE_TEACHER_PASSWORD"))
+
+
+def may_make_rooms() -> bool:
+    """False on a hosted server that has no teacher password set (anyone could fill it with rooms)."""
+    return os.environ.get("MNISTCORE_HOSTED") != "1" or password_set()
+
+
+def seat() -> Seat | None:
+    """This session's seat in a room, if it joined one."""
+    return st.session_state.get("seat")
+
+
+def teacher() -> Teacher | None:
+    """This session's room as its teacher, if it holds one."""
+    return st.session_state.get("teaching")
+
+
+def base_url() -> str:
+    """The app's address as the browser sees it, without a page or a query."""
+    url = (st.context.url or "http://localhost:8501/").split("?")[0]
+    head, _, last = url.rstrip("/").rpartition("/")
+    return (head if last in lesson_path.url_paths() else url.rstrip("/")) + "/"
+
+
+def down(e: StoreDown) -> None:
+    """Say that the database is away, in words (the details go to the server's log, not the page)."""
+    print(f"class store: {e}", flush=True)
+    st.warning(DOWN, icon=":material/cloud_off:")
+

@@ -1,0 +1,157 @@
+"""A student's side of a class room, in the sidebar of every page: joining by name, the teacher's task with
+"Use these settings", and what became of this session's finished runs on the board."""
+
+import secrets
+
+import streamlit as st
+
+from app_pages import quiz, reloads, rooms, settings, words
+from mnistcore import questions
+from mnistcore.classroom import posting
+from mnistcore.classroom.store import MAX_NAME, RoomError, StoreDown, clean_code, clean_name
+from mnistcore.serving.jobs import Job
+
+POLL = 3.0  # seconds: a pushed task shows on every student's page within this (the issue asks for 5)
+TASK_KEYS = ("data", "size", "model", "optim", "lr", "batch", "epochs", "sched", "mom", "pace")  # the settings' URL names
+POSTED = {"posted": "Your last run is on the class board.",
+          "waiting": "Your last run waits on this server for the class database, and is posted when it is back."}
+
+
+def box() -> None:
+    """The sidebar's room box: this session's room, polled, or the join form when the address names a room."""
+    seat = rooms.seat()
+    if seat is not None:
+        st.query_params["room"] = seat.code  # the address keeps naming the room, for a reload
+        _room(seat)
+        return
+    code = clean_code(st.query_params.get("room", ""))
+    if code:
+        _join(code)
+
+
+def _join(code: str) -> None:
+    """Ask for a display name, then take a seat in room `code`."""
+    with st.container(border=True):
+        st.markdown(f"**Class room {code}**")  # letters and digits only, after clean_code
+        name = st.text_input("Your name on the class board", max_chars=MAX_NAME, key="seat_name",
+                             placeholder="a first name or a nickname",
+                             help="No account: the name is only shown on your class's board, and the room's data is "
+                                  "deleted when the teacher ends it.")
+        if st.button("Join the class", key="seat_join", icon=":material/login:"):
+            _take_seat(code, name)
+
+
+def _take_seat(code: str, name: str) -> None:
+    """Join room `code` as `name`, or say in words why not (a wrong code counts as a guess)."""
+    if wait := rooms.wait_words():
+        st.warning(wait)
+        return
+    try:
+        store = rooms.store()
+        room = store.room(code)
+        if room is None:
+            rooms.GUESSES.failed(rooms.client())
+            st.warning(f"No open class room has the code {code}. Check it with your teacher: a room closes when the "
+                       f"teacher ends it, or after {rooms.LIMITS.hours:g} hours.")
+            return
+        member, secret = store.join(room.code, name)
+    except RoomError as e:
+        st.warning(words.plain(e))
+        return
+    except StoreDown as e:
+        rooms.down(e)
+        return
+    st.session_state["seat"] = rooms.Seat(room.code, member, secret, clean_name(name))
+    reloads.remember()
+    st.rerun()
+
+
+def _leave() -> None:
+    """Leave the room on this tab (the board keeps what was posted)."""
+    st.session_state.pop("seat", None)
+    st.query_params.pop("room", None)
+
+
+def _use(task_settings: dict) -> None:
+    """Take the task's settings (each is checked by its page's parser when the page next runs) and go train."""
+    for key in TASK_KEYS:
+        if key in task_settings:
+            settings.put(key, task_settings[key])
+    st.session_state["to_training"] = True
+
+
+def describe(task_settings: dict) -> str:
+    """A task's settings in one line."""
+    s = task_settings
+    parts = [{"linear": "the lesson's model", "logreg": "LogReg from scratch", "mlp": "the MLP"}.get(s.get("model"), ""),
+             {"adam": "Adam", "sgd": "SGD"}.get(s.get("optim"), ""),
+             f"lr {s['lr']:g}" if isinstance(s.get("lr"), float | int) else "",
+             f"batch {s['batch']}" if "batch" in s else "",
+             f"{s['epochs']} epoch{'s' if s.get('epochs') != 1 else ''}" if "epochs" in s else "",
+             {"sample": "quick sample", "full": "all of MNIST"}.get(s.get("size"), "")]
+    return " · ".join(p for p in parts if p)
+
+
+@st.fragment(run_every=POLL)
+def _room(seat: rooms.Seat) -> None:
+    """Every few seconds: the room's task, this session's progress sent, and waiting posts sent again."""
+    if st.session_state.pop("to_training", False):
+        st.switch_page("app_pages/training.py")
+    with st.container(border=True, key="seat_box"):
+        st.markdown(f"**Class room {seat.code}** · you are **{words.plain(seat.name)}**")
+        try:
+            store = rooms.store()
+            if not store.seated(seat.code, seat.member, seat.secret):
+                st.info("This class room has closed: your teacher ended it, or its time ran out. Your own work here is "
+                        "all still yours.")
+                st.button("Leave the room", on_click=_leave, key="seat_leave")
+                return
+            room = store.room(seat.code)
+            st.session_state["seat_last_task"] = room.task if room else None
+            rooms.OUTBOX.flush(store)
+            _send_progress(store, seat)
+        except StoreDown:
+            st.caption(rooms.DOWN)  # and the task as last seen: the class goes on
+        task = st.session_state.get("seat_last_task")
+        if task:
+            if st.session_state.get("seat_task") != task["set"]:
+                if "seat_task" in st.session_state:
+                    st.toast("Your teacher set a new task.", icon=":material/campaign:")
+                st.session_state["seat_task"] = task["set"]
+            st.markdown(f"**Task:** {words.plain(task['text'])}")
+            if task["settings"]:
+                st.caption(words.plain(describe(task["settings"])))
+                st.button("Use these settings", on_click=_use, args=(task["settings"],), key="seat_use",
+                          icon=":material/tune:", help="Sets the training page to the task's settings and opens it.")
+        else:
+            st.caption("No task yet: your teacher's next one shows here.")
+        job = st.session_state.get("job")
+        state = rooms.OUTBOX.state(getattr(job, "board_uid", ""))
+        if state:
+            st.caption(words.plain(POSTED.get(state, state)))
+        st.button("Leave the room", on_click=_leave, key="seat_leave", type="tertiary")
+
+
+def _send_progress(store, seat: rooms.Seat) -> None:
+    """Tell the board how many self-check questions this session has answered right, when that changed."""
+    answered = sum(r.right for r in quiz.records().values())
+    if st.session_state.get("seat_sent") != (seat.code, answered):
+        store.set_progress(seat.code, seat.member, answered, questions.total())
+        st.session_state["seat_sent"] = (seat.code, answered)
+
+
+def post_when_finished(job: Job) -> None:
+    """If this session sits in a room, post `job` to its board once it finishes (from the job's own thread, so the
+    row appears whatever page the student is on)."""
+    seat = rooms.seat()
+    if seat is None:
+        return
+    job.board_uid = secrets.token_hex(8)
+
+    def post(done: Job) -> None:
+        """Post the finished run, or keep it until the database is back."""
+        made = posting.post_of(done.result, done.data.x_valid, done.data.y_valid, seat.code, seat.member,
+                               done.board_uid, done.dataset_key)
+        rooms.OUTBOX.send(rooms.store_or_none(), made)
+
+    job.when_finished(post)

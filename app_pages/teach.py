@@ -1,0 +1,190 @@
+"""Teach a class: open a room, push a task to every student, and look after the class board."""
+
+import time
+
+import streamlit as st
+
+from app_pages import rooms, words
+from app_pages.run_choices import BATCHES, LRS, MAX_EPOCHS, OPTIMIZERS, PACES, SCHEDULES
+from mnistcore import models
+from mnistcore.classroom import board
+from mnistcore.classroom.qr import qr_png
+from mnistcore.classroom.store import RoomError, StoreDown, clean_code
+
+st.title("Teach a class")
+st.markdown("Open a **room** for your class. Students open its link (or scan its code) and pick a name: no accounts. "
+            "A **task** you push shows in every student's sidebar within seconds, with a button that sets their "
+            "training page to its settings. Every run they finish lands on the **class board**, for the projector.")
+
+
+def claim_from_link() -> None:
+    """A teacher link (`?room=CODE&key=SECRET`) gives this session the room; the secret then leaves the address."""
+    code, secret = clean_code(st.query_params.get("room", "")), st.query_params.get("key", "")
+    if not secret:
+        return
+    st.query_params.pop("key", None)
+    st.query_params.pop("room", None)  # the teacher is no student: no join box in the sidebar
+    if wait := rooms.wait_words():
+        st.warning(wait)
+        return
+    try:
+        if rooms.store().is_teacher(code, secret):
+            st.session_state["teaching"] = rooms.Teacher(code, secret)
+            st.rerun()  # the sidebar too: it drew before the claim
+        rooms.GUESSES.failed(rooms.client())
+        st.warning("That teacher link does not open a room: it may be mistyped, or its room has closed.")
+    except StoreDown as e:
+        rooms.down(e)
+
+
+def open_room() -> None:
+    """The form that makes a new room (behind the teacher password on a hosted server)."""
+    if not rooms.may_make_rooms():
+        st.info("Rooms are off on this server until its operator sets a teacher password (MNISTCORE_TEACHER_PASSWORD; "
+                "docs/hosting.md). On a laptop, `make run` needs none.", icon=":material/lock:")
+        return
+    with st.form("open_room", border=True):
+        st.subheader("Open a room")
+        typed = (st.text_input("Teacher password", type="password", max_chars=200,
+                               help="Set by whoever runs this server, so that students cannot open rooms.")
+                 if rooms.password_set() else "")
+        st.caption(f"A room stays open for {rooms.LIMITS.hours:g} hours, or until you end it; ending it deletes its "
+                   "names and runs.")
+        if not st.form_submit_button("Open a room", type="primary", icon=":material/meeting_room:"):
+            return
+    if wait := rooms.wait_words():
+        st.warning(wait)
+        return
+    if not rooms.password_ok(typed):
+        st.warning("That is not the teacher password.")
+        return
+    try:
+        code, secret = rooms.store().create_room()
+    except RoomError as e:
+        st.warning(words.plain(e))
+        return
+    except StoreDown as e:
+        rooms.down(e)
+        return
+    st.session_state["teaching"] = rooms.Teacher(code, secret)
+    st.rerun()
+
+
+def join_by_code() -> None:
+    """For a student who was told a code: go to the room's join box."""
+    with st.form("join_code", border=True):
+        st.subheader("Joining as a student?")
+        typed = st.text_input("Room code", max_chars=12, placeholder="e.g. K7QMPX")
+        if not st.form_submit_button("Go to the room", icon=":material/login:"):
+            return
+    st.query_params["room"] = clean_code(typed)
+    st.rerun()  # the sidebar's join box takes it from here (and counts a wrong code)
+
+
+def links(code: str, secret: str) -> None:
+    """The code, the student link with its QR code, the board and the teacher's own link."""
+    base = rooms.base_url()
+    student, board_link, teacher = f"{base}?room={code}", f"{base}board?class={code}", f"{base}teach?room={code}&key={secret}"
+    left, right = st.columns([1, 2])
+    left.image(qr_png(student), width=240, caption="Scan to join", alt=f"QR code of the student link {student}")
+    right.markdown(f"Room code\n# {' '.join(code)}")
+    right.markdown("Students open this link, or scan the code:")
+    right.code(student, language=None, wrap_lines=True)
+    right.link_button("Open the class board", board_link, icon=":material/leaderboard:", type="primary")
+    with right.expander("Your teacher link (keep it to yourself)"):
+        st.caption("It opens this panel on any device, for as long as the room is open.")
+        st.code(teacher, language=None, wrap_lines=True)
+
+
+def task_form(code: str, task: dict | None) -> None:
+    """Write a task and push it; replace or clear the current one."""
+    st.subheader("The task")
+    if task:
+        st.markdown(f"**Every student sees now:** {words.plain(task['text'])}")
+    with st.form("task_form", border=True):
+        text = st.text_area("Instruction", max_chars=300, placeholder="SGD, lr 1, 2 epochs: what happens to the loss?")
+        c = st.columns(4)
+        model = c[0].selectbox("Model", list(models.NAMES), format_func=models.NAMES.get)
+        optim = c[1].radio("Optimizer", list(OPTIMIZERS), horizontal=True, format_func=OPTIMIZERS.get)
+        lr = c[2].select_slider("Learning rate", LRS, value=1e-3, format_func=lambda v: f"{v:g}")
+        batch = c[3].select_slider("Batch size", BATCHES, value=64)
+        c = st.columns(4)
+        epochs = c[0].number_input("Epochs", 1, MAX_EPOCHS, 1)
+        size = c[1].radio("Images", ["sample", "full"], horizontal=True,
+                          format_func={"sample": "quick sample", "full": "all of MNIST"}.get,
+                          help="The quick sample trains in seconds: good for a class trying many settings.")
+        sched = c[2].radio("Schedule", list(SCHEDULES), horizontal=True, format_func=SCHEDULES.get)
+        pace = c[3].radio("Pace", list(PACES), index=1, horizontal=True, format_func=PACES.get)
+        pushed = st.form_submit_button("Push to every student", type="primary", icon=":material/campaign:")
+    cleared = st.button("Clear the task", disabled=not task, icon=":material/clear:")
+    try:
+        if pushed:
+            rooms.store().set_task(code, text, {"data": "mnist", "size": size, "model": model, "optim": optim, "lr": lr,
+                                                "batch": int(batch), "epochs": int(epochs), "sched": sched,
+                                                "mom": 0.9, "pace": pace})
+            st.rerun()
+        if cleared:
+            rooms.store().set_task(code, None)
+            st.rerun()
+    except RoomError as e:
+        st.warning(words.plain(e))
+
+
+def manage(code: str) -> None:
+    """The students and runs of the room: hide a name, remove a run, end the room."""
+    store = rooms.store()
+    members, runs = store.members(code), store.runs(code)
+    st.subheader(f"Students ({len(members)}) and runs ({len(runs)})")
+    if not members:
+        st.caption("No student has joined yet.")
+        return
+    posted = {m.id: sum(r.member == m.id for r in runs) for m in members}
+    st.dataframe([{"name": m.name, "on the board as": board.shown_name(m, i + 1), "runs": posted[m.id],
+                   "self-check": f"{m.answered} of {m.questions}" if m.questions else "-"}
+                  for i, m in enumerate(members)], hide_index=True, width="stretch")
+    c = st.columns(2)
+    who = c[0].selectbox("Student", members, format_func=lambda m: m.name + (" (hidden)" if m.hidden else ""))
+    if c[0].button("Show the name again" if who.hidden else "Hide the name on the board", icon=":material/visibility_off:"):
+        store.hide(code, who.id, not who.hidden)
+        st.rerun()
+    rows = board.table(runs, members)
+    if rows:
+        run = c[1].selectbox("Run", rows, format_func=lambda r: f"#{r['run']} {r['name']}: {r['optimizer']} lr {r['lr']:g}, "
+                                                                 f"{r['status']}")
+        if c[1].button("Remove this run from the board", icon=":material/delete:"):
+            store.remove_run(code, run["run"])
+            st.rerun()
+
+
+def end_room(code: str) -> None:
+    """End the room: its names and runs are deleted."""
+    with st.expander("End the room"):
+        sure = st.checkbox("Delete this room's names and runs now")
+        if st.button("End the room", disabled=not sure, icon=":material/door_front:"):
+            rooms.store().end_room(code)
+            st.session_state.pop("teaching", None)
+            st.rerun()
+
+
+claim_from_link()
+mine = rooms.teacher()
+if mine is None:
+    open_room()
+    join_by_code()
+else:
+    try:
+        room = rooms.store().room(mine.code)
+        if room is None:
+            st.info("Your room has closed: it was ended, or its time ran out, and its data is gone.")
+            if st.button("Open a new room", type="primary"):
+                st.session_state.pop("teaching", None)
+                st.rerun()
+        else:
+            st.caption(f"Room open until {time.strftime('%H:%M', time.localtime(room.expires))} (server time).")
+            links(room.code, mine.secret)
+            task_form(room.code, room.task)
+            manage(room.code)
+            end_room(room.code)
+    except StoreDown as e:
+        rooms.down(e)
+        st.button("Try again", icon=":material/refresh:")

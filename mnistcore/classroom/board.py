@@ -1,0 +1,71 @@
+"""What the board computes from the class's posted runs: the table, and the digits most models get wrong."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from mnistcore.classroom.store import Arrays, Member, Run
+
+OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A validation image that several of the class's models got wrong."""
+
+    index: int  # into the validation set
+    wrong_in: int  # how many of the models got it wrong
+    of: int  # how many models were pooled
+    said: int  # the wrong answer given most often
+
+
+def shown_name(member: Member, number: int) -> str:
+    """The name the board shows: the student's own, or "student N" once the teacher hid it."""
+    return f"student {number}" if member.hidden else member.name
+
+
+def table(runs: list[Run], members: list[Member]) -> list[dict]:
+    """One row per posted run, newest first: who, the settings, and how it ended."""
+    names = {m.id: shown_name(m, i + 1) for i, m in enumerate(members)}
+    rows = []
+    for run in reversed(runs):
+        s = run.settings
+        rows.append({"name": names.get(run.member, "?"), "model": s.get("model", ""),
+                     "optimizer": OPTIMIZERS.get(s.get("optimizer"), s.get("optimizer", "")), "lr": s.get("lr"),
+                     "batch": s.get("batch_size"), "epochs": s.get("epochs"),
+                     "valid accuracy": run.accuracy if run.status != "diverged" else None,
+                     "status": run.status, "seconds": round(run.seconds, 1), "run": run.id})
+    return rows
+
+
+def latest_per_student(runs: list[Run], dataset: str) -> list[Run]:
+    """Each student's newest run on `dataset` that did not diverge: the class's models, one per student."""
+    latest: dict[int, Run] = {}
+    for run in runs:
+        if run.dataset == dataset and run.status != "diverged":
+            latest[run.member] = run
+    return list(latest.values())
+
+
+def main_dataset(runs: list[Run]) -> str | None:
+    """The data set most of the runs trained on (the board pools the mistakes of that one)."""
+    counts = Counter(run.dataset for run in runs if run.status != "diverged")
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def pooled_mistakes(arrays: list[Arrays], n_valid: int, top: int = 24, least: float = 0.5) -> list[Mistake]:
+    """The validation images that at least `least` of the models (and at least two) got wrong, most-missed first."""
+    if not arrays:
+        return []
+    wrong_in = np.zeros(n_valid, np.int64)  # (n_valid,) how many models missed each image
+    votes = np.zeros((n_valid, 10), np.int64)  # (n_valid, 10) what the models said instead
+    for a in arrays:
+        keep = a.wrong[(a.wrong >= 0) & (a.wrong < n_valid)]  # a post from another data set's size cannot index out
+        said = a.said[: len(a.wrong)][(a.wrong >= 0) & (a.wrong < n_valid)]
+        wrong_in[keep] += 1
+        np.add.at(votes, (keep, np.clip(said, 0, 9)), 1)
+    need = max(2, int(np.ceil(least * len(arrays)))) if len(arrays) > 1 else 1
+    picked = np.flatnonzero(wrong_in >= need)
+    picked = picked[np.lexsort((picked, -wrong_in[picked]))][:top]  # most-missed first, then by index
+    return [Mistake(int(i), int(wrong_in[i]), len(arrays), int(votes[i].argmax())) for i in picked]

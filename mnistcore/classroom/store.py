@@ -1,0 +1,397 @@
+"""The one place a class's shared state lives: rooms, tasks, students and their posted runs.
+
+Two backends behind one set of methods: SQLite from the standard library (a file in WAL mode, shared by
+every server process on one machine) and PostgreSQL through psycopg 3 (shared by every machine). Each
+call opens its own connection and transaction, so a database that went away and came back needs nothing
+from the caller but another call; while it is away every call raises `StoreDown`.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mnistcore.classroom import schema
+
+CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0 or 1: read off a projector, typed on a phone
+CODE_LENGTH = 6  # 32**6, about a billion codes: guessing one at the throttle's pace takes years
+MAX_NAME = 40
+MAX_TASK_TEXT = 300
+
+
+class StoreDown(Exception):
+    """The database cannot be reached or answered with an error; nothing was changed."""
+
+
+class RoomError(Exception):
+    """A request the room refuses, in words for the person who made it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one class, one student and one server may hold."""
+
+    rooms: int = 50  # rooms open at once in this store
+    students: int = 60  # per room
+    posts: int = 40  # runs each student may post to a room
+    hours: float = 8.0  # a room's life, from its creation
+
+
+@dataclass(frozen=True)
+class Room:
+    """An open room: its code, when it closes, its task (or None) and its version (bumped by every change)."""
+
+    code: str
+    expires: float
+    task: dict | None
+    version: int
+
+
+@dataclass(frozen=True)
+class Member:
+    """A student in a room."""
+
+    id: int
+    name: str
+    hidden: bool
+    answered: int  # self-check questions answered right
+    questions: int  # of how many
+
+
+@dataclass(frozen=True)
+class Run:
+    """A posted run, without its arrays."""
+
+    id: int
+    member: int
+    status: str  # done, stopped or diverged
+    settings: dict
+    accuracy: float | None
+    seconds: float
+    dataset: str
+    posted: float
+
+
+@dataclass(frozen=True)
+class Arrays:
+    """A posted run's templates and mistakes."""
+
+    templates: np.ndarray  # (k, 784) float32
+    wrong: np.ndarray  # (m,) int64 indices into the validation set
+    said: np.ndarray  # (m,) what the model predicted for each
+
+
+def digest(secret: str) -> str:
+    """The hash a secret is kept as."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def clean_name(text: str) -> str:
+    """A display name with its spaces collapsed; RoomError when it is empty or longer than MAX_NAME."""
+    name = " ".join("".join(ch for ch in str(text) if ch.isprintable()).split())
+    if not name:
+        raise RoomError("Type a name first: your first name, or a nickname.")
+    if len(name) > MAX_NAME:
+        raise RoomError(f"A name has at most {MAX_NAME} characters; this one has {len(name)}.")
+    return name
+
+
+def clean_code(text: str) -> str:
+    """A typed room code in its canonical form (capitals, no spaces or dashes)."""
+    return "".join(ch for ch in str(text).upper() if ch.isalnum())[:CODE_LENGTH + 4]
+
+
+class _Cursor:
+    """Runs SQL written with `?` marks on either backend."""
+
+    def __init__(self, raw, mark: str):
+        self.raw, self.mark = raw, mark
+
+    def run(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Execute `sql` with `params`; the rows it returns, if any."""
+        self.raw.execute(sql.replace("?", self.mark), params)
+        return self.raw.fetchall() if self.raw.description else []
+
+
+class _SQLite:
+    """A SQLite file in WAL mode: readers never wait for the writer, and writers take turns."""
+
+    dialect = "sqlite"
+    taken = sqlite3.IntegrityError
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = self._connection()
+            try:
+                con.execute("PRAGMA journal_mode=WAL")  # persistent: set once, on the file
+            finally:
+                con.close()
+        except (OSError, sqlite3.Error) as e:
+            raise StoreDown(f"the class database file cannot be used ({e})") from None
+
+    def _connection(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        con.execute("PRAGMA foreign_keys=ON")  # per connection: the cascades of a deleted room
+        return con
+
+    @contextmanager
+    def transaction(self, exclusive: bool = False) -> Iterator[_Cursor]:
+        """One transaction; `exclusive` takes the write lock at once, so counting then inserting cannot race."""
+        try:
+            con = self._connection()
+        except sqlite3.Error as e:
+            raise StoreDown(f"the class database file cannot be opened ({e})") from None
+        try:
+            con.execute("BEGIN IMMEDIATE" if exclusive else "BEGIN")
+            yield _Cursor(con.cursor(), "?")
+            con.execute("COMMIT")
+        except sqlite3.IntegrityError:
+            con.rollback()
+            raise
+        except sqlite3.Error as e:
+            con.rollback()
+            raise StoreDown(f"the class database did not answer ({e})") from None
+        except BaseException:
+            con.rollback()
+            raise
+        finally:
+            con.close()
+
+
+class _Postgres:
+    """A PostgreSQL database, through psycopg 3; a connection per call, so a restart needs no reconnecting logic."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str):
+        import psycopg  # only hosts that name a PostgreSQL database need the driver loaded
+        self.psycopg, self.url = psycopg, url
+        self.taken = psycopg.errors.UniqueViolation
+
+    @contextmanager
+    def transaction(self, exclusive: bool = False) -> Iterator[_Cursor]:
+        """One transaction; `exclusive` holds an advisory lock, so counting then inserting cannot race."""
+        try:
+            con = self.psycopg.connect(self.url, connect_timeout=3, options="-c statement_timeout=5000")
+        except self.psycopg.Error as e:
+            raise StoreDown(f"the class database cannot be reached ({type(e).__name__})") from None
+        try:
+            with con, con.cursor() as cur:  # commits on leaving, rolls back on an exception
+                if exclusive:
+                    cur.execute("SELECT pg_advisory_xact_lock(22)")
+                yield _Cursor(cur, "%s")
+        except self.taken:
+            raise
+        except self.psycopg.Error as e:
+            raise StoreDown(f"the class database did not answer ({type(e).__name__})") from None
+        finally:
+            con.close()
+
+
+def open_store(url: str, limits: Limits = Limits()) -> "Store":
+    """The store at `url`: `postgresql://...` for PostgreSQL, else a SQLite file path (`sqlite:///path` or a path)."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return Store(_Postgres(url), limits)
+    return Store(_SQLite(Path(url.removeprefix("sqlite://"))), limits)
+
+
+class Store:
+    """Rooms, tasks, members and runs, over one backend; every method is one transaction."""
+
+    def __init__(self, backend, limits: Limits = Limits()):
+        """Open the store and bring its schema up to date (StoreDown if the database cannot be reached)."""
+        self.backend, self.limits = backend, limits
+        self.migrate()
+
+    @property
+    def dialect(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self.backend.dialect
+
+    def migrate(self, upto: int = schema.VERSION) -> int:
+        """Apply the migrations this database lacks, up to `upto`; the version it is at now."""
+        with self.backend.transaction(exclusive=True) as db:
+            db.run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            rows = db.run("SELECT version FROM schema_version")
+            if not rows:
+                db.run("INSERT INTO schema_version (version) VALUES (0)")
+            at = rows[0][0] if rows else 0
+            for version, sql in schema.statements(self.dialect, at, max(at, upto)):
+                db.run(sql)
+                at = version
+            db.run("UPDATE schema_version SET version = ?", (at,))
+        return at
+
+    def version(self) -> int:
+        """The schema version of the database."""
+        with self.backend.transaction() as db:
+            return db.run("SELECT version FROM schema_version")[0][0]
+
+    # --- rooms ---
+
+    def create_room(self, now: float | None = None) -> tuple[str, str]:
+        """A new room's code and its teacher's secret (RoomError when this store has its fill of open rooms)."""
+        now = time.time() if now is None else now
+        secret = secrets.token_urlsafe(18)
+        with self.backend.transaction(exclusive=True) as db:
+            db.run("DELETE FROM rooms WHERE expires <= ?", (now,))
+            if db.run("SELECT count(*) FROM rooms")[0][0] >= self.limits.rooms:
+                raise RoomError(f"This server already has {self.limits.rooms} open rooms, its most. End a room you no "
+                                "longer need on its Teach page, or wait: rooms close by themselves after "
+                                f"{self.limits.hours:g} hours.")
+            while True:
+                code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+                if not db.run("SELECT 1 FROM rooms WHERE code = ?", (code,)):
+                    break
+            db.run("INSERT INTO rooms (code, teacher_hash, created, expires) VALUES (?, ?, ?, ?)",
+                   (code, digest(secret), now, now + self.limits.hours * 3600))
+        return code, secret
+
+    def room(self, code: str, now: float | None = None) -> Room | None:
+        """The open room with `code`, or None when there is none (never was, expired, or ended)."""
+        now = time.time() if now is None else now
+        with self.backend.transaction() as db:
+            rows = db.run("SELECT code, expires, task, version FROM rooms WHERE code = ? AND expires > ?",
+                          (clean_code(code), now))
+        if not rows:
+            return None
+        code, expires, task, version = rows[0]
+        return Room(code, expires, json.loads(task) if task else None, version)
+
+    def is_teacher(self, code: str, secret: str, now: float | None = None) -> bool:
+        """True when `secret` is the teacher's for the open room `code`; False alike for a wrong secret and no room."""
+        room = self.room(code, now)
+        with self.backend.transaction() as db:
+            rows = db.run("SELECT teacher_hash FROM rooms WHERE code = ?", (room.code if room else "",))
+        stored = rows[0][0] if rows else digest("no room")  # the same work either way
+        return hmac.compare_digest(stored, digest(str(secret))) and room is not None
+
+    def set_task(self, code: str, text: str | None, settings: dict | None = None) -> None:
+        """Give the room a task (an instruction and training settings), or clear it with `text=None`."""
+        task = None
+        if text is not None:
+            text = " ".join(str(text).split())
+            if not text:
+                raise RoomError("Write the task's instruction first.")
+            if len(text) > MAX_TASK_TEXT:
+                raise RoomError(f"A task has at most {MAX_TASK_TEXT} characters; this one has {len(text)}.")
+            task = json.dumps({"text": text, "settings": settings or {}, "set": time.time()})
+        with self.backend.transaction() as db:
+            db.run("UPDATE rooms SET task = ?, version = version + 1 WHERE code = ?", (task, code))
+
+    def end_room(self, code: str) -> None:
+        """Delete the room and everything in it."""
+        with self.backend.transaction() as db:
+            db.run("DELETE FROM rooms WHERE code = ?", (code,))
+
+    # --- students ---
+
+    def join(self, code: str, name: str, now: float | None = None) -> tuple[int, str]:
+        """Seat `name` in the open room `code`: the member's id and the seat's secret (RoomError in words)."""
+        name = clean_name(name)
+        secret = secrets.token_urlsafe(12)
+        with self.backend.transaction(exclusive=True) as db:
+            room = db.run("SELECT code FROM rooms WHERE code = ? AND expires > ?",
+                          (code, time.time() if now is None else now))
+            if not room:
+                raise RoomError("This room has closed.")
+            if db.run("SELECT count(*) FROM members WHERE room = ?", (code,))[0][0] >= self.limits.students:
+                raise RoomError(f"This room is full: it has {self.limits.students} students, its most.")
+            if db.run("SELECT 1 FROM members WHERE room = ? AND lower(name) = lower(?)", (code, name)):
+                raise RoomError(f"Someone in this room is already called {name}: add an initial, or pick another name.")
+            db.run("INSERT INTO members (room, name, seat_hash, joined) VALUES (?, ?, ?, ?)",
+                   (code, name, digest(secret), time.time()))
+            member = db.run("SELECT id FROM members WHERE room = ? AND name = ?", (code, name))[0][0]
+            db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
+        return member, secret
+
+    def seated(self, code: str, member: int, secret: str) -> bool:
+        """True while seat `member` with `secret` is still in the open room `code` (not removed, room not ended)."""
+        with self.backend.transaction() as db:
+            rows = db.run("SELECT m.seat_hash FROM members m JOIN rooms r ON r.code = m.room "
+                          "WHERE m.id = ? AND m.room = ? AND r.expires > ?", (member, code, time.time()))
+        return bool(rows) and hmac.compare_digest(rows[0][0], digest(str(secret)))
+
+    def set_progress(self, code: str, member: int, answered: int, questions: int) -> None:
+        """Record how many self-check questions the student has answered right."""
+        with self.backend.transaction() as db:
+            changed = db.run("SELECT 1 FROM members WHERE id = ? AND room = ? AND (answered <> ? OR questions <> ?)",
+                             (member, code, answered, questions))
+            if changed:
+                db.run("UPDATE members SET answered = ?, questions = ? WHERE id = ?", (answered, questions, member))
+                db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
+
+    def hide(self, code: str, member: int, hidden: bool = True) -> None:
+        """Show a student's name on the board as "a student", or show it again."""
+        with self.backend.transaction() as db:
+            db.run("UPDATE members SET hidden = ? WHERE id = ? AND room = ?", (int(hidden), member, code))
+            db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
+
+    def members(self, code: str) -> list[Member]:
+        """The room's students, in the order they joined."""
+        with self.backend.transaction() as db:
+            rows = db.run("SELECT id, name, hidden, answered, questions FROM members WHERE room = ? ORDER BY id", (code,))
+        return [Member(i, n, bool(h), a, q) for i, n, h, a, q in rows]
+
+    # --- runs ---
+
+    def post(self, code: str, member: int, uid: str, status: str, settings: dict, accuracy: float | None,
+             seconds: float, dataset: str, templates: np.ndarray, wrong: np.ndarray, said: np.ndarray) -> bool:
+        """Post a finished run once: True when posted now, False when `uid` was posted before (RoomError when the
+        student has posted their fill, or the room has closed)."""
+        if status not in ("done", "stopped", "diverged"):
+            raise ValueError(f"status {status!r}: only done, stopped or diverged runs are posted")
+        blobs = (np.asarray(templates, np.float16).tobytes(), np.asarray(wrong, np.int32).tobytes(),
+                 np.asarray(said, np.uint8).tobytes())
+        try:
+            with self.backend.transaction() as db:
+                if db.run("SELECT 1 FROM runs WHERE room = ? AND uid = ?", (code, uid)):
+                    return False
+                if not db.run("SELECT 1 FROM members m JOIN rooms r ON r.code = m.room WHERE m.id = ? AND m.room = ? "
+                              "AND r.expires > ?", (member, code, time.time())):
+                    raise RoomError("This room has closed, or you are no longer in it: the run was not posted.")
+                if db.run("SELECT count(*) FROM runs WHERE member = ?", (member,))[0][0] >= self.limits.posts:
+                    raise RoomError(f"You have posted {self.limits.posts} runs to this room, its most per student.")
+                db.run("INSERT INTO runs (room, member, uid, posted, status, settings, accuracy, seconds, dataset, "
+                       "templates, wrong, said) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (code, member, uid, time.time(), status, json.dumps(settings),
+                        None if accuracy is None else float(accuracy), float(seconds), dataset, *blobs))
+                db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
+        except self.backend.taken:  # the same run posted at the same moment by another thread
+            return False
+        return True
+
+    def runs(self, code: str) -> list[Run]:
+        """The room's posted runs, oldest first, without their arrays."""
+        with self.backend.transaction() as db:
+            rows = db.run("SELECT id, member, status, settings, accuracy, seconds, dataset, posted FROM runs "
+                          "WHERE room = ? ORDER BY id", (code,))
+        return [Run(i, m, s, json.loads(st), a, sec, d, p) for i, m, s, st, a, sec, d, p in rows]
+
+    def arrays(self, code: str, ids: list[int]) -> dict[int, Arrays]:
+        """The templates and mistakes of the room's runs `ids`."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        with self.backend.transaction() as db:
+            rows = db.run(f"SELECT id, templates, wrong, said FROM runs WHERE room = ? AND id IN ({marks})",
+                          (code, *map(int, ids)))
+        return {i: Arrays(np.frombuffer(bytes(t), np.float16).astype(np.float32).reshape(-1, 784),
+                          np.frombuffer(bytes(w), np.int32).astype(np.int64), np.frombuffer(bytes(s), np.uint8).copy())
+                for i, t, w, s in rows}
+
+    def remove_run(self, code: str, run: int) -> None:
+        """Take one run off the board."""
+        with self.backend.transaction() as db:
+            db.run("DELETE FROM runs WHERE id = ? AND room = ?", (run, code))
+            db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))

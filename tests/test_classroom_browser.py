@@ -1,0 +1,210 @@
+"""A class in real Chromium: a teacher and students in separate browser contexts, one server, two servers behind
+HAProxy, and a PostgreSQL database that stops mid-class."""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from test_browser import CHROMIUM, start_server, stop_server
+
+from deploy.serve import HAPROXY, Class
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (make system)")
+TASK_WAIT = 5.0  # the issue's bound: a pushed task is on every student's page within this many seconds
+MARKUP_NAME = "<b>Bo</b> **[x](javascript:alert(1))**"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def tab(browser):
+    """A page in a browser context of its own: another person at another computer."""
+    return browser.new_context(viewport={"width": 1400, "height": 2400}).new_page()
+
+
+def wait_text(pg, pattern: str, timeout: float = 60, where: str = "body") -> float:
+    """Seconds until `pattern` (a regular expression) appears in the text of `where`."""
+    t0 = time.monotonic()
+    pg.wait_for_function("([sel, p]) => new RegExp(p).test(document.querySelector(sel)?.innerText || '')",
+                         arg=[where, pattern], timeout=timeout * 1000)
+    return time.monotonic() - t0
+
+
+def no_exception(pg) -> None:
+    """No exception box on the page."""
+    boxes = pg.locator('[data-testid="stException"]')
+    assert boxes.count() == 0, boxes.first.inner_text()
+
+
+def open_room(teacher, url: str, password: str | None = None) -> tuple[str, str]:
+    """Open a room on the Teach page; its code and its student link."""
+    teacher.goto(f"{url}/teach?size=sample")
+    wait_text(teacher, "Open a room", where='[data-testid="stMain"]')
+    if password:
+        teacher.get_by_label("Teacher password", exact=True).fill(password)
+    teacher.get_by_role("button", name="Open a room").click()
+    wait_text(teacher, r"\?room=", where='[data-testid="stMain"] [data-testid="stCode"]')
+    code = "".join(teacher.locator('[data-testid="stMain"] h1').nth(1).inner_text().split())
+    student_link = next(t for t in teacher.locator('[data-testid="stCode"]').all_inner_texts() if "?room=" in t).strip()
+    return code, student_link
+
+
+def push_task(teacher, text: str) -> None:
+    """Write a task (SGD, the quick sample, full speed) and push it to the class."""
+    teacher.get_by_label("Instruction", exact=True).fill(text)
+    form = teacher.locator('[data-testid="stForm"]')
+    form.get_by_text("SGD", exact=True).click()
+    teacher.get_by_role("button", name="Push to every student").click()
+    wait_text(teacher, "Every student sees now", where='[data-testid="stMain"]')
+
+
+def join(student, link: str, name: str) -> None:
+    """Open the student link and join with `name`."""
+    student.goto(link)
+    sidebar = student.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_label("Your name on the class board", exact=True).fill(name)
+    sidebar.get_by_role("button", name="Join the class").click()
+    wait_text(student, "you are", where='[data-testid="stSidebar"]')
+
+
+def train_the_task(student) -> None:
+    """Press "Use these settings", then Start, and wait for the run to end."""
+    student.locator('[data-testid="stSidebar"]').get_by_role("button", name="Use these settings").click()
+    wait_text(student, "Live training", where='[data-testid="stMain"] h1')
+    main = student.locator('[data-testid="stMain"]')
+    if main.get_by_role("button", name="Reset", exact=True).is_enabled():  # a run ended here before: clear it first
+        main.get_by_role("button", name="Reset", exact=True).click()
+        wait_text(student, "Press Start to train", where='[data-testid="stMain"]')
+    assert main.get_by_role("radio", name="SGD").is_checked()  # the task's settings, not the defaults
+    main.get_by_role("button", name="Start", exact=True).click()
+    wait_text(student, r"done: step", timeout=120, where='[data-testid="stMain"]')
+
+
+def board_rows(board) -> int:
+    """How many runs the board's metric says were posted."""
+    text = board.locator('[data-testid="stMetric"]').nth(2).inner_text()
+    return int(re.findall(r"\d+", text)[-1])
+
+
+def test_a_teacher_and_three_students_run_a_task_and_the_board_shows_their_runs(tmp_path, browser):
+    srv, proc = start_server(tmp_path, env={"MNISTCORE_DB": str(tmp_path / "class.db")})
+    try:
+        teacher = tab(browser)
+        code, link = open_room(teacher, srv.url)
+        assert re.fullmatch(r"[A-Z2-9]{6}", code) and link.endswith(f"?room={code}")
+        assert teacher.locator('img[alt^="QR code of the student link"]').count() == 1
+        students = [tab(browser) for _ in range(3)]
+        for student, name in zip(students, ["Ada", "Cy", MARKUP_NAME]):
+            join(student, link, name)
+        push_task(teacher, "SGD on the quick sample: how close do you get to the lesson's 91.7%?")
+        for student in students:  # each page polls its room: the task shows without a click
+            assert wait_text(student, "Task: SGD on the quick sample", timeout=TASK_WAIT,
+                             where='[data-testid="stSidebar"]') <= TASK_WAIT
+        for student in students:
+            train_the_task(student)
+            no_exception(student)
+        board = tab(browser)
+        board.goto(f"{srv.url}/board?class={code}")
+        board.wait_for_selector('img[alt*="of 3 models got wrong"]', timeout=60_000)  # the last part drawn
+        assert board_rows(board) == 3
+        main = board.locator('[data-testid="stMain"]')
+        assert MARKUP_NAME in main.inner_text()  # the name as typed, as text: no bold, no link
+        assert main.locator("b", has_text="Bo").count() == 0 and main.locator('a[href^="javascript"]').count() == 0
+        assert main.locator('img[alt$="ten weight templates, digits 0 to 9"]').count() == 3
+        assert main.locator('img[alt*="of 3 models got wrong"]').count() >= 4  # the pooled mistakes' gallery
+        no_exception(board)
+        # The board follows the class by itself: a fourth run, and its row is there within seconds of its end.
+        train_the_task(students[0])
+        t0 = time.monotonic()
+        board.wait_for_function("() => /runs posted\\s*4/.test(document.body.innerText)", timeout=15_000)
+        assert time.monotonic() - t0 < 6
+        # The teacher hides a name and ends the room: its data is gone, and the students are told.
+        teacher.reload()
+        wait_text(teacher, "Students \\(3\\)", where='[data-testid="stMain"]')
+        teacher.get_by_text("End the room").click()
+        teacher.get_by_text("Delete this room's names and runs now").click()
+        teacher.get_by_role("button", name="End the room").click()
+        wait_text(teacher, "Open a room", where='[data-testid="stMain"]')
+        wait_text(students[1], "This class room has closed", timeout=10, where='[data-testid="stSidebar"]')
+        board.reload()
+        wait_text(board, f"No open class room has the code {code}", where='[data-testid="stMain"]')
+    finally:
+        stop_server(proc)
+
+
+@pytest.mark.skipif(not Path(HAPROXY).exists(), reason="haproxy is not installed (make system)")
+def test_students_on_two_servers_behind_haproxy_appear_on_one_board(tmp_path, browser):
+    from bench.servers import free_port
+    port = free_port()
+    hosted = Class(port, 2, bind="127.0.0.1", backends=[free_port(), free_port()], logs=tmp_path,
+                   env={"MNISTCORE_DB": str(tmp_path / "class.db"), "MNISTCORE_CACHE": str(tmp_path / "cache"),
+                        "MNISTCORE_HOSTED": "1", "MNISTCORE_TEACHER_PASSWORD": "chalk and talk"}).start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        teacher = tab(browser)
+        teacher.goto(f"{url}/teach")
+        wait_text(teacher, "Open a room", where='[data-testid="stMain"]')
+        teacher.get_by_label("Teacher password", exact=True).fill("wrong")
+        teacher.get_by_role("button", name="Open a room").click()
+        wait_text(teacher, "not the teacher password", where='[data-testid="stMain"]')
+        code, link = open_room(teacher, url, password="chalk and talk")
+        push_task(teacher, "Two servers, one board")
+        students, servers = [], set()
+        while len(servers) < 2 and len(students) < 6:  # new browsers are spread over the servers (leastconn)
+            student = tab(browser)
+            join(student, link, f"student {len(students) + 1}")
+            servers |= {c["value"] for c in student.context.cookies() if c["name"] == "MNISTSERVER"}
+            students.append(student)
+        assert servers == {"s1", "s2"}
+        for student in students:
+            train_the_task(student)
+        board = tab(browser)
+        board.goto(f"{url}/board?class={code}")
+        board.wait_for_function("n => document.querySelectorAll('img[alt$=\"ten weight templates, digits 0 to 9\"]')"
+                                ".length === n", arg=len(students), timeout=60_000)
+        assert board_rows(board) == len(students)
+        for i in range(len(students)):
+            assert f"student {i + 1}" in board.locator('[data-testid="stMain"]').inner_text()
+    finally:
+        hosted.stop()
+
+
+def test_the_board_says_when_postgresql_is_down_and_no_run_is_lost(tmp_path, browser):
+    from tests.pg_server import Postgres, binaries
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed here (make system installs it)")
+    db = Postgres()
+    srv, proc = start_server(tmp_path, env={"MNISTCORE_DB": db.url})
+    try:
+        teacher = tab(browser)
+        code, link = open_room(teacher, srv.url)
+        push_task(teacher, "Keep training while the database is away")
+        student = tab(browser)
+        join(student, link, "Ada")
+        train_the_task(student)
+        board = tab(browser)
+        board.goto(f"{srv.url}/board?class={code}")
+        wait_text(board, "Everyone's ten templates", where='[data-testid="stMain"]')
+        assert board_rows(board) == 1
+        db.stop()  # mid-class
+        wait_text(board, "class database cannot be reached", timeout=10, where='[data-testid="stMain"]')
+        assert board_rows(board) == 1  # what it had stays on the screen
+        wait_text(student, "class database cannot be reached", timeout=10, where='[data-testid="stSidebar"]')
+        train_the_task(student)  # the page works on, the task as last seen
+        wait_text(student, "waits on this server for the class database", timeout=10, where='[data-testid="stSidebar"]')
+        no_exception(student)
+        db.start()
+        board.wait_for_function("() => /runs posted\\s*2/.test(document.body.innerText)", timeout=20_000)
+        assert "cannot be reached" not in board.locator('[data-testid="stMain"]').inner_text()
+        wait_text(student, "Your last run is on the class board", timeout=10, where='[data-testid="stSidebar"]')
+        no_exception(board)
+    finally:
+        stop_server(proc)
+        db.close()

@@ -1,0 +1,203 @@
+"""The class store against both real backends: SQLite in WAL mode and PostgreSQL (tests/pg_server.py)."""
+
+import multiprocessing as mp
+import sqlite3
+
+import numpy as np
+import pytest
+
+from mnistcore.classroom import schema
+from mnistcore.classroom.store import CODE_LENGTH, CODE_LETTERS, Limits, RoomError, StoreDown, open_store
+
+TEMPLATES = np.linspace(-1, 1, 7840, dtype=np.float32).reshape(10, 784)
+
+
+def post(store, code, member, uid, status="done", accuracy=0.9, wrong=(3, 7), said=(5, 1)):
+    """Post a small run."""
+    return store.post(code, member, uid, status, {"model": "linear", "optimizer": "sgd", "lr": 0.1, "batch_size": 64,
+                                                 "epochs": 1}, accuracy, 2.5, "mnist|x|4000|1000", TEMPLATES,
+                      np.array(wrong), np.array(said))
+
+
+def test_a_new_store_is_at_the_newest_schema(store_url):
+    assert open_store(store_url).version() == schema.VERSION
+
+
+def test_an_old_database_is_migrated_in_place_and_keeps_its_rows(store_url):
+    store = open_store(store_url)
+    # make a version-1 database: drop what migration 2 added, as a store made before it would look
+    with store.backend.transaction() as db:
+        db.run("DROP TABLE runs")
+        db.run("DROP TABLE members")
+        db.run("DROP TABLE rooms")
+        db.run("UPDATE schema_version SET version = 0")
+    assert store.migrate(upto=1) == 1
+    code, _ = store.create_room()
+    with store.backend.transaction() as db:
+        db.run("INSERT INTO members (room, name, seat_hash, joined) VALUES (?, 'Ada', 'x', 0)", (code,))
+    with pytest.raises(StoreDown), store.backend.transaction() as db:  # no such column yet
+        db.run("SELECT answered FROM members")
+    reopened = open_store(store_url)  # newer code opens the old file: migration 2 runs, the rows stay
+    assert reopened.version() == 2
+    assert [(m.name, m.answered, m.questions) for m in reopened.members(code)] == [("Ada", 0, 0)]
+
+
+def test_a_room_has_a_readable_code_and_only_its_teacher_secret_opens_it(store_url):
+    store = open_store(store_url)
+    code, secret = store.create_room()
+    assert len(code) == CODE_LENGTH and set(code) <= set(CODE_LETTERS)
+    assert store.room(code).code == code and store.room(code.lower()).code == code  # typed in small letters
+    assert store.room(f" {code[:3]}-{code[3:]} ").code == code  # or with a space and a dash
+    assert store.is_teacher(code, secret)
+    assert not store.is_teacher(code, secret + "x")
+    assert not store.is_teacher("ZZZZZZ", secret)  # no such room: the same False as a wrong secret
+    assert store.room("ZZZZZZ") is None
+
+
+def test_rooms_expire_and_an_ended_room_takes_its_students_and_runs_with_it(store_url):
+    store = open_store(store_url, Limits(hours=1))
+    code, _ = store.create_room(now=1000.0)
+    assert store.room(code, now=1000.0 + 3599) is not None
+    assert store.room(code, now=1000.0 + 3600) is None
+    code, secret = store.create_room()
+    member, _ = store.join(code, "Ada")
+    post(store, code, member, "r1")
+    store.end_room(code)
+    assert store.room(code) is None and store.members(code) == [] and store.runs(code) == []
+    assert not store.is_teacher(code, secret)
+
+
+def test_a_store_holds_at_most_its_rooms_and_expired_ones_make_room(store_url):
+    store = open_store(store_url, Limits(rooms=2, hours=1))
+    store.create_room(now=0.0)  # long expired
+    store.create_room()
+    store.create_room()
+    with pytest.raises(RoomError, match="2 open rooms"):
+        store.create_room()
+
+
+def test_students_join_by_a_plain_name_once_and_the_room_has_a_cap(store_url):
+    store = open_store(store_url, Limits(students=3))
+    code, _ = store.create_room()
+    ada, seat = store.join(code, "  Ada \n Lovelace ")
+    markup = "<b>Bob</b> **[x](javascript:1)**"
+    store.join(code, markup)
+    assert [m.name for m in store.members(code)] == ["Ada Lovelace", markup]  # kept as typed; the page shows it as text
+    assert store.seated(code, ada, seat) and not store.seated(code, ada, seat + "x")
+    with pytest.raises(RoomError, match="already called"):
+        store.join(code, "ada lovelace")
+    for bad, words in [("", "Type a name"), (" \t", "Type a name"), ("x" * 41, "at most 40"), ("\x00\x07", "Type a name")]:
+        with pytest.raises(RoomError, match=words):
+            store.join(code, bad)
+    store.join(code, "Cy")
+    with pytest.raises(RoomError, match="full"):
+        store.join(code, "Dee")
+
+
+def test_a_run_is_posted_once_and_comes_back_with_its_arrays(store_url):
+    store = open_store(store_url)
+    code, _ = store.create_room()
+    member, _ = store.join(code, "Ada")
+    assert post(store, code, member, "r1")
+    assert not post(store, code, member, "r1")  # the same run again: not a second row
+    assert post(store, code, member, "r2", status="diverged", accuracy=None)
+    runs = store.runs(code)
+    assert [(r.status, r.accuracy) for r in runs] == [("done", 0.9), ("diverged", None)]
+    assert runs[0].settings["optimizer"] == "sgd" and runs[0].dataset == "mnist|x|4000|1000"
+    arrays = store.arrays(code, [runs[0].id])[runs[0].id]
+    assert arrays.templates.shape == (10, 784)
+    np.testing.assert_allclose(arrays.templates, TEMPLATES, atol=1e-3)  # kept as float16: 15 KB a run
+    assert arrays.wrong.tolist() == [3, 7] and arrays.said.tolist() == [5, 1]
+    store.remove_run(code, runs[0].id)
+    assert [r.status for r in store.runs(code)] == ["diverged"]
+    with pytest.raises(ValueError):
+        post(store, code, member, "r3", status="failed")
+
+
+def test_a_student_posts_at_most_their_fill_and_nothing_to_a_closed_room(store_url):
+    store = open_store(store_url, Limits(posts=2))
+    code, _ = store.create_room()
+    member, _ = store.join(code, "Ada")
+    post(store, code, member, "r1")
+    post(store, code, member, "r2")
+    with pytest.raises(RoomError, match="posted 2 runs"):
+        post(store, code, member, "r3")
+    store.end_room(code)
+    with pytest.raises(RoomError, match="closed"):
+        post(store, code, member, "r4")
+
+
+def test_every_change_a_board_shows_bumps_the_room_version(store_url):
+    store = open_store(store_url)
+    code, _ = store.create_room()
+    seen = [store.room(code).version]
+    member, _ = store.join(code, "Ada")
+    store.set_task(code, "Try SGD at lr 1", {"optim": "sgd", "lr": 1.0})
+    post(store, code, member, "r1")
+    store.set_progress(code, member, 3, 22)
+    store.hide(code, member)
+    for _ in range(5):
+        seen.append(store.room(code).version)
+    assert seen[-1] == seen[0] + 5
+    store.set_progress(code, member, 3, 22)  # no change: no version (the board need not redraw)
+    assert store.room(code).version == seen[-1]
+    room = store.room(code)
+    assert room.task["text"] == "Try SGD at lr 1" and room.task["settings"] == {"optim": "sgd", "lr": 1.0}
+    assert store.members(code)[0].hidden and store.members(code)[0].answered == 3
+    store.set_task(code, None)
+    assert store.room(code).task is None
+    with pytest.raises(RoomError, match="at most 300"):
+        store.set_task(code, "x" * 301)
+
+
+def _join_many(url: str, code: str, first: int) -> list[int]:
+    """Join five students from another process."""
+    store = open_store(url)
+    return [store.join(code, f"student {first + i}")[0] for i in range(5)]
+
+
+def test_server_processes_share_one_store(store_url):
+    store = open_store(store_url, Limits(students=100))
+    code, _ = store.create_room()
+    with mp.get_context("spawn").Pool(4) as pool:  # four server processes joining students at once
+        ids = pool.starmap(_join_many, [(store_url, code, 5 * k) for k in range(4)])
+    assert len({i for chunk in ids for i in chunk}) == 20
+    assert len(store.members(code)) == 20
+
+
+def test_a_sqlite_file_that_cannot_be_used_is_a_store_down_not_a_traceback(tmp_path):
+    path = tmp_path / "class.db"
+    store = open_store(str(path))
+    path.unlink()
+    path.mkdir()  # the file is gone and a folder took its name
+    with pytest.raises(StoreDown):
+        store.room("ABCDEF")
+    (tmp_path / "junk.db").write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreDown):
+        open_store(str(tmp_path / "junk.db"))
+
+
+def test_sqlite_store_is_in_wal_mode(tmp_path):
+    open_store(str(tmp_path / "class.db"))
+    assert sqlite3.connect(tmp_path / "class.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_postgresql_server_that_stops_is_a_store_down_and_the_store_recovers_when_it_is_back(tmp_path):
+    from tests.pg_server import Postgres, binaries
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed here (make system installs it)")
+    server = Postgres()
+    try:
+        store = open_store(server.url)
+        code, _ = store.create_room()
+        member, _ = store.join(code, "Ada")
+        server.stop()
+        with pytest.raises(StoreDown, match="cannot be reached"):
+            store.room(code)
+        with pytest.raises(StoreDown):
+            post(store, code, member, "r1")
+        server.start()
+        assert post(store, code, member, "r1")  # the same store object, no reconnecting by the caller
+        assert [r.status for r in store.runs(code)] == ["done"]
+    finally:
+        server.close()
