@@ -30,7 +30,7 @@ HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 # sidebar, or show tracebacks (with the server's paths) in the page.
 HOSTING_FLAGS = ("--client.showErrorDetails", "none", "--server.headless", "true",
                  "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none")
-HOSTING_ENV = {"MNISTCORE_FOLDER_BOX": "0"}
+HOSTING_ENV = {"MNISTCORE_FOLDER_BOX": "0", "MNISTCORE_HOSTED": "1"}  # no disk browsing; rooms need a password
 # A server that exits soon after it started (a broken install, a port taken) is started again after 1, 2, 4 ...
 # up to 60 s, not every second: each start imports torch and Streamlit, seconds of CPU the class needs.
 STAYED_UP = 60.0  # seconds after which an exit counts as a new failure, not another of a series

@@ -41,6 +41,9 @@ def test_manifests_say_what_hosting_needs():
         env = {e["name"]: e for e in app["env"]}
         assert env["MNISTCORE_FOLDER_BOX"]["value"] == "0"
         assert "secretKeyRef" in env["STREAMLIT_SERVER_COOKIE_SECRET"]["valueFrom"]
+        assert env["MNISTCORE_HOSTED"]["value"] == "1"  # no room without the teacher password
+        for shared in ("MNISTCORE_DB", "MNISTCORE_TEACHER_PASSWORD"):  # one class store for every pod, from the Secret
+            assert env[shared]["valueFrom"]["secretKeyRef"]["name"] == "mnist-explainer"
     assert docs["Deployment/mnist-explainer-gpu"]["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"][
         "nvidia.com/gpu"] == 1
     notes = docs["Ingress/mnist-explainer"]["metadata"]["annotations"]

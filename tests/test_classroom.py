@@ -1,0 +1,146 @@
+"""The class's computations and their machinery: the board's pooled mistakes, posts of real finished runs, the
+posts that wait while the database is away, and the throttle on guesses."""
+
+import numpy as np
+import pytest
+
+from mnistcore.classroom import board
+from mnistcore.classroom.guard import Throttle
+from mnistcore.classroom.posting import Outbox, post_of
+from mnistcore.classroom.qr import qr_png
+from mnistcore.classroom.store import Arrays, Member, Run, open_store
+from mnistcore.data import load_dataset
+from mnistcore.prepare import to_tensors
+from mnistcore.serving.jobs import Job, wait_until
+from mnistcore.train import TrainConfig
+
+
+@pytest.fixture(scope="module")
+def sample():
+    ds = load_dataset("mnist", "sample")
+    return ds, to_tensors(ds)
+
+
+def finished(data, **config):
+    """A real run on the sample, trained to its end."""
+    job = Job(TrainConfig(**config), data).start()
+    assert wait_until(job, lambda s: s.status not in ("waiting", "running"), timeout=120)
+    return job
+
+
+def arrays(wrong, said):
+    return Arrays(np.zeros((10, 784), np.float32), np.array(wrong), np.array(said, np.uint8))
+
+
+def test_pooled_mistakes_are_the_digits_most_models_miss_most_missed_first():
+    pooled = board.pooled_mistakes([arrays([1, 2, 3], [7, 7, 7]), arrays([2, 3, 9], [5, 7, 4]),
+                                    arrays([3, 4], [8, 1])], n_valid=10)
+    assert [(m.index, m.wrong_in, m.of) for m in pooled] == [(3, 3, 3), (2, 2, 3)]  # at least 2 of 3; 1, 4, 9 once
+    assert pooled[0].said == 7  # two of the three said 7
+    assert board.pooled_mistakes([], 10) == []
+    assert [m.index for m in board.pooled_mistakes([arrays([5, 1], [0, 0])], 10)] == [1, 5]  # one model: all of its own
+    assert board.pooled_mistakes([arrays([3, 10_000, -1], [1, 2, 3])] * 2, 10)[0].index == 3  # out of range: ignored
+
+
+def test_the_board_pools_one_model_per_student_and_hides_names_it_was_asked_to():
+    def run(i, member, status="done", dataset="k"):
+        return Run(i, member, status, {"optimizer": "sgd", "lr": 0.1, "batch_size": 64, "epochs": 1}, 0.9, 1.0, dataset, i)
+    runs = [run(1, 1), run(2, 1), run(3, 2, "diverged"), run(4, 2), run(5, 3, dataset="other"), run(6, 1, "diverged")]
+    assert [r.id for r in board.latest_per_student(runs, "k")] == [2, 4]  # newest that did not diverge, on that data
+    assert board.main_dataset(runs) == "k"
+    members = [Member(1, "Ada", False, 0, 0), Member(2, "Cy", True, 0, 0)]
+    rows = board.table(runs, members)
+    assert rows[0]["run"] == 6 and rows[0]["valid accuracy"] is None and rows[0]["status"] == "diverged"
+    assert {r["name"] for r in rows} == {"Ada", "student 2", "?"}  # Cy hidden; a removed student's run is unnamed
+    assert rows[-1]["optimizer"] == "SGD"
+
+
+def test_a_finished_run_is_posted_with_its_templates_and_the_very_images_it_got_wrong(sample, tmp_path):
+    ds, data = sample
+    job = finished(data, epochs=1, seed=3)
+    store = open_store(str(tmp_path / "class.db"))
+    code, _ = store.create_room()
+    member, _ = store.join(code, "Ada")
+    post = post_of(job.result, data.x_valid, data.y_valid, code, member, "run-1", ds.key)
+    said = job.result.model(data.x_valid).argmax(dim=1).numpy()  # (1000,)
+    assert post.wrong.tolist() == np.flatnonzero(said != ds.y_valid).tolist()
+    assert len(post.wrong) == round((1 - job.result.valid_accuracy) * len(ds.y_valid))
+    np.testing.assert_array_equal(post.said, said[post.wrong])
+    np.testing.assert_allclose(post.templates, job.result.model[0].weight.detach().numpy())
+    assert post.send(store) and not post.send(store)
+    kept = store.arrays(code, [store.runs(code)[0].id])
+    assert list(kept.values())[0].wrong.tolist() == post.wrong.tolist()
+
+
+def test_a_diverged_run_is_posted_as_diverged_with_no_accuracy_and_no_mistakes(sample):
+    ds, data = sample
+    job = finished(data, epochs=1, lr=1e4)  # Adam at lr 10,000: the loss blows up
+    assert job.result.status == "diverged"
+    post = post_of(job.result, data.x_valid, data.y_valid, "ROOM", 1, "run-x", ds.key)
+    assert post.status == "diverged" and post.accuracy is None and len(post.wrong) == 0
+    assert np.isfinite(post.templates).all()
+
+
+def test_a_job_calls_back_once_its_result_is_in_and_at_once_when_it_already_is(sample):
+    _, data = sample
+    calls = []
+    job = Job(TrainConfig(epochs=1), data)
+    job.when_finished(lambda j: calls.append(("before", j.result.status)))
+    job.start()
+    job.join(120)
+    job.when_finished(lambda j: calls.append(("after", j.result.status)))
+    assert calls == [("before", "done"), ("after", "done")]
+    failing = Job(TrainConfig(epochs=1), data)
+    failing.when_finished(lambda j: 1 / 0)  # a broken callback is logged; the run's own state is whole
+    failing.start()
+    failing.join(120)
+    assert failing.result.status == "done" and not failing.alive
+
+
+def test_posts_wait_while_the_database_is_away_and_go_once_it_is_back(sample, tmp_path):
+    ds, data = sample
+    job = finished(data, epochs=1)
+    store = open_store(str(tmp_path / "class.db"))
+    code, _ = store.create_room()
+    member, _ = store.join(code, "Ada")
+    outbox = Outbox()
+    posts = [post_of(job.result, data.x_valid, data.y_valid, code, member, f"run-{i}", ds.key) for i in range(3)]
+    assert outbox.send(None, posts[0]) == "waiting"  # the store could not even be opened
+    (tmp_path / "class.db").rename(tmp_path / "away.db")
+    (tmp_path / "class.db").mkdir()  # the database file is unusable now
+    assert outbox.send(store, posts[1]) == "waiting" and outbox.waiting() == 2
+    (tmp_path / "class.db").rmdir()
+    (tmp_path / "away.db").rename(tmp_path / "class.db")
+    assert outbox.send(store, posts[2]) == "posted"
+    assert outbox.waiting() == 0 and [outbox.state(p.uid) for p in posts] == ["posted"] * 3
+    assert len(store.runs(code)) == 3
+    store.end_room(code)
+    extra = post_of(job.result, data.x_valid, data.y_valid, code, member, "run-late", ds.key)
+    assert "closed" in outbox.send(store, extra)  # refused in words, not kept forever
+
+
+def test_an_outbox_keeps_at_most_its_limit_and_says_which_were_lost(sample):
+    ds, data = sample
+    job = finished(data, epochs=1)
+    outbox = Outbox(limit=2)
+    for i in range(3):
+        outbox.send(None, post_of(job.result, data.x_valid, data.y_valid, "ROOM", 1, f"r{i}", ds.key))
+    assert outbox.waiting() == 2 and outbox.state("r0").startswith("lost")
+
+
+def test_the_throttle_counts_failures_per_client_and_for_the_whole_server():
+    t = Throttle(per_client=3, per_server=5, window=60)
+    for _ in range(3):
+        assert t.wait("a", now=0.0) == 0
+        t.failed("a", now=0.0)
+    assert t.wait("a", now=1.0) == pytest.approx(59.0)
+    assert t.wait("b", now=1.0) == 0  # another browser is not slowed by a's guesses...
+    t.failed("b", now=1.0)
+    t.failed("c", now=1.0)
+    assert t.wait("d", now=2.0) == pytest.approx(58.0)  # ...until the server as a whole has had its fill
+    assert t.wait("a", now=60.0) == 0  # the window has passed
+
+
+def test_the_qr_code_is_a_png():
+    png = qr_png("http://127.0.0.1:8501/?room=ABC234")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 200

@@ -1,0 +1,150 @@
+"""AppTests of the class pages (Teach a class, Class board) and the sidebar's room box, on a real SQLite store."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_app import APP, TIMEOUT, by_label, ok
+
+from app_pages import rooms
+from mnistcore.classroom.store import open_store
+
+
+@pytest.fixture
+def class_db(tmp_path, monkeypatch):
+    """A fresh class database for this test's sessions (the server's store is opened anew)."""
+    url = str(tmp_path / "class.db")
+    monkeypatch.setenv("MNISTCORE_DB", url)
+    monkeypatch.setattr(rooms, "_store", None)
+    monkeypatch.setattr(rooms, "GUESSES", type(rooms.GUESSES)())
+    yield url
+    rooms._store = None
+
+
+def session(page: str = "home", **query) -> AppTest:
+    """A fresh session on `page` (the quick sample)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in {"size": "sample", **query}.items():
+        at.query_params[k] = v
+    at.run()
+    if page != "home":
+        at.switch_page(f"app_pages/{page}.py").run()
+    ok(at)
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of text on the page, sidebar included."""
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success") for e in getattr(at, kind)]
+    return "\n".join(map(str, parts))
+
+
+def open_room(at: AppTest) -> str:
+    """Press "Open a room"; the room's code."""
+    at.button(key="FormSubmitter:open_room-Open a room").click().run()
+    ok(at)
+    return at.session_state["teaching"].code
+
+
+def test_a_teacher_opens_a_room_and_pushes_a_task_that_shows_as_text(class_db):
+    at = session("teach")
+    code = open_room(at)
+    assert f"?room={code}" in "\n".join(c.value for c in at.code)
+    assert any(f"board?class={code}" in b.proto.url for b in at.get("link_button"))
+    by_label(at.text_area, "Instruction").input("Try **SGD** at <b>lr 1</b> [now](javascript:1)")
+    by_label(at.radio, "Optimizer").set_value("sgd")
+    at.button(key="FormSubmitter:task_form-Push to every student").click().run()
+    ok(at)
+    task = open_store(class_db).room(code).task
+    assert task["text"] == "Try **SGD** at <b>lr 1</b> [now](javascript:1)" and task["settings"]["optim"] == "sgd"
+    shown = next(m.value for m in at.markdown if m.value.startswith("**Every student sees now:**"))
+    assert "\\*\\*SGD\\*\\*" in shown and "\\<b\\>" in shown and "\\[now\\]" in shown  # escaped: shown as typed
+    at.button(key=next(b.key for b in at.button if b.label == "Clear the task")).click().run()
+    assert open_store(class_db).room(code).task is None
+
+
+def test_a_student_joins_by_the_link_sees_the_task_and_takes_its_settings(class_db):
+    store = open_store(class_db)
+    code, _ = store.create_room()
+    store.set_task(code, "SGD, lr 0.1, 2 epochs", {"optim": "sgd", "lr": 0.1, "epochs": 2, "size": "sample"})
+    at = session(room=code.lower())  # a typed link in small letters still finds the room
+    assert any(f"Class room {code}" in m.value for m in at.sidebar.markdown)
+    by_label(at.sidebar.text_input, "Your name on the class board").input("<img src=x onerror=alert(1)>")
+    at.sidebar.button(key="seat_join").click().run()
+    ok(at)
+    assert [m.name for m in store.members(code)] == ["<img src=x onerror=alert(1)>"]
+    box = texts(at)
+    assert "you are **\\<img src=x onerror=alert(1)\\>**" in box and "**Task:** SGD, lr 0.1, 2 epochs" in box
+    at.sidebar.button(key="seat_use").click().run()
+    assert (at.session_state["kept:optim"], at.session_state["kept:lr"], at.session_state["kept:epochs"]) == ("sgd", 0.1, 2)
+
+
+def test_a_name_already_taken_or_a_wrong_code_gets_words_and_guessing_is_slowed(class_db):
+    store = open_store(class_db)
+    code, _ = store.create_room()
+    store.join(code, "Ada")
+    at = session(room=code)
+    by_label(at.sidebar.text_input, "Your name on the class board").input("ADA")
+    at.sidebar.button(key="seat_join").click().run()
+    assert "already called ADA" in texts(at) and "seat" not in at.session_state
+    at = session(room="ZZZZZZ")
+    by_label(at.sidebar.text_input, "Your name on the class board").input("Cy")
+    for _ in range(5):
+        at.sidebar.button(key="seat_join").click().run()
+        assert "No open class room has the code ZZZZZZ" in texts(at)
+    at.sidebar.button(key="seat_join").click().run()  # the sixth try in a minute
+    assert "Try again in" in texts(at) and "No open class room" not in texts(at)
+
+
+def test_a_wrong_teacher_link_is_refused_alike_for_a_room_that_exists_and_one_that_does_not(class_db):
+    code, secret = open_store(class_db).create_room()
+    said = []
+    for room in (code, "ZZZZZZ"):
+        at = session("teach", room=room, key=secret + "x")
+        said.append([w.value for w in at.warning])
+        assert "teaching" not in at.session_state and "key" not in at.query_params  # the secret leaves the address
+    assert said[0] == said[1] == ["That teacher link does not open a room: it may be mistyped, or its room has closed."]
+    at = session("teach", room=code, key=secret)
+    assert at.session_state["teaching"].code == code
+    assert "key" not in at.query_params and not any("Join" in b.label for b in at.sidebar.button)
+
+
+def test_a_hosted_server_makes_rooms_only_behind_the_teacher_password(class_db, monkeypatch):
+    monkeypatch.setenv("MNISTCORE_HOSTED", "1")
+    at = session("teach")
+    assert any("Rooms are off on this server" in i.value for i in at.info)
+    monkeypatch.setenv("MNISTCORE_TEACHER_PASSWORD", "chalk")
+    at = session("teach")
+    by_label(at.text_input, "Teacher password").input("cheese")
+    at.button(key="FormSubmitter:open_room-Open a room").click().run()
+    assert "not the teacher password" in texts(at) and "teaching" not in at.session_state
+    by_label(at.text_input, "Teacher password").input("chalk")
+    assert open_room(at)
+
+
+def test_the_board_shows_a_room_and_says_so_for_an_unknown_code(class_db):
+    store = open_store(class_db)
+    code, _ = store.create_room()
+    at = session("board", **{"class": code})
+    assert [m.value for m in at.metric][:3] == [code, "0", "0"]
+    assert any("No run yet" in i.value for i in at.info)
+    at = session("board", **{"class": "ZZZZZZ"})
+    assert any("No open class room has the code ZZZZZZ" in w.value for w in at.warning)
+    at = session("board")
+    assert by_label(at.text_input, "Room code")  # no code: it asks for one
+
+
+def test_every_class_page_says_in_words_when_the_database_cannot_be_used(tmp_path, monkeypatch):
+    (tmp_path / "class.db").mkdir()  # a folder where the database file should be
+    monkeypatch.setenv("MNISTCORE_DB", str(tmp_path / "class.db"))
+    monkeypatch.setattr(rooms, "_store", None)
+    at = session("teach")
+    at.button(key="FormSubmitter:open_room-Open a room").click().run()
+    ok(at)
+    assert any("class database cannot be reached" in w.value for w in at.warning)
+    at = session("board", **{"class": "ABCDEF"})
+    assert any("class database cannot be reached" in w.value for w in at.warning)
+    at = session(room="ABCDEF")
+    by_label(at.sidebar.text_input, "Your name on the class board").input("Ada")
+    at.sidebar.button(key="seat_join").click().run()
+    ok(at)
+    assert any("class database cannot be reached" in w.value for w in at.warning)
+    rooms._store = None
