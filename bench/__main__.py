@@ -1,11 +1,12 @@
-"""Run every benchmark: `python -m bench` (add --browser for the page-polling one, --class N for a class)."""
+"""Run every benchmark: `python -m bench` (add --browser for the page-polling one, --class N for a class, and
+--class N --room for a class in one room with its board open)."""
 
 import argparse
 import sys
 
 import torch
 
-from bench import browser_bench, class_bench, data_bench, train_bench
+from bench import browser_bench, class_bench, data_bench, room_bench, train_bench
 
 
 def main() -> int:
@@ -15,9 +16,16 @@ def main() -> int:
     parser.add_argument("--class", dest="students", type=int, metavar="N",
                         help="only the class benchmark: N Chromium sessions training on one app")
     parser.add_argument("--servers", type=int, default=1, help="with --class: app servers behind HAProxy (default 1)")
+    parser.add_argument("--room", action="store_true",
+                        help="with --class: the N students join one room and post runs to its board, which is open")
     parser.add_argument("--browser-nice", type=int, default=0,
                         help="with --class: run Chromium at this niceness, standing for browsers on other machines")
     args = parser.parse_args()
+    if args.students and args.room:
+        print(f"== a class of {args.students} in one room")
+        results = room_bench.run(args.students, args.servers)
+        print(f"{sum(results)} of {len(results)} targets met")
+        return 0 if results and all(results) else 1
     if args.students:
         print(f"== a class of {args.students}")
         results = class_bench.run(args.students, args.servers, args.browser_nice)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from test_browser import CHROMIUM, start_server, stop_server
 
+from bench.room_steps import MAIN, join, open_room, push_task, runs_posted, start_fresh, use_task, wait_text
 from deploy.serve import HAPROXY, Class
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (make system)")
@@ -29,68 +30,22 @@ def tab(browser):
     return browser.new_context(viewport={"width": 1400, "height": 2400}).new_page()
 
 
-def wait_text(pg, pattern: str, timeout: float = 60, where: str = "body") -> float:
-    """Seconds until `pattern` (a regular expression) appears in the text of `where`."""
-    t0 = time.monotonic()
-    pg.wait_for_function("([sel, p]) => new RegExp(p).test(document.querySelector(sel)?.innerText || '')",
-                         arg=[where, pattern], timeout=timeout * 1000)
-    return time.monotonic() - t0
-
-
 def no_exception(pg) -> None:
     """No exception box on the page."""
     boxes = pg.locator('[data-testid="stException"]')
     assert boxes.count() == 0, boxes.first.inner_text()
 
 
-def open_room(teacher, url: str, password: str | None = None) -> tuple[str, str]:
-    """Open a room on the Teach page; its code and its student link."""
-    teacher.goto(f"{url}/teach?size=sample")
-    wait_text(teacher, "Open a room", where='[data-testid="stMain"]')
-    if password:
-        teacher.get_by_label("Teacher password", exact=True).fill(password)
-    teacher.get_by_role("button", name="Open a room").click()
-    wait_text(teacher, r"\?room=", where='[data-testid="stMain"] [data-testid="stCode"]')
-    code = "".join(teacher.locator('[data-testid="stMain"] h1').nth(1).inner_text().split())
-    student_link = next(t for t in teacher.locator('[data-testid="stCode"]').all_inner_texts() if "?room=" in t).strip()
-    return code, student_link
-
-
-def push_task(teacher, text: str) -> None:
-    """Write a task (SGD, the quick sample, full speed) and push it to the class."""
-    teacher.get_by_label("Instruction", exact=True).fill(text)
-    form = teacher.locator('[data-testid="stForm"]')
-    form.get_by_text("SGD", exact=True).click()
-    teacher.get_by_role("button", name="Push to every student").click()
-    wait_text(teacher, "Every student sees now", where='[data-testid="stMain"]')
-
-
-def join(student, link: str, name: str) -> None:
-    """Open the student link and join with `name`."""
-    student.goto(link)
-    sidebar = student.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_label("Your name on the class board", exact=True).fill(name)
-    sidebar.get_by_role("button", name="Join the class").click()
-    wait_text(student, "you are", where='[data-testid="stSidebar"]')
-
-
 def train_the_task(student) -> None:
-    """Press "Use these settings", then Start, and wait for the run to end."""
-    student.locator('[data-testid="stSidebar"]').get_by_role("button", name="Use these settings").click()
-    wait_text(student, "Live training", where='[data-testid="stMain"] h1')
-    main = student.locator('[data-testid="stMain"]')
-    if main.get_by_role("button", name="Reset", exact=True).is_enabled():  # a run ended here before: clear it first
+    """Take the task's settings, check they arrived, train, and wait for the run to end."""
+    use_task(student)
+    main = student.locator(MAIN)
+    if main.get_by_role("button", name="Reset", exact=True).is_enabled():
         main.get_by_role("button", name="Reset", exact=True).click()
-        wait_text(student, "Press Start to train", where='[data-testid="stMain"]')
+        wait_text(student, "Press Start to train", where=MAIN)
     assert main.get_by_role("radio", name="SGD").is_checked()  # the task's settings, not the defaults
-    main.get_by_role("button", name="Start", exact=True).click()
-    wait_text(student, r"done: step", timeout=120, where='[data-testid="stMain"]')
-
-
-def board_rows(board) -> int:
-    """How many runs the board's metric says were posted."""
-    text = board.locator('[data-testid="stMetric"]').nth(2).inner_text()
-    return int(re.findall(r"\d+", text)[-1])
+    start_fresh(student)
+    wait_text(student, r"done: step", timeout=120, where=MAIN)
 
 
 def test_a_teacher_and_three_students_run_a_task_and_the_board_shows_their_runs(tmp_path, browser):
@@ -113,7 +68,7 @@ def test_a_teacher_and_three_students_run_a_task_and_the_board_shows_their_runs(
         board = tab(browser)
         board.goto(f"{srv.url}/board?class={code}")
         board.wait_for_selector('img[alt*="of 3 models got wrong"]', timeout=60_000)  # the last part drawn
-        assert board_rows(board) == 3
+        assert runs_posted(board) == 3
         main = board.locator('[data-testid="stMain"]')
         assert MARKUP_NAME in main.inner_text()  # the name as typed, as text: no bold, no link
         assert main.locator("b", has_text="Bo").count() == 0 and main.locator('a[href^="javascript"]').count() == 0
@@ -169,7 +124,7 @@ def test_students_on_two_servers_behind_haproxy_appear_on_one_board(tmp_path, br
         board.goto(f"{url}/board?class={code}")
         board.wait_for_function("n => document.querySelectorAll('img[alt$=\"ten weight templates, digits 0 to 9\"]')"
                                 ".length === n", arg=len(students), timeout=60_000)
-        assert board_rows(board) == len(students)
+        assert runs_posted(board) == len(students)
         for i in range(len(students)):
             assert f"student {i + 1}" in board.locator('[data-testid="stMain"]').inner_text()
     finally:
@@ -192,10 +147,10 @@ def test_the_board_says_when_postgresql_is_down_and_no_run_is_lost(tmp_path, bro
         board = tab(browser)
         board.goto(f"{srv.url}/board?class={code}")
         wait_text(board, "Everyone's ten templates", where='[data-testid="stMain"]')
-        assert board_rows(board) == 1
+        assert runs_posted(board) == 1
         db.stop()  # mid-class
         wait_text(board, "class database cannot be reached", timeout=10, where='[data-testid="stMain"]')
-        assert board_rows(board) == 1  # what it had stays on the screen
+        assert runs_posted(board) == 1  # what it had stays on the screen
         wait_text(student, "class database cannot be reached", timeout=10, where='[data-testid="stSidebar"]')
         train_the_task(student)  # the page works on, the task as last seen
         wait_text(student, "waits on this server for the class database", timeout=10, where='[data-testid="stSidebar"]')

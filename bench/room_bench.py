@@ -1,0 +1,171 @@
+"""A class in one room (`make bench ARGS="--class 20 --room"`): N real Chromium students join a teacher's room,
+take the pushed task (SGD on the quick sample, full speed), and train and post runs again and again, while the
+class board is open in another browser context.
+
+Measured in one run: the time from a run's end (its student's page shows "done") to its row on the board, first
+with half the class training and then all of it; the health endpoint's latency in both phases; the server's
+and the browser's CPU per look of the board when nothing changed, and per redraw when a run lands; the memory
+of the server and its workers; tracebacks. Only 127.0.0.1 is contacted, every loop has a deadline, and the
+browser shares the server's cores: its work is part of every figure.
+"""
+
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.class_bench import Health, exception_boxes
+from bench.room_steps import MAIN, join, open_room, push_task, runs_posted, start_fresh, use_task, wait_text
+from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, pss_mib, start_app
+from mnistcore.classroom.store import open_store
+
+ROUNDS = 2  # runs each training student starts in a phase
+QUIET = 10.0  # seconds of the board alone, to price its looks
+DONE = "() => /done: step/.test(document.querySelector('[data-testid=\"stProgress\"]')?.innerText || '')"
+# The board's count of posted runs, with the wall clock, at every change (wall clock: the students' pages are
+# other contexts, whose performance.now() starts elsewhere).
+RECORD = """() => {
+  window.__rows = [];
+  const read = () => { const m = document.querySelectorAll('[data-testid="stMetric"]')[2];
+                       const n = m ? parseInt(m.innerText.match(/\\d+/g).pop()) : NaN;
+                       const last = window.__rows[window.__rows.length - 1];
+                       if (!Number.isNaN(n) && (!last || last[1] !== n)) window.__rows.push([Date.now(), n]); };
+  read();
+  new MutationObserver(read).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def train_rounds(students: list, rounds: int, timeout: float = 300) -> list[float]:
+    """Each student starts `rounds` runs one after another; the wall-clock time (s) each run was seen done."""
+    done, started = [], {id(pg): 0 for pg in students}
+    running = set()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (running or any(n < rounds for n in started.values())):
+        for pg in students:
+            if id(pg) in running and pg.evaluate(DONE):
+                done.append(time.time())
+                running.discard(id(pg))
+            if id(pg) not in running and started[id(pg)] < rounds:
+                start_fresh(pg)
+                pg.wait_for_function(f"() => !({DONE.removeprefix('() => ')})", timeout=60_000)
+                started[id(pg)] += 1
+                running.add(id(pg))
+        time.sleep(0.05)
+    return done
+
+
+def board_latencies(board, done: list[float], before: int) -> list[float]:
+    """Seconds from each run's end to the board counting it: the k-th run seen done against the board's first
+    count of `before` + k (runs post in the order they end, give or take a poll)."""
+    rows = board.evaluate("() => window.__rows")
+    out = []
+    for k, end in enumerate(sorted(done), start=1):
+        shown = next((t / 1000 for t, n in rows if n >= before + k), None)
+        out.append(None if shown is None else shown - end)
+    return out
+
+
+def board_cpu(launch: Launch, seconds: float) -> tuple[float, float]:
+    """Server and browser CPU seconds over `seconds` (the board alone is open)."""
+    server, browser = sum(cpu_seconds(p) for p in launch.server_pids), browser_cpu_seconds()
+    time.sleep(seconds)
+    return sum(cpu_seconds(p) for p in launch.server_pids) - server, browser_cpu_seconds() - browser
+
+
+def phase(board, students: list, health: Health) -> dict:
+    """One phase: these students train ROUNDS runs each; the board's latency and the health endpoint's."""
+    board.evaluate(RECORD)
+    before, t0 = runs_posted(board), time.perf_counter()
+    done = train_rounds(students, ROUNDS)
+    time.sleep(6)  # the last rows land
+    t1 = time.perf_counter()
+    return {"training": len(students), "runs": len(done), "latency": board_latencies(board, done, before),
+            "window": (t0, t1), "posted": runs_posted(board) - before}
+
+
+def measure(browser, launch: Launch, n: int, db: str) -> dict:
+    """The whole class on one launch."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    teacher = context.new_page()
+    code, link = open_room(teacher, launch.url)
+    push_task(teacher, "SGD on the quick sample: everyone trains, and we compare on the board")
+    students = []
+    for i in range(n):
+        pg = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
+        join(pg, link, f"student {i + 1}", timeout=120)
+        use_task(pg, timeout=120)
+        students.append(pg)
+    board = browser.new_context(viewport={"width": 1400, "height": 2000}).new_page()
+    board.goto(f"{launch.url}/board?class={code}")
+    wait_text(board, "runs posted", where=MAIN)
+    health = Health(launch.url).start()
+    phases = [phase(board, students[: max(1, n // 2)], health), phase(board, students, health)]
+    boxes = exception_boxes(students + [board])
+    memory = sum(pss_mib(pid) for pid in launch.all_pids())
+    health.stop()
+    for ph in phases:
+        ph["health"] = health.percentiles(*ph["window"])
+    for pg in students + [teacher]:
+        pg.context.close()
+    time.sleep(3)  # the closed sessions' last polls end
+    looks = board_cpu(launch, QUIET)
+    store = open_store(db)
+    member = store.members(code)[0].id
+    server, browser_cpu = sum(cpu_seconds(p) for p in launch.server_pids), browser_cpu_seconds()
+    redraws = 5
+    for k in range(redraws):  # a change the board must show: a name hidden, then shown again
+        store.hide(code, member, hidden=k % 2 == 0)
+        time.sleep(3)
+    changed = (sum(cpu_seconds(p) for p in launch.server_pids) - server, browser_cpu_seconds() - browser_cpu)
+    board.context.close()
+    time.sleep(2)
+    idle = board_cpu(launch, QUIET)  # nobody's page open: what the server and the browser spend anyway
+    per_look = tuple((x - i) / (QUIET / 2.0) for x, i in zip(looks, idle))  # the board looks every 2 s
+    changing = 3.0 * redraws  # seconds the changes took
+    per_redraw = tuple((c - i * changing / QUIET - pl * changing / 2.0) / redraws
+                       for c, i, pl in zip(changed, idle, per_look))
+    return {"n": n, "phases": phases, "boxes": boxes, "pss_mib": memory, "per_look": per_look, "per_redraw": per_redraw}
+
+
+def fmt(values: list[float | None]) -> str:
+    """max / median of latencies, with how many never came."""
+    got = [v for v in values if v is not None]
+    text = f"max {max(got):.2f} s, median {statistics.median(got):.2f} s" if got else "none seen"
+    return text + (f", {len(values) - len(got)} not seen" if len(got) < len(values) else "")
+
+
+def run(n: int, servers: int = 1) -> list[bool]:
+    """Measure a class of `n` in one room; print the figures and check the targets."""
+    from playwright.sync_api import sync_playwright
+    db = str(Path(tempfile.mkdtemp(prefix="mnist-room-")) / "class.db")
+    print(f"  {n} students and a board on {servers} server(s); Chromium runs on the same {os.cpu_count()} cores",
+          flush=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+        with start_app(servers, env={"MNISTCORE_DB": db, "MNISTCORE_HOSTED": "0"}) as launch:
+            r = measure(browser, launch, n, db)
+            tracebacks = launch.tracebacks()
+        browser.close()
+    for ph in r["phases"]:
+        print(f"  {ph['training']} of {n} training: {ph['runs']} runs ended, {ph['posted']} rows posted; run's end -> "
+              f"its row on the board {fmt(ph['latency'])}; health p50 {ph['health'][0]:.0f} ms, p95 "
+              f"{ph['health'][1]:.0f} ms, max {ph['health'][2]:.0f} ms", flush=True)
+    print("  (a run's end is when its student's page shows done; a negative latency: the row was on the board first)")
+    print(f"  the board alone, beyond an idle server and browser: server {1000 * r['per_look'][0]:.1f} ms CPU per look (every 2 s, nothing changed), browser "
+          f"{1000 * r['per_look'][1]:.1f} ms; per redraw after a change: server {1000 * r['per_redraw'][0]:.0f} ms, "
+          f"browser {1000 * r['per_redraw'][1]:.0f} ms", flush=True)
+    print(f"  server + workers {r['pss_mib']:,.0f} MiB PSS; traceback boxes {r['boxes']}; server tracebacks {tracebacks}")
+    half, whole = r["phases"]
+    latencies = [v for ph in r["phases"] for v in ph["latency"]]
+    checks = {
+        "every run's row is on the board within 3 s of its end": None not in latencies and max(latencies) <= 3.0,
+        "every run ended is posted once": all(ph["posted"] == ph["runs"] for ph in r["phases"]),
+        f"health p95 <= 100 ms with {half['training']} students training": half["health"][1] <= 100,
+        "no traceback boxes or server tracebacks": r["boxes"] == 0 and tracebacks == 0,
+        "server + workers <= 3 GB PSS": r["pss_mib"] <= 3 * 1024,
+    }
+    print(f"  (with all {n} training, health p95 {whole['health'][1]:.0f} ms: measured, not held to the target)")
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}", flush=True)
+    return list(checks.values())
