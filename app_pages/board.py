@@ -87,6 +87,9 @@ def gallery(mistakes: list[board.Mistake], ds: Dataset) -> None:
 
 def show(code: str) -> None:
     """The whole board of room `code`."""
+    if wait := rooms.wait_words():  # the board names the class: no probing for codes here either
+        st.warning(wait)
+        return
     try:
         store = rooms.store()
         room = store.room(code)
@@ -123,6 +126,9 @@ def show(code: str) -> None:
     if diverged:
         right.caption(f"{diverged} run{'s' if diverged > 1 else ''} diverged (the loss blew up): in the table, not on the "
                       "chart.")
+    st.subheader("Every student")
+    st.dataframe(board.students(runs, members), hide_index=True, width="stretch",
+                 column_config={"best valid accuracy": st.column_config.NumberColumn(format="percent")})
     names = {mem.id: board.shown_name(mem, i + 1) for i, mem in enumerate(members)}
     key = board.main_dataset(runs)
     latest = board.latest_per_student(runs, key) if key else []

@@ -138,10 +138,11 @@ def manage(code: str) -> None:
     if not members:
         st.caption("No student has joined yet.")
         return
-    posted = {m.id: sum(r.member == m.id for r in runs) for m in members}
-    st.dataframe([{"name": m.name, "on the board as": board.shown_name(m, i + 1), "runs": posted[m.id],
-                   "self-check": f"{m.answered} of {m.questions}" if m.questions else "-"}
-                  for i, m in enumerate(members)], hide_index=True, width="stretch")
+    rows = board.students(runs, members)
+    st.dataframe([{"name": m.name, "on the board as": shown, **rest}  # the teacher sees every real name
+                  for m, (shown, rest) in zip(members, ((r.pop("name"), r) for r in rows))], hide_index=True,
+                 width="stretch",
+                 column_config={"best valid accuracy": st.column_config.NumberColumn(format="percent")})
     c = st.columns(2)
     who = c[0].selectbox("Student", members, format_func=lambda m: m.name + (" (hidden)" if m.hidden else ""))
     if c[0].button("Show the name again" if who.hidden else "Hide the name on the board", icon=":material/visibility_off:"):

@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 from bench.class_bench import Health, exception_boxes
 from bench.room_steps import MAIN, join, open_room, push_task, runs_posted, start_fresh, use_task, wait_text
 from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, pss_mib, start_app
@@ -36,23 +38,28 @@ RECORD = """() => {
 }"""
 
 
-def train_rounds(students: list, rounds: int, timeout: float = 300) -> list[float]:
-    """Each student starts `rounds` runs one after another; the wall-clock time (s) each run was seen done."""
-    done, started = [], {id(pg): 0 for pg in students}
+def train_rounds(students: list, rounds: int, timeout: float = 600) -> tuple[list[float], int]:
+    """Each student starts `rounds` runs one after another: the wall-clock time (s) each run was seen done, and how
+    many times a page did not answer a click within two minutes (its screenshot is kept in /tmp)."""
+    done, started, stuck = [], {id(pg): 0 for pg in students}, 0
     running = set()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and (running or any(n < rounds for n in started.values())):
-        for pg in students:
+        for i, pg in enumerate(students):
             if id(pg) in running and pg.evaluate(DONE):
                 done.append(time.time())
                 running.discard(id(pg))
             if id(pg) not in running and started[id(pg)] < rounds:
-                start_fresh(pg)
-                pg.wait_for_function(f"() => !({DONE.removeprefix('() => ')})", timeout=60_000)
+                try:
+                    start_fresh(pg, timeout=120)
+                    pg.wait_for_function(f"() => !({DONE.removeprefix('() => ')})", timeout=60_000)
+                except PlaywrightError:
+                    stuck += 1
+                    pg.screenshot(path=f"/tmp/room-bench-stuck-{i + 1}.png", full_page=True)
                 started[id(pg)] += 1
                 running.add(id(pg))
         time.sleep(0.05)
-    return done
+    return done, stuck
 
 
 def board_latencies(board, done: list[float], before: int) -> list[float]:
@@ -77,11 +84,12 @@ def phase(board, students: list, health: Health) -> dict:
     """One phase: these students train ROUNDS runs each; the board's latency and the health endpoint's."""
     board.evaluate(RECORD)
     before, t0 = runs_posted(board), time.perf_counter()
-    done = train_rounds(students, ROUNDS)
+    done, stuck = train_rounds(students, ROUNDS)
     time.sleep(6)  # the last rows land
     t1 = time.perf_counter()
+    print(f"    {len(students)} training: {len(done)} runs in {t1 - t0:.0f} s", flush=True)
     return {"training": len(students), "runs": len(done), "latency": board_latencies(board, done, before),
-            "window": (t0, t1), "posted": runs_posted(board) - before}
+            "window": (t0, t1), "posted": runs_posted(board) - before, "stuck": stuck}
 
 
 def measure(browser, launch: Launch, n: int, db: str) -> dict:
@@ -90,12 +98,13 @@ def measure(browser, launch: Launch, n: int, db: str) -> dict:
     teacher = context.new_page()
     code, link = open_room(teacher, launch.url)
     push_task(teacher, "SGD on the quick sample: everyone trains, and we compare on the board")
-    students = []
+    students, t0 = [], time.perf_counter()
     for i in range(n):
         pg = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
         join(pg, link, f"student {i + 1}", timeout=120)
         use_task(pg, timeout=120)
         students.append(pg)
+    print(f"    {n} students joined and took the task in {time.perf_counter() - t0:.0f} s", flush=True)
     board = browser.new_context(viewport={"width": 1400, "height": 2000}).new_page()
     board.goto(f"{launch.url}/board?class={code}")
     wait_text(board, "runs posted", where=MAIN)
@@ -152,7 +161,8 @@ def run(n: int, servers: int = 1) -> list[bool]:
               f"its row on the board {fmt(ph['latency'])}; health p50 {ph['health'][0]:.0f} ms, p95 "
               f"{ph['health'][1]:.0f} ms, max {ph['health'][2]:.0f} ms", flush=True)
     print("  (a run's end is when its student's page shows done; a negative latency: the row was on the board first)")
-    print(f"  the board alone, beyond an idle server and browser: server {1000 * r['per_look'][0]:.1f} ms CPU per look (every 2 s, nothing changed), browser "
+    print(f"  the board alone, beyond an idle server and browser: server {1000 * r['per_look'][0]:.1f} ms CPU per look "
+          f"(every 2 s, nothing changed), browser "
           f"{1000 * r['per_look'][1]:.1f} ms; per redraw after a change: server {1000 * r['per_redraw'][0]:.0f} ms, "
           f"browser {1000 * r['per_redraw'][1]:.0f} ms", flush=True)
     print(f"  server + workers {r['pss_mib']:,.0f} MiB PSS; traceback boxes {r['boxes']}; server tracebacks {tracebacks}")
@@ -161,6 +171,7 @@ def run(n: int, servers: int = 1) -> list[bool]:
     checks = {
         "every run's row is on the board within 3 s of its end": None not in latencies and max(latencies) <= 3.0,
         "every run ended is posted once": all(ph["posted"] == ph["runs"] for ph in r["phases"]),
+        "every student's page answered its clicks": all(ph["stuck"] == 0 for ph in r["phases"]),
         f"health p95 <= 100 ms with {half['training']} students training": half["health"][1] <= 100,
         "no traceback boxes or server tracebacks": r["boxes"] == 0 and tracebacks == 0,
         "server + workers <= 3 GB PSS": r["pss_mib"] <= 3 * 1024,

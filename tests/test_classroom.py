@@ -45,14 +45,18 @@ def test_pooled_mistakes_are_the_digits_most_models_miss_most_missed_first():
 def test_the_board_pools_one_model_per_student_and_hides_names_it_was_asked_to():
     def run(i, member, status="done", dataset="k"):
         return Run(i, member, status, {"optimizer": "sgd", "lr": 0.1, "batch_size": 64, "epochs": 1}, 0.9, 1.0, dataset, i)
-    runs = [run(1, 1), run(2, 1), run(3, 2, "diverged"), run(4, 2), run(5, 3, dataset="other"), run(6, 1, "diverged")]
-    assert [r.id for r in board.latest_per_student(runs, "k")] == [2, 4]  # newest that did not diverge, on that data
+    runs = [run(1, 1), run(2, 1), run(3, 2, "diverged"), run(4, 2), run(5, 3, dataset="other"), run(6, 1, "diverged"),
+            run(7, 2, "stopped")]
+    assert [r.id for r in board.latest_per_student(runs, "k")] == [2, 4]  # newest trained to its end, on that data
     assert board.main_dataset(runs) == "k"
     members = [Member(1, "Ada", False, 0, 0), Member(2, "Cy", True, 0, 0)]
     rows = board.table(runs, members)
-    assert rows[0]["run"] == 6 and rows[0]["valid accuracy"] is None and rows[0]["status"] == "diverged"
+    assert rows[1]["run"] == 6 and rows[1]["valid accuracy"] is None and rows[1]["status"] == "diverged"
     assert {r["name"] for r in rows} == {"Ada", "student 2", "?"}  # Cy hidden; a removed student's run is unnamed
     assert rows[-1]["optimizer"] == "SGD"
+    per_student = board.students(runs, members)
+    assert [(r["name"], r["runs"]) for r in per_student] == [("Ada", 3), ("student 2", 3)]
+    assert per_student[0]["best valid accuracy"] == 0.9 and per_student[0]["self-check"] == "-"
 
 
 def test_a_finished_run_is_posted_with_its_templates_and_the_very_images_it_got_wrong(sample, tmp_path):

@@ -40,12 +40,24 @@ def table(runs: list[Run], members: list[Member]) -> list[dict]:
 
 
 def latest_per_student(runs: list[Run], dataset: str) -> list[Run]:
-    """Each student's newest run on `dataset` that did not diverge: the class's models, one per student."""
+    """Each student's newest run on `dataset` that trained to its end: the class's models, one per student (a
+    stopped run's model is half-trained, a diverged one's is no model)."""
     latest: dict[int, Run] = {}
     for run in runs:
-        if run.dataset == dataset and run.status != "diverged":
+        if run.dataset == dataset and run.status == "done":
             latest[run.member] = run
     return list(latest.values())
+
+
+def students(runs: list[Run], members: list[Member]) -> list[dict]:
+    """One row per student: the name the board shows, runs posted, best accuracy, and self-check progress."""
+    rows = []
+    for i, m in enumerate(members):
+        mine = [r.accuracy for r in runs if r.member == m.id and r.accuracy is not None]
+        rows.append({"name": shown_name(m, i + 1), "runs": sum(r.member == m.id for r in runs),
+                     "best valid accuracy": max(mine) if mine else None,
+                     "self-check": f"{m.answered} of {m.questions}" if m.questions else "-"})
+    return rows
 
 
 def main_dataset(runs: list[Run]) -> str | None:

@@ -300,9 +300,10 @@ class Store:
         """Seat `name` in the open room `code`: the member's id and the seat's secret (RoomError in words)."""
         name = clean_name(name)
         secret = secrets.token_urlsafe(12)
+        now = time.time() if now is None else now
         with self.backend.transaction(exclusive=True) as db:
-            room = db.run("SELECT code FROM rooms WHERE code = ? AND expires > ?",
-                          (code, time.time() if now is None else now))
+            db.run("DELETE FROM rooms WHERE expires <= ?", (now,))  # expired rooms' data goes (here and on create)
+            room = db.run("SELECT code FROM rooms WHERE code = ?", (code,))
             if not room:
                 raise RoomError("This room has closed.")
             if db.run("SELECT count(*) FROM members WHERE room = ?", (code,))[0][0] >= self.limits.students:
