@@ -90,6 +90,7 @@ with st.sidebar:
     seat.box()  # a student's class room and the teacher's task, polled: first, where it is seen
 sidebar()
 page = st.navigation(lesson_path.pages())
+st.set_page_config(page_title=f"{page.title} · How a network learns to read digits")  # each tab says its page
 settings.publish("data", "size", "device", "seed")
 with st.sidebar:
     quiz.progress_line()

@@ -55,6 +55,9 @@ config = watched(TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momen
 
 def start() -> None:
     """Start a run in the background (continuing from uploaded weights when there are some), within the browser's cap."""
+    running = st.session_state.get("job")
+    if running is not None and running.alive:  # a press delivered twice on a busy server: one run, not two
+        return
     base = st.session_state.get("uploaded")
     run_config = replace(config, model=models.kind_of(base)) if base is not None else config  # the weights decide
     who = browsers.owner()
@@ -74,9 +77,10 @@ def start() -> None:
 
 
 def reset() -> None:
-    """Stop the run and clear the charts."""
-    st.session_state["job"].stop()
-    st.session_state.pop("job", None)
+    """Stop the run and clear the charts (a second press before the page redrew finds nothing left to clear)."""
+    job = st.session_state.pop("job", None)
+    if job is not None:
+        job.stop()
     st.query_params.pop("run", None)
 
 

@@ -1,0 +1,149 @@
+"""Accessibility in real Chromium: axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules on every page and in the states
+that matter, every picture with words, the training page by keyboard alone, tab titles, and phones."""
+
+import re
+
+import pytest
+from axe import violations
+from test_browser import CHROMIUM, PAGES, settle, start_server, stop_server
+
+pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason="Chromium is not installed")
+ALL_PAGES = {**PAGES, "teach": "Teach a class", "board": "Class board"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("a11y")
+    srv, proc = start_server(folder, env={"MNISTCORE_DB": str(folder / "class.db")})
+    yield srv
+    stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    yield context.new_page()
+    context.close()
+
+
+def report(found: list[dict]) -> str:
+    """The violations, one line each, for the assertion's message."""
+    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} -- {', '.join(v['nodes'][:5])}" for v in found)
+
+
+def clean(pg) -> None:
+    """No serious or critical WCAG A/AA violation on the page now."""
+    found = violations(pg)
+    assert not found, report(found)
+
+
+@pytest.mark.parametrize("path", list(ALL_PAGES), ids=lambda p: p or "home")
+def test_every_page_passes_axe(server, page, path):
+    page.goto(f"{server.url}/{path}?size=sample")
+    settle(page)
+    clean(page)
+
+
+def test_a_finished_run_passes_axe(server, page):
+    page.goto(f"{server.url}/training?size=sample&pace=full")
+    settle(page)
+    page.locator('[data-testid="stMain"]').get_by_role("button", name="Start", exact=True).click()
+    page.wait_for_function("() => /done: step/.test(document.querySelector('[data-testid=\"stProgress\"]')?.innerText)",
+                           timeout=120_000)
+    settle(page)
+    clean(page)
+
+
+def test_a_filtered_gallery_and_a_drawn_digit_pass_axe(server, page):
+    from test_browser import CELL
+    page.goto(f"{server.url}/mistakes?size=sample")
+    settle(page)
+    cell = page.evaluate(CELL)
+    page.mouse.click(cell["x"], cell["y"])
+    page.wait_for_function(f"() => document.body.innerText.includes('Only true {cell['t']} predicted as {cell['p']}')",
+                           timeout=60_000)
+    settle(page)
+    clean(page)
+    draw(page)
+    clean(page)
+
+
+def draw(page) -> None:
+    """Draw a stroke on the canvas with the mouse and wait for the prediction."""
+    canvas = page.locator("canvas").last
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.15
+    page.mouse.move(x, top)
+    page.mouse.down()
+    for k in range(1, 21):
+        page.mouse.move(x + k, top + k * box["height"] * 0.035)
+    page.mouse.up()
+    page.wait_for_function("() => document.body.innerText.includes('5. 20 × 20, centred in 28 × 28')", timeout=60_000)
+    settle(page)
+
+
+def test_the_learning_page_after_a_few_steps_passes_axe(server, page):
+    page.goto(f"{server.url}/learning?size=sample")
+    settle(page)
+    for _ in range(3):
+        page.locator('[data-testid="stMain"]').get_by_role("button", name=re.compile("step", re.I)).first.click()
+        settle(page)
+    clean(page)
+
+
+def test_each_page_has_its_own_tab_title(server, page):
+    titles = {}
+    for path, heading in ALL_PAGES.items():
+        page.goto(f"{server.url}/{path}?size=sample")
+        settle(page)
+        titles[path] = page.title()
+    assert len(set(titles.values())) == len(titles), titles
+    assert all(heading.split(" ")[0] in titles[path] for path, heading in ALL_PAGES.items() if path), titles
+
+
+FOCUS = """() => { const e = document.activeElement; if (!e || e === document.body) return null;
+  const s = getComputedStyle(e), r = e.getBoundingClientRect();
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+  return {name: e.getAttribute('aria-label') || e.innerText || e.getAttribute('role') || e.tagName,
+          role: e.getAttribute('role') || e.tagName.toLowerCase(), ring, seen: r.width > 0 && r.height > 0}; }"""
+
+
+def tab_to(page, wanted, limit: int = 80) -> dict:
+    """Press Tab until the focused element matches `wanted(focus)`; the focus there (its ring must show)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS)
+        if focus and wanted(focus):
+            assert focus["ring"] and focus["seen"], f"focus is not visible on {focus}"
+            return focus
+    raise AssertionError("Tab never reached the element")
+
+
+def progress(page) -> str:
+    return page.evaluate("() => document.querySelector('[data-testid=\"stProgress\"]')?.innerText || ''")
+
+
+def test_the_training_page_works_by_keyboard_alone(server, page):
+    page.goto(f"{server.url}/training?size=sample&epochs=20&pace=slow")
+    settle(page)
+    page.locator("body").click(position={"x": 5, "y": 5})  # start from the page, as after a click on its background
+    tab_to(page, lambda f: f["role"] == "slider" and "Learning rate" in page.evaluate(
+        "() => document.activeElement.closest('[data-testid=\"stSlider\"]')?.innerText || ''"))
+    page.keyboard.press("ArrowRight")  # 0.001 -> 0.003
+    page.wait_for_function("() => /lr=0.003/.test(location.search)", timeout=20_000)
+    for name, shows in (("Start", r"running: step"), ("Pause", r"paused"), ("Resume", r"running"), ("Stop", r"stopped")):
+        tab_to(page, lambda f, n=name: f["role"] == "button" and f["name"].strip() .endswith(n))
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => /{shows}/.test(document.querySelector('[data-testid=\"stProgress\"]')?.innerText)",
+                               timeout=60_000)
+    assert "stopped" in progress(page)
