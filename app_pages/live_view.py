@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app_pages import settings, words
-from mnistcore import figures
+from mnistcore import describe, figures
 from mnistcore.data import Dataset
 from mnistcore.serving import lines, live, pictures
 from mnistcore.serving.jobs import Job
@@ -95,20 +95,25 @@ def curves_and_templates(job: Job) -> None:
         m[0].metric("valid accuracy", f"{series['valid accuracy'][1][-1]:.2%}")
         m[1].metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")
     for title, (named, y_title, bounds, span) in charts_of.items():
+        said = "; ".join(describe.curve(name, *line, as_percent=title == "Accuracy") for name, line in named.items())
         if job.alive:  # a picture while it trains: a Plotly redraw cost the browser more than the rest of a poll
             curves_side.image(pictures.curves_svg(named, title=title, y_title=y_title, y_bounds=bounds, min_span=span,
-                                                  width=480, height=210), width="stretch")
+                                                  width=480, height=210), width="stretch", alt=f"{title} chart: {said}")
         else:  # the ended run: hover for the numbers, drag to zoom
             curves_side.plotly_chart(figures.run_curves(named, title=title, y_title=y_title, y_bounds=bounds,
                                                         min_span=span, height=210), key=f"{title}_chart")
+        curves_side.caption(said[0].upper() + said[1:] + ".")  # the chart in words, for everyone
     if snap.weights is not None:
         titles = list(job.dataset_classes) if job.config.model != "mlp" else snap.weight_titles
         if job.alive:  # a picture while it trains: a heatmap per poll slowed training (bench/browser_bench.py)
             templates_side.image(pictures.weights_png(snap.weights, titles, zoom=5),
+                                 alt=describe.templates(snap.weights, titles),
                                  caption="Weights now: blue counts for the class, red against; "
                                          "each template on its own scale (±its largest weight)")
         else:
             templates_side.plotly_chart(figures.weight_grid(snap.weights, titles), key="weights_chart")
+            with templates_side.expander("The templates in words"):
+                st.markdown("\n".join(f"- {words.plain(describe.template(w, t))}" for w, t in zip(snap.weights, titles)))
 
 
 def cheap_for_the_browser(running: bool) -> None:

@@ -103,7 +103,7 @@ def test_the_learning_page_after_a_few_steps_passes_axe(server, page):
 
 def test_each_page_has_its_own_tab_title(server, page):
     titles = {}
-    for path, heading in ALL_PAGES.items():
+    for path in ALL_PAGES:
         page.goto(f"{server.url}/{path}?size=sample")
         settle(page)
         titles[path] = page.title()

@@ -44,7 +44,8 @@ def test_pooled_mistakes_are_the_digits_most_models_miss_most_missed_first():
 
 def test_the_board_pools_one_model_per_student_and_hides_names_it_was_asked_to():
     def run(i, member, status="done", dataset="k"):
-        return Run(i, member, status, {"optimizer": "sgd", "lr": 0.1, "batch_size": 64, "epochs": 1}, 0.9, 1.0, dataset, i)
+        return Run(i, member, status, {"optimizer": "sgd", "lr": 0.1, "batch_size": 64, "epochs": 1}, 0.9, 1.0, dataset,
+                   i, i)
     runs = [run(1, 1), run(2, 1), run(3, 2, "diverged"), run(4, 2), run(5, 3, dataset="other"), run(6, 1, "diverged"),
             run(7, 2, "stopped")]
     assert [r.id for r in board.latest_per_student(runs, "k")] == [2, 4]  # newest trained to its end, on that data

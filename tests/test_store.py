@@ -37,8 +37,8 @@ def test_an_old_database_is_migrated_in_place_and_keeps_its_rows(store_url):
         db.run("INSERT INTO members (room, name, seat_hash, joined) VALUES (?, 'Ada', 'x', 0)", (code,))
     with pytest.raises(StoreDown), store.backend.transaction() as db:  # no such column yet
         db.run("SELECT answered FROM members")
-    reopened = open_store(store_url)  # newer code opens the old file: migration 2 runs, the rows stay
-    assert reopened.version() == 2
+    reopened = open_store(store_url)  # newer code opens the old file: migrations 2 and 3 run, the rows stay
+    assert reopened.version() == schema.VERSION == 3
     assert [(m.name, m.answered, m.questions) for m in reopened.members(code)] == [("Ada", 0, 0)]
 
 
@@ -104,6 +104,7 @@ def test_a_run_is_posted_once_and_comes_back_with_its_arrays(store_url):
     runs = store.runs(code)
     assert [(r.status, r.accuracy) for r in runs] == [("done", 0.9), ("diverged", None)]
     assert runs[0].settings["optimizer"] == "sgd" and runs[0].dataset == "mnist|x|4000|1000"
+    assert runs[0].posted - 5 < runs[0].ended <= runs[0].posted
     arrays = store.arrays(code, [runs[0].id])[runs[0].id]
     assert arrays.templates.shape == (10, 784)
     np.testing.assert_allclose(arrays.templates, TEMPLATES, atol=1e-3)  # kept as float16: 15 KB a run

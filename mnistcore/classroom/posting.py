@@ -1,6 +1,7 @@
 """A finished run as the board keeps it, and the posts that wait in a server while the database is away."""
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -29,16 +30,18 @@ class Post:
     templates: np.ndarray  # (k, 784)
     wrong: np.ndarray  # (m,) validation indices it got wrong
     said: np.ndarray  # (m,) what it said for each
+    ended: float  # when the run's result came in (time.time())
 
     def send(self, store: Store) -> bool:
         """Post it (False if it was posted before)."""
         return store.post(self.code, self.member, self.uid, self.status, self.settings, self.accuracy, self.seconds,
-                          self.dataset, self.templates, self.wrong, self.said)
+                          self.dataset, self.templates, self.wrong, self.said, self.ended)
 
 
 def post_of(result: Result, x_valid: torch.Tensor, y_valid: torch.Tensor, code: str, member: int, uid: str,
             dataset: str) -> Post:
     """The post of a finished run: its settings and numbers, its templates, and the validation images it got wrong."""
+    ended = time.time()  # called as the result comes in
     c = result.config
     settings = {"model": c.model, "optimizer": c.optimizer, "lr": c.lr, "batch_size": c.batch_size, "epochs": c.epochs,
                 "schedule": c.schedule, "momentum": c.momentum}
@@ -46,11 +49,11 @@ def post_of(result: Result, x_valid: torch.Tensor, y_valid: torch.Tensor, code: 
     templates = np.nan_to_num(templates.numpy(), nan=0.0, posinf=0.0, neginf=0.0)  # a diverged run's may be inf
     if result.status == "diverged":  # not a result: no accuracy and no mistakes to pool
         return Post(code, member, uid, "diverged", settings, None, result.seconds, dataset, templates,
-                    np.zeros(0, np.int64), np.zeros(0, np.uint8))
+                    np.zeros(0, np.int64), np.zeros(0, np.uint8), ended)
     said = evaluate.probabilities(result.model.cpu().eval(), x_valid).argmax(axis=1)  # (N_valid, 10) -> (N_valid,)
     wrong = np.flatnonzero(said != y_valid.cpu().numpy())  # (m,)
     return Post(code, member, uid, result.status, settings, float(result.valid_accuracy), result.seconds, dataset,
-                templates, wrong, said[wrong].astype(np.uint8))
+                templates, wrong, said[wrong].astype(np.uint8), ended)
 
 
 class Outbox:

@@ -46,6 +46,9 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE members ADD COLUMN answered INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE members ADD COLUMN questions INTEGER NOT NULL DEFAULT 0",
     ],
+    [  # 3: when each run ended on its server (a row's wait for the board is measured from it)
+        "ALTER TABLE runs ADD COLUMN ended {real}",
+    ],
 ]
 VERSION = len(MIGRATIONS)
 

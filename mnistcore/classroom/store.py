@@ -78,6 +78,7 @@ class Run:
     seconds: float
     dataset: str
     posted: float
+    ended: float | None  # when the run ended on its server (None for runs posted before schema 3)
 
 
 @dataclass(frozen=True)
@@ -347,11 +348,13 @@ class Store:
     # --- runs ---
 
     def post(self, code: str, member: int, uid: str, status: str, settings: dict, accuracy: float | None,
-             seconds: float, dataset: str, templates: np.ndarray, wrong: np.ndarray, said: np.ndarray) -> bool:
+             seconds: float, dataset: str, templates: np.ndarray, wrong: np.ndarray, said: np.ndarray,
+             ended: float | None = None) -> bool:
         """Post a finished run once: True when posted now, False when `uid` was posted before (RoomError when the
         student has posted their fill, or the room has closed)."""
         if status not in ("done", "stopped", "diverged"):
             raise ValueError(f"status {status!r}: only done, stopped or diverged runs are posted")
+        now = time.time()
         blobs = (np.asarray(templates, np.float16).tobytes(), np.asarray(wrong, np.int32).tobytes(),
                  np.asarray(said, np.uint8).tobytes())
         try:
@@ -364,9 +367,10 @@ class Store:
                 if db.run("SELECT count(*) FROM runs WHERE member = ?", (member,))[0][0] >= self.limits.posts:
                     raise RoomError(f"You have posted {self.limits.posts} runs to this room, its most per student.")
                 db.run("INSERT INTO runs (room, member, uid, posted, status, settings, accuracy, seconds, dataset, "
-                       "templates, wrong, said) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (code, member, uid, time.time(), status, json.dumps(settings),
-                        None if accuracy is None else float(accuracy), float(seconds), dataset, *blobs))
+                       "templates, wrong, said, ended) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (code, member, uid, now, status, json.dumps(settings),
+                        None if accuracy is None else float(accuracy), float(seconds), dataset, *blobs,
+                        now if ended is None else float(ended)))
                 db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
         except self.backend.taken:  # the same run posted at the same moment by another thread
             return False
@@ -375,9 +379,9 @@ class Store:
     def runs(self, code: str) -> list[Run]:
         """The room's posted runs, oldest first, without their arrays."""
         with self.backend.transaction() as db:
-            rows = db.run("SELECT id, member, status, settings, accuracy, seconds, dataset, posted FROM runs "
+            rows = db.run("SELECT id, member, status, settings, accuracy, seconds, dataset, posted, ended FROM runs "
                           "WHERE room = ? ORDER BY id", (code,))
-        return [Run(i, m, s, json.loads(st), a, sec, d, p) for i, m, s, st, a, sec, d, p in rows]
+        return [Run(i, m, s, json.loads(st), a, sec, d, p, e) for i, m, s, st, a, sec, d, p, e in rows]
 
     def arrays(self, code: str, ids: list[int]) -> dict[int, Arrays]:
         """The templates and mistakes of the room's runs `ids`."""
