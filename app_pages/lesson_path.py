@@ -42,11 +42,11 @@ CLASS = [
 ]
 
 
-def pages() -> dict[str, list]:
-    """The navigation's pages: the lesson's in its order, then the class's."""
-    def page(s: Step) -> st.Page:
-        return st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path or None, default=not s.url_path)
-    return {"The lesson": [page(s) for s in STEPS], "In class": [page(s) for s in CLASS]}
+def pages() -> list:
+    """The navigation's pages: the lesson's in its order, then the class's. One flat list: with sections,
+    Streamlit's navigation puts headers directly inside its <ul>, which screen readers misread (axe: list)."""
+    return [st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path or None, default=not s.url_path)
+            for s in STEPS + CLASS]
 
 
 def url_paths() -> set[str]:

@@ -6,7 +6,7 @@ import torch
 from PIL import Image
 
 from app_pages import lesson_path, quiz, session, settings, shared_data, words
-from mnistcore import digits, evaluate, figures, models
+from mnistcore import describe, digits, evaluate, figures, models
 from mnistcore.prepare import train_stats
 from mnistcore.serving import uploads
 
@@ -59,7 +59,8 @@ for row in range(0, len(idx), 5):
     for col, n in zip(st.columns(5), range(row, min(row + 5, len(idx)))):
         k = int(idx[n])
         top = np.argsort(-probs[k])[:3]
-        col.image(ds.x_valid[k], width=84)
+        col.image(ds.x_valid[k], width=84, alt=describe.digit(labels[ranked.true[show][n]], labels[ranked.pred[show][n]],
+                                                               float(probs[k, ranked.pred[show][n]])))
         col.markdown(f"**#{(page - 1) * PER_PAGE + n + 1}** true **{labels[ranked.true[show][n]]}** → "
                      f"**{labels[ranked.pred[show][n]]}**  \n" + " · ".join(f"{labels[j]} {probs[k, j]:.0%}" for j in top))
         col.button("Look closer", key=f"look{n}", on_click=st.session_state.__setitem__, args=("tile", n))
@@ -131,7 +132,8 @@ if source is not None:
         st.error(f"That image cannot be used: {words.plain(e)}")
     else:
         for col, (title, step) in zip(st.columns(len(prepared.steps)), prepared.steps):
-            col.image(np.nan_to_num(figures.thumbnail(step, 112)), caption=title, width="stretch", clamp=True)
+            col.image(np.nan_to_num(figures.thumbnail(step, 112)), caption=title, width="stretch", clamp=True,
+                      alt=f"your digit, step {title}" + (": as the model sees it" if title.startswith("5.") else ""))
         mean, std = train_stats(ds)
         inspect(prepared.digit, torch.tensor(digits.normalized(prepared.digit, mean, std)), None)
 settings.publish("rates", "which", "order", "page")

@@ -5,7 +5,7 @@ import streamlit as st
 import torch
 
 from app_pages import lesson_path, quiz, session, settings, shared_data, words
-from mnistcore import evaluate, figures, losses
+from mnistcore import describe, evaluate, figures, losses
 
 ds = session.dataset()
 labels = list(ds.classes)
@@ -49,7 +49,7 @@ true = right.selectbox("The true class", range(10), format_func=lambda c: labels
 if "real_image" in st.session_state:
     k = st.session_state["real_image"]
     st.caption(f"Scores loaded from validation image {k}, a {labels[ds.y_valid[k]]}.")
-    st.image(ds.x_valid[k], width=84)
+    st.image(ds.x_valid[k], width=84, alt=describe.digit(labels[ds.y_valid[k]]))
 p = losses.softmax(z / temp)
 log_p = losses.log_softmax(z / temp)
 st.plotly_chart(figures.bars(p.numpy(), labels, highlight=true, y_range=(0, 1.1),

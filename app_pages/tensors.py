@@ -93,8 +93,10 @@ with tab1:
     wrong = tensors.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size)", np=np, img=img)
     right = tensors.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size[::-1])", np=np, img=img)
     a, c = st.columns(2)  # still pictures, not charts: there is nothing to hover, and they cost the browser far less
-    a.image(figures.enlarged(wrong / 255), caption=f"✗ ….reshape(img.size): {wrong.shape}", clamp=True)
-    c.image(figures.enlarged(right / 255), caption=f"✓ ….reshape(img.size[::-1]): {right.shape}", clamp=True)
+    a.image(figures.enlarged(wrong / 255), caption=f"✗ ….reshape(img.size): {wrong.shape}", clamp=True,
+            alt="the crop read with its axes swapped: a scrambled picture")
+    c.image(figures.enlarged(right / 255), caption=f"✓ ….reshape(img.size[::-1]): {right.shape}", clamp=True,
+            alt="the crop read as (rows, columns): the digit as it was")
 hwc = tensors.run("colour(x[i:i+1])[0].permute(1, 2, 0)", x=x, i=i).contiguous()  # (28, 28, 3), as PIL stores colour
 with tab2:
     st.markdown("PIL and matplotlib store colour images as (height, width, channels); PyTorch wants (channels, height, width).")

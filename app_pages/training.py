@@ -40,8 +40,12 @@ with st.expander("Settings (the defaults are the lesson's)", expanded=job is Non
     schedule = c[1].radio("Schedule", ["constant", "onecycle"], horizontal=True,
                           format_func=SCHEDULES.get,
                           **settings.keep("sched", "constant", settings.one_of(["constant", "onecycle"], aliases=SPELLINGS)))
-    momentum = c[2].slider("Momentum (SGD)", 0.0, 0.99, disabled=optimizer != "sgd",
-                           **settings.keep("mom", 0.9, settings.float_in(0, 0.99)))
+    kept_momentum = settings.keep("mom", 0.9, settings.float_in(0, 0.99))  # checked even while Adam hides it
+    if optimizer == "sgd":
+        momentum = c[2].slider("Momentum (SGD)", 0.0, 0.99, **kept_momentum)
+    else:  # not a greyed-out slider: its pale label failed WCAG contrast, and Adam has its own momentum
+        momentum = settings.value("mom")
+        c[2].caption("Momentum: set for SGD (Adam keeps its own running averages).")
     pace = c[3].radio("Pace", ["slow", "full"], horizontal=True, format_func=PACES.get,
                       help=f"Slow motion rests after each step so that an epoch takes about {WATCH_EPOCH_SECONDS} s and "
                            "you can watch the templates form. Full speed trains an epoch of all of MNIST in about a second.",
