@@ -15,6 +15,11 @@ CSS = """<style>
 /* Code wraps instead of scrolling sideways: a scrolling box the keyboard cannot reach fails WCAG 2.1.1, and on a
    phone the end of every long line was cut off. */
 [data-testid="stCode"] pre, [data-testid="stCode"] code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
+/* Focus: Streamlit's navigation links, text boxes, select boxes and page links show no ring when the keyboard
+   reaches them (WCAG 2.4.7). One ring for everything the keyboard can reach, in the blue of "for the class". */
+a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible, summary:focus-visible,
+[role="combobox"]:focus-visible, [role="slider"]:focus-visible, [role="option"]:focus-visible {
+  outline: 2px solid #1f77b4 !important; outline-offset: 2px !important; }
 </style>"""
 
 

@@ -76,7 +76,10 @@ def drawing_canvas() -> Image.Image | None:
         st.caption(f"(Drawing is unavailable here: {words.plain(e)}. Uploading a photo still works.)")
         return None
     result = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
-                       drawing_mode="freedraw", return_image_data=True, key="canvas")
+                       drawing_mode="freedraw", return_image_data=True, key=f"canvas{st.session_state.get('canvas_n', 0)}")
+    # The canvas's own toolbar shows only on hover and is small; this button works by touch and keyboard too.
+    st.button("Clear the drawing", icon=":material/ink_eraser:", on_click=lambda: st.session_state.update(
+        canvas_n=st.session_state.get("canvas_n", 0) + 1))
     data = result.image_data if result is not None else None
     if data is None or data[..., :3].max() < 50:
         return None

@@ -2,6 +2,7 @@
 that matter, every picture with words, the training page by keyboard alone, tab titles, and phones."""
 
 import re
+import time
 
 import pytest
 from axe import violations
@@ -136,9 +137,8 @@ def progress(page) -> str:
 def test_the_training_page_works_by_keyboard_alone(server, page):
     page.goto(f"{server.url}/training?size=sample&epochs=20&pace=slow")
     settle(page)
-    page.locator("body").click(position={"x": 5, "y": 5})  # start from the page, as after a click on its background
-    tab_to(page, lambda f: f["role"] == "slider" and "Learning rate" in page.evaluate(
-        "() => document.activeElement.closest('[data-testid=\"stSlider\"]')?.innerText || ''"))
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # Tab from the top of the page
+    tab_to(page, lambda f: f["name"] == "Learning rate")  # the slider's thumb
     page.keyboard.press("ArrowRight")  # 0.001 -> 0.003
     page.wait_for_function("() => /lr=0.003/.test(location.search)", timeout=20_000)
     for name, shows in (("Start", r"running: step"), ("Pause", r"paused"), ("Resume", r"running"), ("Stop", r"stopped")):
@@ -147,3 +147,66 @@ def test_the_training_page_works_by_keyboard_alone(server, page):
         page.wait_for_function(f"() => /{shows}/.test(document.querySelector('[data-testid=\"stProgress\"]')?.innerText)",
                                timeout=60_000)
     assert "stopped" in progress(page)
+
+
+@pytest.mark.parametrize("path", ["training", "teach"])
+def test_every_stop_of_the_keyboard_shows_where_the_focus_is(server, page, path):
+    page.goto(f"{server.url}/{path}?size=sample")
+    settle(page)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    stops, seen = [], set()
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS)
+        if focus is None or (focus["name"], focus["role"]) in seen and focus["name"] == "Skip to main content":
+            break  # round the page once
+        seen.add((focus["name"], focus["role"]))
+        if focus["role"] != "main":  # the skip link's target, reached by the skip link, not drawn as a control
+            stops.append(focus)
+    assert len(stops) > 15
+    assert [s["name"] for s in stops if not s["ring"]] == []
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
+                                  has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+def settle_phone(pg, timeout: float = 120) -> None:
+    """As test_browser.settle, for a phone: its sidebar starts folded away, so only the page is waited for."""
+    pg.wait_for_selector("h1", timeout=timeout * 1000)
+    deadline, stable, last = time.monotonic() + timeout, 0, None
+    while time.monotonic() < deadline and stable < 5:
+        text = pg.locator('[data-testid="stMain"]').inner_text()
+        busy = pg.locator('[data-testid="stStatusWidget"]').count() > 0
+        stable, last = (stable + 1 if (text == last and not busy) else 0), text
+        time.sleep(0.3)
+    assert pg.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.parametrize("path", list(ALL_PAGES), ids=lambda p: p or "home")
+def test_no_page_scrolls_sideways_on_a_phone(server, phone, path):
+    phone.goto(f"{server.url}/{path}?size=sample")
+    settle_phone(phone)
+    width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"{path} is {width} px wide on a 390 px phone"
+
+
+def test_the_canvas_takes_a_touch_stroke(server, phone):
+    phone.goto(f"{server.url}/mistakes?size=sample")
+    settle_phone(phone)
+    canvas = phone.locator("canvas").last
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.15
+    touch = phone.context.new_cdp_session(phone)
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": top}]})
+    for k in range(1, 21):
+        touch.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                                "touchPoints": [{"x": x + k, "y": top + k * box["height"] * 0.035}]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    phone.wait_for_function("() => document.body.innerText.includes('5. 20 × 20, centred in 28 × 28')", timeout=60_000)
+    settle_phone(phone)
