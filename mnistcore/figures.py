@@ -385,7 +385,9 @@ def lr_scatter(rows: Sequence[dict], *, height: int = 340) -> go.Figure:
                         line=dict(color="white", width=1)),
             text=[f"{r['name']}: batch {r['batch']}, {r['epochs']} epoch(s)" for r in mine],
             hovertemplate="%{text}<br>lr %{x:g} · %{y:.2%}<extra>" + optimizer + "</extra>"))
-    fig.update_xaxes(type="log", title="learning rate (log scale)")
+    lrs = [r["lr"] for r in rows if r["lr"]]
+    ticks, labels = log_ticks(np.array(lrs + [min(lrs) / 3, max(lrs) * 3]) if lrs else np.array([]))
+    fig.update_xaxes(type="log", title="learning rate (log scale)", tickvals=ticks or None, ticktext=labels or None)
     fig.update_yaxes(title="valid accuracy", tickformat=".0%", range=[0, 1.02])
     fig.update_layout(legend=dict(title="optimizer", orientation="h", y=1.12, x=1, xanchor="right"))
     return _layout(fig, "Learning rate against accuracy", height)
