@@ -3,12 +3,13 @@ that matter, every picture with words, the training page by keyboard alone, tab 
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from axe import violations
 from test_browser import CHROMIUM, PAGES, settle, start_server, stop_server
 
-pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason="Chromium is not installed")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
 ALL_PAGES = {**PAGES, "teach": "Teach a class", "board": "Class board"}
 
 
