@@ -87,16 +87,10 @@ def gallery(mistakes: list[board.Mistake], ds: Dataset) -> None:
 
 def show(code: str) -> None:
     """The whole board of room `code`."""
-    if wait := rooms.wait_words():  # the board names the class: no probing for codes here either
-        st.warning(wait)
-        return
     try:
         store = rooms.store()
-        room = store.room(code)
+        room = rooms.find(store, code)  # the board names the class: a guessed code is throttled here too
         if room is None:
-            rooms.GUESSES.failed(rooms.client())
-            st.warning(f"No open class room has the code {code}. A room closes when its teacher ends it, or after "
-                       f"{rooms.LIMITS.hours:g} hours.")
             return
         members, runs = store.members(code), store.runs(code)
     except StoreDown:

@@ -17,7 +17,7 @@ import streamlit as st
 from app_pages import browsers, lesson_path
 from mnistcore.classroom.guard import Throttle
 from mnistcore.classroom.posting import Outbox
-from mnistcore.classroom.store import Limits, Store, StoreDown, open_store
+from mnistcore.classroom.store import Limits, Room, Store, StoreDown, open_store
 from mnistcore.data import cache_dir
 
 
@@ -103,6 +103,20 @@ def password_ok(typed: str) -> bool:
         return True
     GUESSES.failed(client())
     return False
+
+
+def find(store: Store, code: str, advice: str = "") -> Room | None:
+    """The open room a typed or linked `code` names, or None after saying why in words: this browser has guessed
+    too often, or no open room has that code (which counts as a guess). StoreDown passes to the caller."""
+    if wait := wait_words():
+        st.warning(wait)
+        return None
+    room = store.room(code)
+    if room is None:
+        GUESSES.failed(client())
+        st.warning(f"No open class room has the code {code}. {advice}A room closes when its teacher ends it, or after "
+                   f"{LIMITS.hours:g} hours.")
+    return room
 
 
 def password_set() -> bool:

@@ -43,16 +43,10 @@ def _join(code: str) -> None:
 
 def _take_seat(code: str, name: str) -> None:
     """Join room `code` as `name`, or say in words why not (a wrong code counts as a guess)."""
-    if wait := rooms.wait_words():
-        st.warning(wait)
-        return
     try:
         store = rooms.store()
-        room = store.room(code)
+        room = rooms.find(store, code, advice="Check it with your teacher. ")
         if room is None:
-            rooms.GUESSES.failed(rooms.client())
-            st.warning(f"No open class room has the code {code}. Check it with your teacher: a room closes when the "
-                       f"teacher ends it, or after {rooms.LIMITS.hours:g} hours.")
             return
         member, secret = store.join(room.code, name)
     except RoomError as e:
