@@ -129,3 +129,13 @@ def store_url(request, tmp_path) -> str:
     with psycopg.connect(server.url, autocommit=True) as con:
         con.execute(f"CREATE DATABASE {name}")
     return server.url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (which never downloads a browser here); one per test module."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()

@@ -16,15 +16,6 @@ TASK_WAIT = 5.0  # the issue's bound: a pushed task is on every student's page w
 MARKUP_NAME = "<b>Bo</b> **[x](javascript:alert(1))**"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
 def tab(browser):
     """A page in a browser context of its own: another person at another computer."""
     return browser.new_context(viewport={"width": 1400, "height": 2400}).new_page()
