@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_browser import CHROMIUM, browser, free_port, settle, start_run  # noqa: F401  (browser is a fixture)
+from test_browser import CHROMIUM, free_port, settle, start_run  # noqa: F401  (browser is a fixture)
 
 from deploy.serve import HAPROXY, Class, haproxy_config
 

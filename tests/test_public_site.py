@@ -9,7 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, browser, free_port, settle, start_run  # noqa: F401 (a shared fixture)
+from test_browser import CHROMIUM, free_port, settle, start_run  # noqa: F401 (a shared fixture)
 
 from bench.servers import tree
 from deploy.serve import HAPROXY, Class, haproxy_config, wait_healthy

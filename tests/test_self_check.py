@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, browser, page, server, settle  # noqa: F401 - fixtures
+from test_browser import CHROMIUM, page, server, settle  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
