@@ -35,6 +35,13 @@ def foreign(pg) -> list[str]:
         .map(e => e.getAttribute('href') || e.getAttribute('src') || '').filter(u => u.includes(host))""", HOST)
 
 
+# Every toast's text as it appears: a toast is gone after a few seconds, sooner than a busy page settles.
+TOAST_LOG = """window.__toasts = [];
+new MutationObserver(() => document.querySelectorAll('[data-testid="stToast"]').forEach(t => {
+  if (!window.__toasts.includes(t.innerText)) window.__toasts.push(t.innerText);
+})).observe(document, {subtree: true, childList: true, characterData: true});"""
+
+
 @pytest.fixture(scope="module")
 def hostile(browser):  # noqa: F811
     """A page that records every request the browser makes to the foreign host."""
@@ -42,16 +49,17 @@ def hostile(browser):  # noqa: F811
     asked: list[str] = []
     context.route(lambda url: urllib.parse.urlparse(url).hostname == HOST,  # the host, not a query that names it
                   lambda route: (asked.append(route.request.url), route.abort()))
+    context.add_init_script(TOAST_LOG)
     pg = context.new_page()
     yield pg, asked
     context.close()
 
 
 def visit(pg, url: str) -> list[str]:
-    """Open `url`, wait for the page to settle, and return the page's and the toasts' text."""
+    """Open `url`, wait for the page to settle, and return the page's text and every toast it showed."""
     pg.goto(url)
     settle(pg)
-    return pg.locator('[data-testid="stMain"], [data-testid="stToast"]').all_inner_texts()
+    return [*pg.locator('[data-testid="stMain"]').all_inner_texts(), *pg.evaluate("window.__toasts")]
 
 
 def test_link_values_are_shown_as_text(server, hostile):  # noqa: F811
