@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import rooms, shared_data, words
+from app_pages import fragments, rooms, shared_data, words
 from mnistcore import figures
 from mnistcore.classroom import board
 from mnistcore.classroom.store import Arrays, StoreDown, clean_code
@@ -58,7 +58,7 @@ def which_room() -> str:
     st.stop()
 
 
-@st.fragment(run_every=REFRESH)
+@fragments.fragment(run_every=REFRESH)
 def watch(code: str, drawn: int | None) -> None:
     """Every few seconds, one small query: the room's version. A change redraws the board; a database that is
     away is said in words, and the board comes back by itself when it is reachable again."""

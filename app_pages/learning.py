@@ -5,7 +5,7 @@ import inspect
 import numpy as np
 import streamlit as st
 
-from app_pages import lesson_path, quiz, server_work, session, settings, shared_data, words
+from app_pages import fragments, lesson_path, quiz, server_work, session, settings, shared_data, words
 from mnistcore import claims, devices, figures, learning, notebook
 
 ds = session.dataset()
@@ -38,7 +38,7 @@ def reset() -> None:
 ticking = bool(st.session_state.get("gd_play"))  # the fragment's pace is set on a full run of the page
 
 
-@st.fragment(run_every=0.3 if ticking else None)
+@fragments.fragment(run_every=0.3 if ticking else None)
 def descent() -> None:
     """The buttons, the two charts and the two derivatives; Play steps once per tick."""
     if st.session_state.get("gd_play") and not ticking:
@@ -144,7 +144,7 @@ st.markdown("A neural net is a matrix product, then `max(0, x)` (ReLU: negatives
             "approximation theorem*, seen here with `Linear(1, n) → ReLU → Linear(n, 1)`, trained with Adam for 1,500 steps.")
 
 
-@st.fragment
+@fragments.fragment()
 def universal() -> None:
     """The target, the slider and the two charts: a move of the slider reruns only this, not the whole page."""
     c = st.columns(2)
@@ -187,7 +187,7 @@ def trial_words(trial: claims.Trial) -> str:
             f"run {trial.repeat + 1} of {claims.REPEATS['epoch']}")
 
 
-@st.fragment(run_every=1.0 if measuring else None)
+@fragments.fragment(run_every=1.0 if measuring else None)
 def the_claims() -> None:
     """The button, then a progress bar while the trials run one by one in a worker, then the tables and the words."""
     if not st.session_state.get("claims_asked"):

@@ -5,7 +5,7 @@ import secrets
 
 import streamlit as st
 
-from app_pages import quiz, reloads, rooms, settings, words
+from app_pages import fragments, quiz, reloads, rooms, settings, words
 from mnistcore import questions
 from mnistcore.classroom import posting
 from mnistcore.classroom.store import MAX_NAME, RoomError, StoreDown, clean_code, clean_name
@@ -86,7 +86,7 @@ def describe(task_settings: dict) -> str:
     return " · ".join(p for p in parts if p)
 
 
-@st.fragment(run_every=POLL)
+@fragments.fragment(run_every=POLL)
 def _room(seat: rooms.Seat) -> None:
     """Every few seconds: the room's task, this session's progress sent, and waiting posts sent again."""
     if st.session_state.pop("to_training", False):
