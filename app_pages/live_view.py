@@ -1,4 +1,4 @@
-"""The training page's live view: the buttons; the progress line, polled every half second; the curves and
+"""The training page's live view: Start; the other buttons and the progress line, polled every half second; the curves and
 templates, polled every two; their pace on a busy server; and what keeps a poll cheap for the browser."""
 
 import time
@@ -32,35 +32,21 @@ def on_cpu() -> None:
     st.session_state.pop("job", None)
 
 
-def buttons(job: Job | None, start: Callable, reset: Callable, beside: Callable) -> None:
-    """Start, pause or resume, stop, reset, and Full speed while a run rests between steps (else `beside(column)`).
-
-    Start, Reset and Full speed change the whole page, so they sit outside the polled fragments: a press
-    reruns the page directly, not through st.rerun() from a fragment run. Pause and Stop sit in a small
-    fragment of their own, so a press redraws only them."""
+def buttons(job: Job | None, reset: Callable, beside: Callable) -> None:
+    """Pause or resume, stop, reset, and Full speed while a run rests between steps (else `beside(column)`)."""
     alive = bool(job and job.alive)
-    b = st.columns([1, 2, 1, 1])
-    b[0].button("Start", icon=":material/play_arrow:", on_click=start, disabled=alive, type="primary")
-    with b[1]:
-        pause_and_stop(job)
-    b[2].button("Reset", icon=":material/restart_alt:", on_click=reset, disabled=job is None)
-    if alive and job.slow:
-        b[3].button("Full speed", icon=":material/fast_forward:", on_click=job.hurry,
-                    help="Drop the slow motion: the rest of this run goes as fast as the computer can.")
-    else:
-        beside(b[3])
-
-
-@fragments.fragment()
-def pause_and_stop(job: Job | None) -> None:
-    """Pause or resume, and stop: a press redraws only these two buttons (the run's line follows within 0.5 s)."""
-    alive = bool(job and job.alive)
-    b = st.columns(2)
+    row = st.container(horizontal=True, vertical_alignment="center")  # on a phone it wraps: no column per button
     if alive and job.paused:
-        b[0].button("Resume", icon=":material/resume:", on_click=job.resume)
+        row.button("Resume", icon=":material/resume:", on_click=job.resume)
     else:
-        b[0].button("Pause", icon=":material/pause:", on_click=job.pause if job else None, disabled=not alive)
-    b[1].button("Stop", icon=":material/stop:", on_click=job.stop if job else None, disabled=not alive or job.control.stopped)
+        row.button("Pause", icon=":material/pause:", on_click=job.pause if job else None, disabled=not alive)
+    row.button("Stop", icon=":material/stop:", on_click=job.stop if job else None, disabled=not alive or job.control.stopped)
+    row.button("Reset", icon=":material/restart_alt:", on_click=reset, disabled=job is None)
+    if alive and job.slow:
+        row.button("Full speed", icon=":material/fast_forward:", on_click=job.hurry,
+                   help="Drop the slow motion: the rest of this run goes as fast as the computer can.")
+    else:
+        beside(row)
 
 
 def where_it_is(job: Job | None, ds: Dataset) -> None:
@@ -136,17 +122,21 @@ def cheap_for_the_browser(running: bool) -> None:
     be the ended run's, and the browser's final redraw after Stop cost 2.2-2.6 s of CPU instead of 0.5-0.8 s, in
     every page of a class that stopped together. Without fades and spinners each redraw costs it about 30% less.
     """
-    with st.container(key="plotly_preload"):  # hidden by looks.CSS, which also drops the fades while it holds
+    with st.container(key="plotly_preload"):  # hidden by looks.CSS
         st.plotly_chart(figures.run_curves({}, title="", y_title=""), key="plotly_preload_chart")
-        if running:
-            st.container(key="live_running").markdown("running")  # the mark looks.CSS selects on
+    if running:  # only here and while it runs: as a `body:has(...)` rule in the app's style sheet, this made
+        # every page's first open about 3x slower in Chromium (the tensors page's 3.0 s became 9.0 s)
+        st.html("<style>*, *::before, *::after {transition: none !important; animation: none !important;}</style>")
 
 
 def show(job: Job | None, ds: Dataset, start: Callable, reset: Callable, beside: Callable) -> None:
     """The live view of this session's run: two polled fragments, slower (up to 5x) when the server is busy.
 
     Each redraw costs the student's browser tens of milliseconds and the server a few, so the more runs share
-    this server's cores, the less often each page redraws; buttons still answer at once (see `buttons`)."""
+    this server's cores, the less often each page redraws. Pause and Stop sit in the polled progress fragment,
+    so a press reruns it at once and the run's line says "paused" with it (0.13 s in a class of 10). Start sits
+    outside: its press reruns the whole page directly, where pressing it in the fragment had to ask for that
+    with st.rerun() from a fragment run."""
     running = bool(job and job.alive)
     slower = live.redraw_slowdown()  # read on every full run; a fragment reruns the page when it changes
     st.session_state.pop("pace_since", None)  # when this page first saw the load ask for another pace
@@ -154,9 +144,10 @@ def show(job: Job | None, ds: Dataset, start: Callable, reset: Callable, beside:
 
     @fragments.fragment(run_every=0.5 * slower if running else None)
     def progress() -> None:
-        """Every half second, the cheap part: where the run is, and its words when it fails."""
+        """Every half second, the cheap part: the buttons, where the run is, and its words when it fails."""
         if st.session_state.get("job") is not job:
             st.rerun()  # a run started or was reset since this page's last full run: the whole page changes
+        buttons(job, reset, beside)
         where_it_is(job, ds)
         if job is not None and job.alive != running:  # it ended: the rest of the page follows (charts, downloads)
             st.rerun()
@@ -170,6 +161,7 @@ def show(job: Job | None, ds: Dataset, start: Callable, reset: Callable, beside:
         if job is not None:
             curves_and_templates(job)
 
-    buttons(job, start, reset, beside)
-    progress()
+    with st.container(horizontal=True):
+        st.button("Start", icon=":material/play_arrow:", on_click=start, disabled=running, type="primary")
+        progress()
     charts()

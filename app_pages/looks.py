@@ -20,17 +20,11 @@ CSS = """<style>
 a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible, summary:focus-visible,
 [role="combobox"]:focus-visible, [role="slider"]:focus-visible, [role="option"]:focus-visible {
   outline: 2px solid #1f77b4 !important; outline-offset: 2px !important; }
-/* The training page (app_pages/live_view.py): plotly.js loads with a hidden chart, and while a run polls
-   there are no fades or spinners, which cut each redraw's cost to the browser by about 30%. */
+/* The training page (app_pages/live_view.py) loads plotly.js with a hidden chart. */
 .st-key-plotly_preload { display: none; }
-body:has(.st-key-live_running) *, body:has(.st-key-live_running) *::before,
-body:has(.st-key-live_running) *::after { transition: none !important; animation: none !important; }
 </style>"""
 
 
 def style() -> None:
-    """Add the styles to this page: once per run, from app.py, and the app's only style sheet.
-
-    Pages mark their state with keyed containers that the rules here select on (the training page's
-    `live_running`), rather than adding style elements of their own on every poll."""
+    """Add the styles to this page (once per run, from app.py)."""
     st.html(CSS)

@@ -88,16 +88,19 @@ def reset() -> None:
     st.query_params.pop("run", None)
 
 
-def lesson_note(column) -> None:
+def lesson_note(row) -> None:
     """What the lesson reached with these settings, beside the buttons."""
     if (model_name, optimizer, lr, batch, epochs) != ("linear", "adam", 1e-3, 64, 1):
         return
     if len(ds.x_train) == 50_000 and ds.name == "mnist":
-        column.markdown(f"**The lesson:** {LESSON_ACCURACY:.1%} after this epoch")
+        row.markdown(f"**The lesson:** {LESSON_ACCURACY:.1%} after this epoch")
+    elif ds.name != "mnist":
+        row.caption(f"The lesson's {LESSON_ACCURACY:.1%} after this epoch is for MNIST's digits; "
+                    f"{ds.title} is another, harder task, so expect less.")
     else:
-        column.caption(f"The lesson reached {LESSON_ACCURACY:.1%} on 50,000 images (782 steps). Here one epoch is "
-                       f"{steps_per_epoch} steps on {len(ds.x_train):,} images, so expect less; a few more epochs close "
-                       "much of the gap.")
+        row.caption(f"The lesson reached {LESSON_ACCURACY:.1%} on 50,000 images (782 steps). Here one epoch is "
+                    f"{steps_per_epoch} steps on {len(ds.x_train):,} images, so expect less; a few more epochs close "
+                    "much of the gap.")
 
 
 with run_area:

@@ -1,6 +1,7 @@
 """Words for pictures: what a chart, a weight template or a digit shows, for screen readers and for everyone who
 reads faster than they look."""
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,6 +14,19 @@ def percent_or_number(value: float, as_percent: bool) -> str:
     return f"{value:.1%}" if as_percent else f"{value:.3g}"
 
 
+def plain_text(text: str | None) -> str:
+    """Plotly's title markup as plain words: tags dropped, line breaks as spaces."""
+    return re.sub(r"<[^>]+>", " ", text or "").replace("  ", " ").strip()
+
+
+def number(value: float) -> str:
+    """A value with the digits a sentence needs: a count in full, any other value to three significant digits."""
+    value = float(value)
+    if value.is_integer() or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
 def curve(name: str, xs: Sequence[float], ys: Sequence[float], as_percent: bool = False, x_name: str = "step") -> str:
     """One line of a chart in words: "valid accuracy rose from 79.1% at step 100 to 91.9% at step 782"."""
     points = [(x, y) for x, y in zip(xs, ys) if np.isfinite(y)]
@@ -20,10 +34,10 @@ def curve(name: str, xs: Sequence[float], ys: Sequence[float], as_percent: bool 
         return f"{name}: no points yet"
     (x0, y0), (x1, y1) = points[0], points[-1]
     if len(points) == 1:
-        return f"{name} {percent_or_number(y0, as_percent)} at {x_name} {x0:,.0f}"
+        return f"{name} {percent_or_number(y0, as_percent)} at {x_name} {number(x0)}"
     moved = "rose" if y1 > y0 else "fell" if y1 < y0 else "stayed"
-    return (f"{name} {moved} from {percent_or_number(y0, as_percent)} at {x_name} {x0:,.0f} to "
-            f"{percent_or_number(y1, as_percent)} at {x_name} {x1:,.0f}")
+    return (f"{name} {moved} from {percent_or_number(y0, as_percent)} at {x_name} {number(x0)} to "
+            f"{percent_or_number(y1, as_percent)} at {x_name} {number(x1)}")
 
 
 def region(weights: np.ndarray) -> str:
@@ -52,3 +66,82 @@ def digit(truth: str, said: str | None = None, confidence: float | None = None) 
     sure = f" with {confidence:.0%} confidence" if confidence is not None else ""
     verdict = "correctly" if said == truth else "wrongly"
     return f"a handwritten {truth}, {verdict} predicted {said}{sure}"
+
+
+def bars(trace) -> str:
+    """Bars in words: each value when there are a few, else the highest and the lowest."""
+    labels, values = [str(x) for x in trace.x], [float(v) for v in trace.y]
+    if len(values) <= 4:
+        return ", ".join(f"{label} {number(v)}" for label, v in zip(labels, values))
+    hi, lo = int(np.argmax(values)), int(np.argmin(values))
+    return f"{len(values)} bars, highest {labels[hi]} ({number(values[hi])}), lowest {labels[lo]} ({number(values[lo])})"
+
+
+def spread(name: str, values: np.ndarray) -> str:
+    """A histogram's values in words: how many, their range and where the middle half lies."""
+    q1, q3 = np.percentile(values, [25, 75])
+    return (f"{name}: {values.size:,} values from {number(values.min())} to {number(values.max())}, "
+            f"the middle half between {number(q1)} and {number(q3)}")
+
+
+def points(name: str, xs: np.ndarray, ys: np.ndarray, x_name: str, y_name: str) -> str:
+    """Scattered points in words: one point's place, or how many and the ranges they span."""
+    if xs.size == 0:
+        return f"{name}: no points yet"
+    if xs.size == 1:
+        return f"{name} at {x_name} {number(xs[0])}, {y_name} {number(ys[0])}"
+    return (f"{name}: {xs.size} points, {x_name} from {number(xs.min())} to {number(xs.max())}, "
+            f"{y_name} from {number(ys.min())} to {number(ys.max())}")
+
+
+def picture(z: np.ndarray, captions: Sequence[str]) -> str:
+    """A heatmap in words: its size and range, and the captions of the pictures tiled in it."""
+    finite = z[np.isfinite(z)]
+    values = f" of values from {number(finite.min())} to {number(finite.max())}" if finite.size else ""
+    if captions:
+        return f"{len(captions)} pictures{values}: {', '.join(captions)}"
+    return f"a {z.shape[0]} × {z.shape[1]} picture{values}"
+
+
+def lowest(trace, x_name: str, y_name: str) -> str:
+    """A contour map in words: where it is lowest."""
+    z = np.asarray(trace.z, dtype=float)  # (len(y), len(x))
+    r, c = np.unravel_index(int(np.nanargmin(z)), z.shape)
+    what = plain_text(trace.colorbar.title.text) or "value"
+    return f"{what} lowest ({number(z[r, c])}) at {x_name} {number(trace.x[c])}, {y_name} {number(trace.y[r])}"
+
+
+def figure(fig) -> str:
+    """A Plotly figure in one sentence: its title, then each visible trace in words (`curve`, `bars`, ...)."""
+    x_name = plain_text(fig.layout.xaxis.title.text) or "x"
+    y_name = plain_text(fig.layout.yaxis.title.text) or "y"
+    captions = [plain_text(a.text) for a in fig.layout.annotations]
+    parts = []
+    for trace in fig.data:
+        name = plain_text(getattr(trace, "name", None)) or y_name
+        if trace.type == "bar":
+            parts.append(bars(trace))
+        elif trace.type == "histogram":
+            parts.append(spread(name, np.asarray(trace.x, dtype=float)))
+        elif trace.type == "heatmap":
+            parts.append(picture(np.asarray(trace.z, dtype=float), captions))
+        elif trace.type == "contour":
+            parts.append(lowest(trace, x_name, y_name))
+        elif trace.type == "scatter" and trace.hoverinfo != "skip" and trace.marker.opacity != 0:
+            xs, ys = np.asarray(trace.x, dtype=float), np.asarray(trace.y, dtype=float)
+            lines = "lines" in (trace.mode or "lines")
+            parts.append(curve(name, xs, ys, x_name=x_name) if lines else points(name, xs, ys, x_name, y_name))
+    title = plain_text(fig.layout.title.text)
+    said = "; ".join(p for p in parts if p) or "no data yet"
+    return f"{title}: {said}." if title else said[0].upper() + said[1:] + "."
+
+
+def confusion(counts: np.ndarray, labels: Sequence[str], worst: int = 3) -> str:
+    """A confusion matrix (k, k) in words: how many are right, and its largest off-diagonal cells."""
+    counts = np.asarray(counts)
+    off = counts.astype(float).copy()
+    np.fill_diagonal(off, -1)  # the diagonal is right: never a mistake
+    cells = [np.unravel_index(int(i), off.shape) for i in np.argsort(-off, axis=None)[:worst]]
+    mistakes = [f"true {labels[r]} predicted {labels[c]} ({counts[r, c]:,} image{'' if counts[r, c] == 1 else 's'})" for r, c in cells if off[r, c] > 0]
+    right = f"{int(np.trace(counts)):,} of {int(counts.sum()):,} right"
+    return right + (f"; the most common mistakes: {', '.join(mistakes)}" if mistakes else "; no mistakes")

@@ -26,3 +26,43 @@ def test_a_digit_is_told_with_its_prediction():
     assert describe.digit("4") == "a handwritten 4"
     assert describe.digit("4", "9", 0.62) == "a handwritten 4, wrongly predicted 9 with 62% confidence"
     assert describe.digit("4", "4", 0.99) == "a handwritten 4, correctly predicted 4 with 99% confidence"
+
+
+def test_numbers_carry_the_digits_they_need():
+    assert [describe.number(v) for v in (39100, 1234.5, 782, 0.00123, 0.9187, -2.0)] == \
+        ["39,100", "1,234", "782", "0.00123", "0.919", "-2"]
+
+
+def test_a_chart_is_told_trace_by_trace_from_the_figure_itself():
+    from mnistcore import figures
+    assert describe.figure(figures.bars([0.1, 0.7, 0.2], ["0", "1", "2"], title="Softmax")) == \
+        "Softmax: 0 0.1, 1 0.7, 2 0.2."
+    assert describe.figure(figures.bars(np.arange(10) / 10, [str(i) for i in range(10)])) == \
+        "10 bars, highest 9 (0.9), lowest 0 (0)."
+    lines = describe.figure(figures.curves({"Adam": ([0, 100, 782], [2.3, 0.5, 0.3]), "SGD": ([0, 782], [2.3, 2.3])},
+                                           title="Training <b>loss</b>", log_y=True))
+    assert lines == "Training loss: Adam fell from 2.3 at step 0 to 0.3 at step 782; SGD stayed from 2.3 at step 0 " \
+                    "to 2.3 at step 782."
+    shown = describe.figure(figures.histogram({"train": np.arange(101) / 100}, title="Pixels"))
+    assert shown == "Pixels: train: 101 values from 0 to 1, the middle half between 0.25 and 0.75."
+    grid = describe.figure(figures.weight_grid(np.eye(2, 784) * 3, ["zero", "one"]))
+    assert grid == "2 pictures of values from 0 to 1: zero ±3, one ±3."  # each tile's caption with its scale
+
+
+def test_a_contour_says_where_it_is_lowest_and_hidden_traces_are_skipped():
+    from mnistcore import figures
+    a, b = np.linspace(-1, 3, 5), np.linspace(-2, 2, 3)
+    losses = np.ones((3, 5))
+    losses[2, 1] = 0.01  # b = 2, a = 0
+    said = describe.figure(figures.descent(a, b, losses, [], (0.0, 2.0), title="Loss"))
+    assert said == "Loss: log10 loss lowest (-2) at a (slope) 0, b (intercept) 2; lowest loss at a (slope) 0, b (intercept) 2."
+    confusion = describe.figure(figures.confusion(np.array([[5, 1], [2, 7]]), ["cat", "dog"]))
+    assert confusion == "A 2 × 2 picture of values from 1 to 2; a 2 × 2 picture of values from 5 to 7."  # no click targets
+
+
+def test_a_confusion_matrix_names_its_worst_cells():
+    counts = np.array([[5, 1, 0], [2, 7, 3], [0, 0, 4]])
+    assert describe.confusion(counts, ["a", "b", "c"]) == \
+        "16 of 22 right; the most common mistakes: true b predicted c (3 images), true b predicted a (2 images), " \
+        "true a predicted b (1 image)"
+    assert describe.confusion(np.eye(3, dtype=int) * 4, ["a", "b", "c"]) == "12 of 12 right; no mistakes"
