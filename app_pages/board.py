@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import fragments, rooms, shared_data, words
+from app_pages import charts, fragments, rooms, shared_data, words
 from mnistcore import figures
 from mnistcore.classroom import board
 from mnistcore.classroom.store import Arrays, StoreDown, clean_code
@@ -115,7 +115,7 @@ def show(code: str) -> None:
     left.dataframe(rows, hide_index=True, width="stretch", column_order=[k for k in rows[0] if k != "run"],
                    column_config={"valid accuracy": st.column_config.NumberColumn(format="percent"),
                                   "lr": st.column_config.NumberColumn(format="%g")})
-    right.plotly_chart(figures.lr_scatter(rows), key="board_scatter")
+    charts.show(right, figures.lr_scatter(rows), key="board_scatter")
     diverged = sum(r["status"] == "diverged" for r in rows)
     if diverged:
         right.caption(f"{diverged} run{'s' if diverged > 1 else ''} diverged (the loss blew up): in the table, not on the "

@@ -5,15 +5,12 @@ point at once. The words come from the figure's own data (`describe.figure`), or
 better what matters (the confusion matrix's worst cells, the descent's path).
 """
 
-import streamlit as st
-
 from app_pages import words
 from mnistcore import describe
 
 
-def show(fig, where=None, *, said: str | None = None, **kwargs):
-    """`where.plotly_chart(fig, **kwargs)` (the page, or a column) with `said`, or the figure in words, under it."""
-    where = where or st
+def show(where, fig, *, said: str | None = None, **kwargs):
+    """`where.plotly_chart(fig, **kwargs)` (`st`, a column) with `said`, or the figure in words, as a caption under it."""
     event = where.plotly_chart(fig, **kwargs)
     where.caption(words.plain(said or describe.figure(fig)))
     return event

@@ -5,7 +5,7 @@ import inspect
 import numpy as np
 import streamlit as st
 
-from app_pages import fragments, lesson_path, quiz, server_work, session, settings, shared_data, words
+from app_pages import charts, fragments, lesson_path, quiz, server_work, session, settings, shared_data, words
 from mnistcore import claims, devices, figures, learning, notebook
 
 ds = session.dataset()
@@ -59,8 +59,11 @@ def descent() -> None:
     a_seen, b_seen = [a for a, _ in path if abs(a) < 60], [b for _, b in path if abs(b) < 60]
     a_vals, b_vals, grid = learning.loss_grid(x, y, (min(-4, *a_seen), max(9, *a_seen)), (min(-8, *b_seen), max(16, *b_seen)))
     left, right = st.columns(2)
-    left.plotly_chart(figures.descent(a_vals, b_vals, grid, path, best, title=f"The loss over (a, b): step {len(path) - 1}"))
-    right.plotly_chart(figures.line_fit(x, y, a_now, b_now, title=f"y = {a_now:.2f} x + {b_now:.2f}, loss {losses[-1]:.3g}"))
+    said = (f"The path: {len(path) - 1} steps from a {path[0][0]:.2f}, b {path[0][1]:.2f} to a {a_now:.2f}, b {b_now:.2f}; "
+            f"the lowest loss is at a {best[0]:.2f}, b {best[1]:.2f}.")
+    charts.show(left, figures.descent(a_vals, b_vals, grid, path, best, title=f"The loss over (a, b): step {len(path) - 1}"),
+                said=said)
+    charts.show(right, figures.line_fit(x, y, a_now, b_now, title=f"y = {a_now:.2f} x + {b_now:.2f}, loss {losses[-1]:.3g}"))
     words = {
         "start": ("info", "Press **Step**: a and b each move against their derivative."),
         "settling": ("success", "Each step lowers the loss: the path runs downhill towards the star."),
@@ -77,10 +80,11 @@ def descent() -> None:
     fa, fb = learning.formula_grads(a_now, b_now, x, y)
     ga, gb = learning.autograd_grads(a_now, b_now, x, y)
     st.markdown("At the current a and b, the two derivatives of the loss `mean((a*x + b - y)**2)`, worked out twice:")
-    st.dataframe([{"derivative": "d loss / d a", "formula": "mean(2 (a x + b - y) x)", "by the formula": f"{fa:.6f}",
-                   "by autograd": f"{ga:.6f}", "difference": f"{abs(fa - ga):.1e}"},
-                  {"derivative": "d loss / d b", "formula": "mean(2 (a x + b - y))", "by the formula": f"{fb:.6f}",
-                   "by autograd": f"{gb:.6f}", "difference": f"{abs(fb - gb):.1e}"}], hide_index=True)
+    # a derivative per column, not per row: three columns fit a phone, and the last rows are the point
+    st.markdown("| | d loss / d a | d loss / d b |\n| --- | --- | --- |\n"
+                "| the formula | `mean(2 (a x + b - y) x)` | `mean(2 (a x + b - y))` |\n"
+                f"| by the formula | {fa:.6f} | {fb:.6f} |\n| **by autograd** | {ga:.6f} | {gb:.6f} |\n"
+                f"| **difference** | {abs(fa - ga):.1e} | {abs(fb - gb):.1e} |")
 
 descent()
 
@@ -121,10 +125,10 @@ else:
                 help="The largest difference between any weight after optimizer.step() and after w -= lr * w.grad: "
                      "float rounding at most.")
     left, right = st.columns(2)
-    left.plotly_chart(figures.weight_grid(-last["grad"], titles, height=330), key="grad")  # the step's way: blue = more "for"
+    charts.show(left, figures.weight_grid(-last["grad"], titles, height=330), key="grad")  # the step's way: blue = more "for"
     left.caption("**Where the step pushes** each class's 784 weights on this batch: minus the gradient of the loss. "
                  "Blue pixels gain weight *for* that class, red ones lose it, in the same colours as the weights beside it.")
-    right.plotly_chart(figures.weight_grid(st.session_state["sgd_state"]["0.weight"].numpy(), titles, height=330), key="weights")
+    charts.show(right, figures.weight_grid(st.session_state["sgd_state"]["0.weight"].numpy(), titles, height=330), key="weights")
     right.caption(f"**The weights after {st.session_state['sgd_steps']} steps** (blue counts for the class, red against). "
                   f"This step changed them by at most {np.abs(last['update']).max():.4f}.")
 # made on click, in another thread: everything it needs is read here, from this session, first
@@ -156,10 +160,10 @@ def universal() -> None:
                           waiting="Fitting 50 networks, from 1 to 50 ReLU units (once per server)...")[n]
     tried = st.session_state.setdefault("relu_tried", {})
     tried[(target, n)] = fit["error"]
-    st.plotly_chart(figures.relu_pieces(fit["x"], fit["target"], fit["fit"], fit["pieces"], fit["bias"],
+    charts.show(st, figures.relu_pieces(fit["x"], fit["target"], fit["fit"], fit["pieces"], fit["bias"],
                                         title=f"{n} ReLU piece{'s' if n > 1 else ''}: mean squared error {fit['error']:.4f}"))
     errors = {t: sorted((k, e) for (tt, k), e in tried.items() if tt == t) for t in learning.TARGETS}
-    st.plotly_chart(figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t, v in errors.items() if v},
+    charts.show(st, figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t, v in errors.items() if v},
                                    x_title="hidden units n",
                                    y_title="mean squared error (log scale)", log_y=True, markers=True,
                                    title="The error for each n you tried"))

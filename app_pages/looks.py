@@ -22,6 +22,16 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
   outline: 2px solid #1f77b4 !important; outline-offset: 2px !important; }
 /* The training page (app_pages/live_view.py) loads plotly.js with a hidden chart. */
 .st-key-plotly_preload { display: none; }
+/* Phones: Streamlit stacks columns below 640 px. */
+@media (max-width: 640px) {
+  /* the collapsed sidebar's ">>" alone does not say that the lesson's pages are behind it */
+  [data-testid="stExpandSidebarButton"]::after { content: "Pages"; margin-left: 0.35rem; font-size: 1rem; }
+  /* the softmax page's chart stays in view while its ten sliders, stacked below it, move (the keyed block
+     sits in a wrapper of its own height, so the wrapper is what sticks) */
+  div:has(> .st-key-softmax_chart) { position: sticky; top: 3.75rem; z-index: 3; background: #fff; }
+  /* Plotly's zoom and pan bar, shown by a tap, covered the charts' titles; touch has no use for it */
+  .stPlotlyChart .modebar-container { display: none; }
+}
 </style>"""
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from app_pages import lesson_path, quiz, session, settings, shared_data, words
+from app_pages import charts, lesson_path, quiz, session, settings, shared_data, words
 from mnistcore import describe, digits, evaluate, figures, models
 from mnistcore.prepare import train_stats
 from mnistcore.serving import uploads
@@ -25,14 +25,21 @@ st.markdown(f"It gets **{(preds == ds.y_valid).mean():.2%}** of the {len(preds):
 st.header("Confusion matrix")
 normalized = st.toggle("Show rates per true class instead of counts", **settings.keep("rates", False, settings.flag))
 cell = settings.value("cell")
-event = st.plotly_chart(figures.confusion(counts, labels, normalized=normalized, selected=cell),
-                        on_select="rerun", selection_mode="points", key="confusion")
+event = charts.show(st, figures.confusion(counts, labels, normalized=normalized, selected=cell),
+                    said=describe.confusion(counts, labels), on_select="rerun", selection_mode="points", key="confusion")
 points = event.selection.points if event and event.selection else []
 if points:
     cell = (int(points[0]["y"]), int(points[0]["x"]))
     settings.put("cell", cell)
 st.caption("Rows are the true class, columns the prediction: the diagonal is right, the rest wrong. "
-           "Click a cell to see those images below.")
+           "Click a cell to see those images below (on a touch screen, tap it twice: the first tap shows its count).")
+common = evaluate.worst_cells(counts, 10)  # [(true, predicted)]: the same choice by keyboard, or by a tap on a phone
+picked = st.selectbox("Or pick one of the ten most common mistakes", common, placeholder="a true class and its prediction",
+                      index=common.index(tuple(cell)) if cell and tuple(cell) in common else None,
+                      format_func=lambda rc: f"true {labels[rc[0]]}, predicted {labels[rc[1]]} ({counts[rc]:,} images)")
+if picked is not None and (not cell or tuple(cell) != picked):
+    cell = picked
+    settings.put("cell", cell)
 
 st.header("Gallery")
 c = st.columns(3)
@@ -64,7 +71,7 @@ for row in range(0, len(idx), 5):
         col.markdown(f"**#{(page - 1) * PER_PAGE + n + 1}** true **{labels[ranked.true[show][n]]}** → "
                      f"**{labels[ranked.pred[show][n]]}**  \n" + " · ".join(f"{labels[j]} {probs[k, j]:.0%}" for j in top))
         col.button("Look closer", key=f"look{n}", on_click=st.session_state.__setitem__, args=("tile", n))
-st.plotly_chart(figures.bars(evaluate.per_class_accuracy(probs, ds.y_valid), labels, y_title="accuracy", y_range=(0, 1.1),
+charts.show(st, figures.bars(evaluate.per_class_accuracy(probs, ds.y_valid), labels, y_title="accuracy", y_range=(0, 1.1),
                              title="Accuracy per true class", text_format=".0%"))
 
 
@@ -92,8 +99,8 @@ def inspect(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
         p = model(x_norm[None]).exp()[0].numpy()  # (1, 784) -> (10,)
     pred = int(p.argmax())
     a, b = st.columns([1, 2])
-    a.plotly_chart(figures.image(x_img, "the image", zmin=0, zmax=1, show_scale=False, height=280))
-    b.plotly_chart(figures.bars(p, labels, highlight=pred, y_range=(0, 1.15), title=f"predicted {labels[pred]} ({p[pred]:.0%})"))
+    charts.show(a, figures.image(x_img, "the image", zmin=0, zmax=1, show_scale=False, height=280))
+    charts.show(b, figures.bars(p, labels, highlight=pred, y_range=(0, 1.15), title=f"predicted {labels[pred]} ({p[pred]:.0%})"))
     if models.kind_of(model) == "mlp":
         st.info("Pixel-by-pixel evidence exists only for the linear models: an MLP mixes pixels through hidden units.")
         return
@@ -105,7 +112,7 @@ def inspect(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
     for col, arr, title in ((cols[0], ev_pred, f"for {labels[pred]} (predicted): {ev_pred.sum():+.1f}"),
                             (cols[1], ev_other, f"for {labels[other]} ({what}): {ev_other.sum():+.1f}"),
                             (cols[2], ev_pred - ev_other, f"{labels[pred]} minus {labels[other]}")):
-        col.plotly_chart(figures.image(arr, title, colorscale=figures.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
+        charts.show(col, figures.image(arr, title, colorscale=figures.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
                                        height=340, show_scale=False))
     st.caption(f"weight × pixel, on one colour scale from {-limit:.2f} (red) to {limit:.2f} (blue): blue pixels pushed the "
                "score up, red ones down. The totals (plus each class's bias) "

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import lesson_path, quiz, session, settings, words
+from app_pages import charts, lesson_path, quiz, session, settings, words
 from mnistcore import figures, tensors
 
 ds = session.dataset()
@@ -29,7 +29,7 @@ if check.ok:
     st.success(words.plain(check.explanation))
     if out.ndim >= 2 and out.shape[-1] * out.shape[-2] <= 784 * 4:
         tiles = out.reshape(-1, out.shape[-2], out.shape[-1])[:16].numpy()  # (k, H, W)
-        st.plotly_chart(figures.mosaic(tiles, cols=8, zmin=0, zmax=1,
+        charts.show(st, figures.mosaic(tiles, cols=8, zmin=0, zmax=1,
                                        title=f"the first {len(tiles)} {tuple(out.shape[-2:])} slices"))
     else:
         st.caption("Too long or thin to draw as a picture; the shape is the point here.")
@@ -55,14 +55,14 @@ line = f"x_imgs[{i}, {r0}:{r1}, {c0}:{c1}]"
 part = tensors.run(line, x_imgs=x_imgs)
 st.code(f"{line}   # -> shape {tuple(part.shape)}", language="python")
 left, right = st.columns(2)
-left.plotly_chart(figures.outline(figures.image(x_imgs[i].numpy(), f"x_imgs[{i}]", zmin=0, zmax=1, show_scale=False), r0, r1,
+charts.show(left, figures.outline(figures.image(x_imgs[i].numpy(), f"x_imgs[{i}]", zmin=0, zmax=1, show_scale=False), r0, r1,
                                   c0, c1))
 if part.numel() == 0:
     right.warning("This slice is empty: a range like 5:5 holds nothing.")
 elif part.numel() <= 144:
-    right.plotly_chart(figures.number_grid(part.numpy(), "the numbers in the window", row0=r0, col0=c0))
+    charts.show(right, figures.number_grid(part.numpy(), "the numbers in the window", row0=r0, col0=c0))
 else:
-    right.plotly_chart(figures.image(part.numpy(), "the window (too many numbers to print)", zmin=0, zmax=1))
+    charts.show(right, figures.image(part.numpy(), "the window (too many numbers to print)", zmin=0, zmax=1))
 
 st.subheader("Each integer index removes an axis")
 st.dataframe([{"line": e, "shape": str(tuple(tensors.run(e, x_imgs=x_imgs).shape)), "rank": tensors.run(e, x_imgs=x_imgs).ndim}
@@ -83,15 +83,15 @@ if err:
     st.code(f"{expr}\n# -> {err}", language="python")
 else:
     st.code(f"{expr}   # -> shape {tuple(out.shape)}", language="python")
-    st.plotly_chart(figures.tensor_picture(out.float().numpy(), f"{expr}: shape {tuple(out.shape)}"))
+    charts.show(st, figures.tensor_picture(out.float().numpy(), f"{expr}: shape {tuple(out.shape)}"))
 
 st.header("Broadcasting: when shapes differ")
 st.markdown("Adding a vector to a matrix adds it to **every row**. The rule: line the shapes up from the right; "
             "each pair must be equal, or one of them 1 (or missing), and a 1 is stretched to fit.")
 ramp = tensors.run("torch.linspace(0, 1, 28)")  # (28,)
 a, b = st.columns(2)
-a.plotly_chart(figures.image(tensors.run("img + c", img=x_imgs[i], c=ramp).numpy(), "img + c: c added to every row", height=300))
-b.plotly_chart(figures.image(tensors.run("img + c[:, None]", img=x_imgs[i], c=ramp).numpy(), "img + c[:, None]: to every column",
+charts.show(a, figures.image(tensors.run("img + c", img=x_imgs[i], c=ramp).numpy(), "img + c: c added to every row", height=300))
+charts.show(b, figures.image(tensors.run("img + c[:, None]", img=x_imgs[i], c=ramp).numpy(), "img + c[:, None]: to every column",
                              height=300))
 st.caption("`c` is `torch.linspace(0, 1, 28)`, shape (28,). `c[None]` is (1, 28) and `c[:, None]` is (28, 1).")
 left, right = st.columns(2)

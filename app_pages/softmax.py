@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app_pages import lesson_path, quiz, session, settings, shared_data, words
+from app_pages import charts, lesson_path, quiz, session, settings, shared_data, words
 from mnistcore import describe, evaluate, figures, losses
 
 ds = session.dataset()
@@ -35,6 +35,7 @@ st.header("Ten sliders, ten probabilities")
 st.button("Load a real digit's scores", on_click=load_real_logits,
           help="Takes a random validation image, runs it through this session's trained model "
                "(or the lesson's model, trained on the spot) and sets the sliders to its scores.")
+chart = st.container(key="softmax_chart")  # drawn once the sliders are read; on a phone it stays in view above them
 cols = st.columns(10)
 default = [0.0, 0.0, 1.0, 3.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0]
 z = torch.tensor([cols[c].slider(labels[c], -10.0, 10.0, step=0.1, **settings.keep(f"z{c}", default[c], settings.float_in(-10,
@@ -52,10 +53,10 @@ if "real_image" in st.session_state:
     st.image(ds.x_valid[k], width=84, alt=describe.digit(labels[ds.y_valid[k]]))
 p = losses.softmax(z / temp)
 log_p = losses.log_softmax(z / temp)
-st.plotly_chart(figures.bars(p.numpy(), labels, highlight=true, y_range=(0, 1.1),
-                             title=f"softmax(z / {temp:g}): they add up to {float(p.sum()):.3f}"))
+charts.show(chart, figures.bars(p.numpy(), labels, highlight=true, y_range=(0, 1.1), height=260,
+                                title=f"softmax(z / {temp:g}): they add up to {float(p.sum()):.3f}"))
 a, b = st.columns([2, 1])
-a.plotly_chart(figures.bars(log_p.numpy(), labels, highlight=true, y_title="log probability", text_format=".1f",
+charts.show(a, figures.bars(log_p.numpy(), labels, highlight=true, y_title="log probability", text_format=".1f",
                             title="log-softmax: what the lesson's model outputs"))
 b.metric("negative log-likelihood", f"{-float(log_p[true]):.3f}", help="-log p(true class)")
 b.markdown(f"The model gave **{words.share(float(p[true]))}** to the true class {labels[true]}, so the loss is "
@@ -106,7 +107,7 @@ fig = figures.image(probs, "probabilities of the first 12 validation images: sha
                     colorscale="Blues", height=420, hover="image %{y}, class %{x}: %{z:.3f}", colorbar_title="p")
 fig.update_xaxes(title="class (axis 1)", tickvals=list(range(10)), ticktext=labels)
 fig.update_yaxes(title="image (axis 0)", scaleanchor=None)
-st.plotly_chart(fig)
+charts.show(st, fig)
 y12 = ds.y_valid[:12]
 st.code(f"preds = probs.argmax(axis=1)   # {preds.tolist()}\ny      = {y12.tolist()}\n"
         f"(preds == y).mean()            # {float((preds == y12).mean()):.3f}", language="python")

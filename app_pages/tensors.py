@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from app_pages import lesson_path, quiz, session, settings
+from app_pages import charts, lesson_path, quiz, session, settings
 from mnistcore import figures, tensors
 
 ds = session.dataset()
@@ -33,7 +33,7 @@ with left:
     st.markdown("**axes:** " + (", ".join(f"axis {k} = {a} ({value.shape[k]})" for k,
                                           a in enumerate(axes)) or "none: a single number"))
 with right:
-    st.plotly_chart(figures.tensor_picture(value.numpy(), f"{what}: shape {tuple(value.shape)}"))
+    charts.show(st, figures.tensor_picture(value.numpy(), f"{what}: shape {tuple(value.shape)}"))
 if rank == 0:
     st.caption("A single number: no index is left to choose, so it has no axes. The square is only there to show its shade.")
 if rank == 4:
@@ -65,7 +65,7 @@ fig = figures.image(result.numpy(), f"{line}: shape {tuple(result.shape)}", **sc
 if axis:
     fig.update_yaxes(title="image (was axis 0)", scaleanchor=None)
     fig.update_xaxes(title=f"{('row', 'column')[2 - axis]} (was axis {3 - axis})")
-st.plotly_chart(fig)
+charts.show(st, fig)
 st.caption({0: f"Axis 0 runs across the images: reducing it combines the {len(b)} pictures pixel by pixel, so the mean "
                f"is the average {ds.classes[digit]}.",
             1: "Axis 1 runs down the rows: each image collapses to one line of 28 column totals.",
@@ -79,10 +79,10 @@ same = tensors.run("torch.equal(v[28*r : 28*r+28], x[i, r])", v=v, x=x, i=i, r=r
 st.code(f"v = x[i].reshape(784)   # (28, 28) -> {tuple(v.shape)}\n"
         f"torch.equal(v[28*r : 28*r+28], x[i, r])   # {same}", language="python")
 left, right = st.columns([1, 2])
-left.plotly_chart(figures.outline(figures.image(x[i].numpy(), f"x[{i}]", zmin=0, zmax=1, show_scale=False), r, r + 1, 0, 28))
+charts.show(left, figures.outline(figures.image(x[i].numpy(), f"x[{i}]", zmin=0, zmax=1, show_scale=False), r, r + 1, 0, 28))
 where = tensors.flat_positions(r)
 strip = figures.tensor_picture(v.numpy(), f"v: row {r} is positions {where.start} to {where.stop - 1}")
-right.plotly_chart(figures.outline(strip, 0, 1, where.start, where.stop))
+charts.show(right, figures.outline(strip, 0, 1, where.start, where.stop))
 
 st.header("Conventions that bite")
 tab1, tab2, tab3 = st.tabs(["PIL size vs shape", "HWC vs CHW", "BGR vs RGB"])

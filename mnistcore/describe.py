@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from mnistcore import evaluate
+
 REGIONS = (("top left", "top", "top right"), ("left", "centre", "right"), ("bottom left", "bottom", "bottom right"))
 
 
@@ -68,20 +70,24 @@ def digit(truth: str, said: str | None = None, confidence: float | None = None) 
     return f"a handwritten {truth}, {verdict} predicted {said}{sure}"
 
 
-def bars(trace) -> str:
+def bars(trace, x_name: str) -> str:
     """Bars in words: each value when there are a few, else the highest and the lowest."""
     labels, values = [str(x) for x in trace.x], [float(v) for v in trace.y]
     if len(values) <= 4:
         return ", ".join(f"{label} {number(v)}" for label, v in zip(labels, values))
     hi, lo = int(np.argmax(values)), int(np.argmin(values))
-    return f"{len(values)} bars, highest {labels[hi]} ({number(values[hi])}), lowest {labels[lo]} ({number(values[lo])})"
+    return (f"{len(values)} bars, highest {x_name} {labels[hi]} ({number(values[hi])}), "
+            f"lowest {x_name} {labels[lo]} ({number(values[lo])})")
 
 
-def spread(name: str, values: np.ndarray) -> str:
-    """A histogram's values in words: how many, their range and where the middle half lies."""
-    q1, q3 = np.percentile(values, [25, 75])
-    return (f"{name}: {values.size:,} values from {number(values.min())} to {number(values.max())}, "
-            f"the middle half between {number(q1)} and {number(q3)}")
+def spread(name: str, centres: np.ndarray, shares: np.ndarray) -> str:
+    """A histogram's bars in words: where its values lie, and where most of them are."""
+    seen = np.isfinite(shares) & (shares > 0)
+    if not seen.any():
+        return f"{name}: no values"
+    top = int(np.nanargmax(np.where(seen, shares, np.nan)))
+    return (f"{name}: values from about {number(centres[seen][0])} to {number(centres[seen][-1])}, "
+            f"the most ({shares[top]:.0%} of them) near {number(centres[top])}")
 
 
 def points(name: str, xs: np.ndarray, ys: np.ndarray, x_name: str, y_name: str) -> str:
@@ -119,10 +125,10 @@ def figure(fig) -> str:
     parts = []
     for trace in fig.data:
         name = plain_text(getattr(trace, "name", None)) or y_name
-        if trace.type == "bar":
-            parts.append(bars(trace))
-        elif trace.type == "histogram":
-            parts.append(spread(name, np.asarray(trace.x, dtype=float)))
+        if trace.type == "bar" and trace.width is not None:  # a histogram's bins (figures.histogram)
+            parts.append(spread(name, np.asarray(trace.x, dtype=float), np.asarray(trace.y, dtype=float)))
+        elif trace.type == "bar":
+            parts.append(bars(trace, x_name))
         elif trace.type == "heatmap":
             parts.append(picture(np.asarray(trace.z, dtype=float), captions))
         elif trace.type == "contour":
@@ -139,9 +145,7 @@ def figure(fig) -> str:
 def confusion(counts: np.ndarray, labels: Sequence[str], worst: int = 3) -> str:
     """A confusion matrix (k, k) in words: how many are right, and its largest off-diagonal cells."""
     counts = np.asarray(counts)
-    off = counts.astype(float).copy()
-    np.fill_diagonal(off, -1)  # the diagonal is right: never a mistake
-    cells = [np.unravel_index(int(i), off.shape) for i in np.argsort(-off, axis=None)[:worst]]
-    mistakes = [f"true {labels[r]} predicted {labels[c]} ({counts[r, c]:,} image{'' if counts[r, c] == 1 else 's'})" for r, c in cells if off[r, c] > 0]
+    mistakes = [f"true {labels[r]} predicted {labels[c]} ({counts[r, c]:,} image{'' if counts[r, c] == 1 else 's'})"
+                for r, c in evaluate.worst_cells(counts, worst)]
     right = f"{int(np.trace(counts)):,} of {int(counts.sum()):,} right"
     return right + (f"; the most common mistakes: {', '.join(mistakes)}" if mistakes else "; no mistakes")

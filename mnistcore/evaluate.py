@@ -28,6 +28,14 @@ def row_rates(counts: np.ndarray) -> np.ndarray:
     return np.divide(counts, totals, out=np.zeros(counts.shape, float), where=totals > 0)
 
 
+def worst_cells(counts: np.ndarray, n: int) -> list[tuple[int, int]]:
+    """The `n` largest off-diagonal cells of a confusion matrix (k, k) that hold any image, largest first."""
+    off = np.asarray(counts).astype(float)  # (k, k)
+    np.fill_diagonal(off, 0)  # the diagonal is right: never a mistake
+    order = np.argsort(-off, axis=None, kind="stable")[:n]
+    return [(int(r), int(c)) for r, c in zip(*np.unravel_index(order, off.shape)) if off[r, c] > 0]
+
+
 @dataclass
 class Ranked:
     """Validation images picked and ordered for a gallery."""

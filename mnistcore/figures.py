@@ -16,6 +16,9 @@ DIVERGING_RGB = ((103, 0, 31), (178, 24, 43), (214, 96, 77), (244, 165, 130), (2
 DIVERGING = [[i / (len(DIVERGING_RGB) - 1), f"rgb{rgb}".replace(" ", "")] for i, rgb in enumerate(DIVERGING_RGB)]
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+# The third line's green and the second's orange look alike to protanopes (CIELAB distance 4.8, see
+# tests/test_colour_vision.py): every line also has a dash of its own, so colour is never the only carrier.
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 ACCENT = "#d62728"  # the one thing on a chart the text talks about
 MUTED = "#9aa5b1"
 FONT = dict(family="Source Sans Pro, sans-serif", size=14)
@@ -95,33 +98,41 @@ def bars(values: Sequence[float], labels: Sequence[str], *, title: str | None = 
 
 def histogram(series: dict[str, np.ndarray], *, title: str | None = None, x_title: str = "pixel value",
               bins: int = 60, height: int = 300, log_y: bool = True) -> go.Figure:
-    """Overlaid histograms, one per named array, sharing bins."""
+    """Overlaid histograms, one per named array, sharing bins, counted here: the browser gets 60 bars a series.
+
+    Plotly's own histogram sends every value to the browser to bin there: 2,000 images of 784 pixels made the
+    normalization page's two charts 84 MB, and its first open took 21 s."""
     lo = min(float(np.min(v)) for v in series.values())
     hi = max(float(np.max(v)) for v in series.values())
     size = (hi - lo) / bins or 1.0
+    edges = lo + size * np.arange(bins + 1)  # (bins + 1,): the last bin holds hi
     fig = go.Figure()
+    shares = []
     for i, (name, values) in enumerate(series.items()):
-        fig.add_trace(go.Histogram(x=np.ravel(values), name=name, opacity=0.6, histnorm="probability",
-                                   xbins=dict(start=lo, end=hi + size, size=size), marker_color=CLASS_COLORS[i]))
+        counts, _ = np.histogram(np.ravel(values), bins=edges)  # (bins,)
+        share = counts / np.size(values)
+        shares.append(share)
+        fig.add_trace(go.Bar(x=edges[:-1] + size / 2, y=np.where(share > 0, share, np.nan), width=size, name=name,
+                             opacity=0.6, marker_color=CLASS_COLORS[i], marker_line_width=0,
+                             hovertemplate=f"{name}: %{{y:.2%}} of pixels near %{{x:.3g}}<extra></extra>"))
     # inside, at the top middle, where the bars are low: above the plot it ran into a long title
-    fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=0.98, yanchor="top", x=0.5, xanchor="center"))
+    fig.update_layout(barmode="overlay", bargap=0, legend=dict(orientation="h", y=0.98, yanchor="top", x=0.5, xanchor="center"))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title="share of pixels" + (" (log scale)" if log_y else ""), type="log" if log_y else "linear",
                      gridcolor="#eee")
     if log_y:
-        shares = [np.histogram(np.ravel(v), bins=np.arange(lo, hi + 2 * size, size))[0] / np.size(v) for v in series.values()]
         _log_ticks(fig, np.concatenate(shares))
     return _layout(fig, title, height)
 
 
 def curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title: str | None = None,
            x_title: str = "step", y_title: str = "loss", height: int = 320, log_y: bool = False,
-           dashed: Sequence[str] = (), markers: bool = False) -> go.Figure:
-    """Line charts: `series` maps a name to (x, y)."""
+           markers: bool = False) -> go.Figure:
+    """Line charts: `series` maps a name to (x, y); each line has a colour and a dash of its own."""
     fig = go.Figure()
     for i, (name, (x, y)) in enumerate(series.items()):
         fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines+markers" if markers else "lines", name=name,
-                                 line=dict(color=CLASS_COLORS[i % 10], dash="dash" if name in dashed else None)))
+                                 line=dict(color=CLASS_COLORS[i % 10], dash=DASHES[i % len(DASHES)])))
     fig.update_xaxes(title=x_title, gridcolor="#eee")
     fig.update_yaxes(title=y_title, type="log" if log_y else "linear", gridcolor="#eee")
     if log_y:
@@ -277,6 +288,19 @@ def y_window(ys: Sequence[float], bounds: tuple[float, float] | None = None, min
     return y0, y1
 
 
+def readable_cells(z: np.ndarray, text: list[list[str]], colorscale: str, dark_from: float = 0.6) -> list[go.Heatmap]:
+    """`z` (k, k) as two heatmaps on one colour scale: dark text on its light cells, white on its dark ones.
+    Plotly gave every cell one text colour, and a count on the darkest red could not be read."""
+    finite = z[np.isfinite(z)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    dark = np.isfinite(z) & (z >= lo + dark_from * (hi - lo))  # (k, k)
+    k = len(z)
+    return [go.Heatmap(z=np.where(part, z, np.nan), x=list(range(k)), y=list(range(k)), zmin=lo, zmax=hi,
+                       colorscale=colorscale, showscale=False, text=text, texttemplate="%{text}", hoverinfo="skip",
+                       textfont=dict(color=colour))
+            for part, colour in ((~dark, "#222"), (dark, "white"))]
+
+
 def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = False,
               selected: tuple[int, int] | None = None, height: int = 480) -> go.Figure:
     """A confusion matrix (rows true, columns predicted), clickable through an invisible point per cell."""
@@ -286,11 +310,8 @@ def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = F
     np.fill_diagonal(off, np.nan)  # colour the mistakes; the diagonal would drown them
     k = len(labels)
     text = [[f"{rates[i, j]:.0%}" if normalized else str(counts[i, j]) for j in range(k)] for i in range(k)]
-    fig = go.Figure(go.Heatmap(z=off, x=list(range(k)), y=list(range(k)), colorscale="Reds", showscale=False,
-                               text=text, texttemplate="%{text}", hoverinfo="skip"))
-    diag = [[z[i, j] if i == j else np.nan for j in range(k)] for i in range(k)]
-    fig.add_trace(go.Heatmap(z=diag, x=list(range(k)), y=list(range(k)), colorscale="Greens", showscale=False,
-                             text=text, texttemplate="%{text}", hoverinfo="skip"))
+    diag = np.where(np.eye(k, dtype=bool), z, np.nan)  # (k, k): the right answers
+    fig = go.Figure([*readable_cells(off, text, "Reds"), *readable_cells(diag, text, "Greens")])
     ii, jj = np.meshgrid(range(k), range(k), indexing="ij")
     fig.add_trace(go.Scatter(  # st.plotly_chart returns selections of points, not of heatmap cells
         x=jj.ravel(), y=ii.ravel(), mode="markers", marker=dict(size=34, opacity=0, symbol="square"),

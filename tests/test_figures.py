@@ -72,3 +72,16 @@ def test_log_axes_label_every_tick_in_full():
     chart = figures.curves({"a": ([0, 1, 2], [2.4, 0.3, 0.08])}, log_y=True)
     assert chart.layout.yaxis.ticktext == tuple(figures.log_ticks(np.array([2.4, 0.3, 0.08]))[1])
     assert figures.log_ticks(np.array([0.0, -1.0])) == ([], [])
+
+
+def test_a_confusion_matrix_writes_white_on_its_dark_cells_and_dark_on_its_light_ones():
+    counts = np.array([[90, 2, 40], [1, 80, 3], [5, 0, 85]])
+    fig = figures.confusion(counts, ["a", "b", "c"])
+    colour_of = {}
+    for trace in fig.data:
+        if trace.type == "heatmap":
+            z = np.asarray(trace.z, dtype=float)
+            for r, c in zip(*np.nonzero(np.isfinite(z))):
+                colour_of[(int(r), int(c))] = trace.textfont.color
+    assert colour_of[(0, 2)] == "white" and colour_of[(1, 0)] == "#222"  # the worst mistake, and a rare one
+    assert len(colour_of) == 9  # every cell drawn once
