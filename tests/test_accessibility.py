@@ -185,6 +185,45 @@ def test_no_page_scrolls_sideways_on_a_phone(server, phone, path):
     settle_phone(phone)
     width = phone.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, f"{path} is {width} px wide on a 390 px phone"
+    cut = phone.evaluate(CUT_TABLES)
+    assert cut == [], f"{path}: tables cut off on the right: {cut}"
+
+
+# tables whose right edge is past the screen's, with their first cells (a data frame scrolls inside itself: cut)
+CUT_TABLES = """() => [...document.querySelectorAll('[data-testid="stMain"] table, [data-testid="stDataFrame"]')]
+  .filter(t => t.offsetParent !== null && t.getBoundingClientRect().right > innerWidth + 1)
+  .map(t => t.innerText.slice(0, 60))"""
+# visible charts whose next element is not a caption: their words
+WORDLESS_CHARTS = """() => [...document.querySelectorAll('[data-testid="stMain"] .stPlotlyChart')]
+  .filter(c => c.offsetParent !== null)
+  .map(c => c.closest('[data-testid="stElementContainer"]'))
+  .filter(e => !(e.nextElementSibling && e.nextElementSibling.querySelector('[data-testid="stCaptionContainer"]')))
+  .map(e => (e.querySelector('.gtitle') || {}).textContent || 'untitled')"""
+
+
+@pytest.mark.parametrize("path", list(ALL_PAGES), ids=lambda p: p or "home")
+def test_every_chart_has_its_words_under_it(server, page, path):
+    page.goto(f"{server.url}/{path}?size=sample")
+    settle(page)
+    assert page.evaluate(WORDLESS_CHARTS) == []
+
+
+def test_the_softmax_chart_stays_in_view_while_its_sliders_move_on_a_phone(server, phone):
+    phone.goto(f"{server.url}/softmax?size=sample")
+    settle_phone(phone)
+    sliders = phone.locator('[data-testid="stSlider"]')
+    sliders.nth(9).scroll_into_view_if_needed()
+    chart = phone.locator(".st-key-softmax_chart").bounding_box()
+    slider = sliders.nth(9).bounding_box()
+    assert 0 <= chart["y"] < 200 and chart["y"] + chart["height"] <= slider["y"], (chart, slider)  # above it, in view
+
+
+def test_the_navigation_says_what_it_holds_on_a_phone(server, phone):
+    phone.goto(f"{server.url}/?size=sample")
+    settle_phone(phone)
+    words = phone.evaluate("""() => getComputedStyle(document.querySelector('[data-testid="stExpandSidebarButton"]'),
+                                                     '::after').content""")
+    assert words == '"Pages"'
 
 
 def test_the_canvas_takes_a_touch_stroke(server, phone):

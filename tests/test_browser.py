@@ -172,8 +172,9 @@ def test_heatmaps_change_while_training_and_the_run_survives_a_page_switch(serve
 
 
 CELL = """() => {
-  const gd = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.data.length === 3 && p.data[2].mode === 'markers');
-  const d = gd._fullData[2], fl = gd._fullLayout;  // _fullData holds decoded arrays
+  const last = p => p.data[p.data.length - 1];  // the confusion matrix's invisible click targets come last
+  const gd = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.data.length > 2 && last(p).mode === 'markers');
+  const d = gd._fullData[gd.data.length - 1], fl = gd._fullLayout;  // _fullData holds decoded arrays
   let best = -1, i = 0;
   for (let k = 0; k < d.x.length; k++) if (d.x[k] !== d.y[k] && d.customdata[k] > best) { best = d.customdata[k]; i = k; }
   const r = gd.getBoundingClientRect();
