@@ -34,15 +34,23 @@ def _layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
     return fig
 
 
+def for_or_against(values: np.ndarray) -> np.ndarray:
+    """Each value's side in words, for a diverging map's hover: "for" above zero, "against" below."""
+    return np.where(values > 0, "for", np.where(values < 0, "against", "neither"))
+
+
 def image(img: np.ndarray, title: str | None = None, *, colorscale: str = INK,
           zmin: float | None = None, zmax: float | None = None, zmid: float | None = None,
           height: int = 320, show_scale: bool = True, colorbar_title: str = "value",
           hover: str = "row %{y}, column %{x}: %{z:.3f}") -> go.Figure:
-    """One 2-D array as a square heatmap, row 0 at the top, axes labelled."""
+    """One 2-D array as a square heatmap, row 0 at the top, axes labelled; centred on zero, its hover says
+    "for" or "against" as well as the colour does."""
     img = np.asarray(img, dtype=float)
+    words = for_or_against(img) if zmid == 0 else None
     fig = go.Figure(go.Heatmap(
-        z=img, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid, showscale=show_scale,
-        colorbar=dict(title=colorbar_title, thickness=12), hovertemplate=hover + "<extra></extra>",
+        z=img, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid, showscale=show_scale, text=words,
+        colorbar=dict(title=colorbar_title, thickness=12),
+        hovertemplate=hover + (" (%{text})" if words is not None else "") + "<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", title="row (axis 0)")
     fig.update_xaxes(constrain="domain", title="column (axis 1)")
@@ -266,7 +274,8 @@ def weight_grid(weights: np.ndarray, titles: Sequence[str], cols: int = 5, heigh
                  colorscale=DIVERGING, zmid=0, zmin=-1, zmax=1, show_scale=True, height=height, gap=GRID_GAP)
     fig.update_traces(colorbar=dict(title="share of its<br>largest weight", thickness=12, tickvals=[-1, 0, 1],
                                     ticktext=["-1 against", "0", "+1 for"]),
-                      hovertemplate="%{z:+.2f} of this template's largest weight<extra></extra>")
+                      text=for_or_against(fig.data[0].z), hovertemplate="%{z:+.2f} of this template's largest weight: "
+                                                                      "%{text} the class<extra></extra>")
     return fig
 
 

@@ -85,3 +85,15 @@ def test_a_confusion_matrix_writes_white_on_its_dark_cells_and_dark_on_its_light
                 colour_of[(int(r), int(c))] = trace.textfont.color
     assert colour_of[(0, 2)] == "white" and colour_of[(1, 0)] == "#222"  # the worst mistake, and a rare one
     assert len(colour_of) == 9  # every cell drawn once
+
+
+def test_a_diverging_map_says_for_and_against_on_hover_not_only_in_colour():
+    w = np.zeros((2, 784))
+    w[0, 0], w[0, 1], w[1, 0] = 2.0, -1.0, -3.0
+    fig = figures.weight_grid(w, ["a", "b"])
+    z, words = np.asarray(fig.data[0].z, dtype=float), np.asarray(fig.data[0].text)
+    assert (words[z > 0] == "for").all() and (words[z < 0] == "against").all() and (z > 0).any() and (z < 0).any()
+    assert "%{text} the class" in fig.data[0].hovertemplate
+    evidence = figures.image(np.array([[0.5, -0.5]]), "evidence", colorscale=figures.DIVERGING, zmid=0)
+    assert np.asarray(evidence.data[0].text).tolist() == [["for", "against"]]
+    assert figures.image(np.array([[0.5]]), "pixels").data[0].text is None  # a picture of ink has no sides
