@@ -134,7 +134,7 @@ def show(job: Job | None, ds: Dataset, start: Callable, reset: Callable, beside:
 
     Each redraw costs the student's browser tens of milliseconds and the server a few, so the more runs share
     this server's cores, the less often each page redraws. Pause and Stop sit in the polled progress fragment,
-    so a press reruns it at once and the run's line says "paused" with it (0.13 s in a class of 10). Start sits
+    so a press reruns it at once and the line says "paused" with it (max 0.24 s in a class of 10). Start sits
     outside: its press reruns the whole page directly, where pressing it in the fragment had to ask for that
     with st.rerun() from a fragment run."""
     running = bool(job and job.alive)
