@@ -22,7 +22,8 @@ def open_room(teacher, url: str, password: str | None = None) -> tuple[str, str]
     if password:
         teacher.get_by_label("Teacher password", exact=True).fill(password)
     teacher.get_by_role("button", name="Open a room").click()
-    wait_text(teacher, r"\?room=", where=f'{MAIN} [data-testid="stCode"]')
+    # the room's code block; the first one in the page is looks.style's hidden one, which loads the highlighter
+    wait_text(teacher, r"\?room=", where=f'{MAIN} [data-testid="stCode"]:not(.st-key-code_preload *)')
     code = "".join(teacher.locator(f"{MAIN} h1").nth(1).inner_text().split())
     student_link = next(t for t in teacher.locator('[data-testid="stCode"]').all_inner_texts() if "?room=" in t).strip()
     return code, student_link

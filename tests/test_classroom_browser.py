@@ -45,7 +45,9 @@ def test_a_teacher_and_three_students_run_a_task_and_the_board_shows_their_runs(
         teacher = tab(browser)
         code, link = open_room(teacher, srv.url)
         assert re.fullmatch(r"[A-Z2-9]{6}", code) and link.endswith(f"?room={code}")
-        assert teacher.locator('img[alt^="QR code of the student link"]').count() == 1
+        qr = teacher.locator('img[alt^="QR code of the student link"]')
+        qr.wait_for(timeout=30_000)  # its image element may follow the link's text by a moment
+        assert qr.count() == 1
         students = [tab(browser) for _ in range(3)]
         for student, name in zip(students, ["Ada", "Cy", MARKUP_NAME]):
             join(student, link, name)
