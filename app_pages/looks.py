@@ -1,6 +1,7 @@
 """What the app adds to Streamlit's own styles so that everyone can read and reach every page (WCAG 2.2 AA,
 checked by axe-core in tests/test_accessibility.py)."""
 
+import pandas as pd
 import streamlit as st
 
 CSS = """<style>
@@ -27,8 +28,8 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
 @media (max-width: 640px) {
   /* the collapsed sidebar's ">>" alone does not say that the lesson's pages are behind it */
   [data-testid="stExpandSidebarButton"]::after { content: "Pages"; margin-left: 0.35rem; font-size: 1rem; }
-  /* the softmax page's chart stays in view while its ten sliders, stacked below it, move (the keyed block
-     sits in a wrapper of its own height, so the wrapper is what sticks) */
+  /* the softmax page's chart stays in view while its ten sliders, stacked below it, move, and leaves with them
+     (the keyed block sits in a wrapper of its own height, so the wrapper is what sticks, within their block) */
   div:has(> .st-key-softmax_chart) { position: sticky; top: 3.75rem; z-index: 3; background: #fff; }
   /* Plotly's zoom and pan bar, shown by a tap, covered the charts' titles; touch has no use for it */
   .stPlotlyChart .modebar-container { display: none; }
@@ -44,3 +45,10 @@ def style() -> None:
     with whatever page comes first, hidden, it is ready when a page with code opens."""
     st.html(CSS)
     st.container(key="code_preload").code("x = 1", language="python")
+
+
+def table(rows: list[dict], where=st) -> None:
+    """A small table of `rows`, indexed by its first column, as a plain HTML table: it wraps to fit a phone, where a
+    data grid scrolls inside itself and hid its right-hand columns, and it costs a new browser far less."""
+    frame = pd.DataFrame(rows)
+    where.table(frame.set_index(frame.columns[0]))

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import charts, lesson_path, quiz, server_work, session, settings, shared_data, words
+from app_pages import charts, lesson_path, looks, quiz, server_work, session, settings, shared_data, words
 from mnistcore import figures, normalize
 
 ds = session.dataset()
@@ -106,11 +106,10 @@ t_raw, left_raw = normalize.best_split(raw_vals, target)
 t_norm, left_norm = normalize.best_split(norm_vals, target)
 st.markdown("A tree only asks *is this pixel above a threshold?*, and the best threshold depends only on the order of "
             "the values. Normalizing never changes the order, so every split lands on the same images:")
-st.dataframe([{"pixel (14, 14) as": "raw bytes", "best threshold for 'is it a 1?'": f"{t_raw:.3f}",
-               "images on the left": int(left_raw.sum())},
-              {"pixel (14, 14) as": "normalized", "best threshold for 'is it a 1?'": f"{t_norm:.3f}",
-               "images on the left": int(left_norm.sum())}],
-             hide_index=True)
+looks.table([{"pixel (14, 14) as": "raw bytes", "best threshold for 'is it a 1?'": f"{t_raw:.3f}",
+              "images on the left": int(left_raw.sum())},
+             {"pixel (14, 14) as": "normalized", "best threshold for 'is it a 1?'": f"{t_norm:.3f}",
+              "images on the left": int(left_norm.sum())}])
 st.success(f"Same images on each side: {bool(np.array_equal(left_raw, left_norm))}.")
 settings.publish("opt", "steps")
 quiz.ask("normalization", {"stats": s}, ds.classes)

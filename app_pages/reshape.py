@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import charts, lesson_path, quiz, session, settings, words
+from app_pages import charts, lesson_path, looks, quiz, session, settings, words
 from mnistcore import figures, tensors
 
 ds = session.dataset()
@@ -40,9 +40,8 @@ st.subheader("view vs reshape, and what permute does")
 t = tensors.run("x_imgs[0].permute(1, 0)", x_imgs=x_imgs)
 st.markdown("`view` never copies: it only reinterprets the memory, so it needs the numbers laid out in order "
             "(*contiguous*). `permute` swaps axes by changing the strides, which breaks that order.")
-st.dataframe([{"tensor": "x_imgs[0]", **tensors.contiguity(x_imgs[0])}, {"tensor": "x_imgs[0].permute(1, 0)",
-                                                                         **tensors.contiguity(t)}],
-             hide_index=True)
+looks.table([{"tensor": "x_imgs[0]", **tensors.contiguity(x_imgs[0])},
+             {"tensor": "x_imgs[0].permute(1, 0)", **tensors.contiguity(t)}])
 for line in ("x_imgs[0].permute(1, 0).view(784)", "x_imgs[0].permute(1, 0).reshape(784)"):
     out, err = tensors.attempt(line, x_imgs=x_imgs)
     st.code(f"{line}\n# -> " + (err or f"shape {tuple(out.shape)} (a copy)"), language="python")
@@ -65,8 +64,8 @@ else:
     charts.show(right, figures.image(part.numpy(), "the window (too many numbers to print)", zmin=0, zmax=1))
 
 st.subheader("Each integer index removes an axis")
-st.dataframe([{"line": e, "shape": str(tuple(tensors.run(e, x_imgs=x_imgs).shape)), "rank": tensors.run(e, x_imgs=x_imgs).ndim}
-              for e in ("x_imgs", "x_imgs[0]", "x_imgs[0, 5]", "x_imgs[0, 5, 5]", "x_imgs[0, 5:6, 5:6]")], hide_index=True)
+looks.table([{"line": e, "shape": str(tuple(tensors.run(e, x_imgs=x_imgs).shape)), "rank": tensors.run(e, x_imgs=x_imgs).ndim}
+             for e in ("x_imgs", "x_imgs[0]", "x_imgs[0, 5]", "x_imgs[0, 5, 5]", "x_imgs[0, 5:6, 5:6]")])
 st.markdown("`x[0][2]` and `x[0, 2]` give the same row of a tensor. On a jagged list of lists only the first works, "
             "because a list cannot be indexed by a pair:")
 jagged = [[1, 2, 3], [4, 5]]
@@ -99,7 +98,7 @@ sa = left.text_input("Shape of the left tensor", **settings.keep("bc_a", "16, 28
 sb = right.text_input("Shape of the right tensor", **settings.keep("bc_b", "28, 1"))
 try:
     bc = tensors.check_broadcast(tensors.parse_shape(sa), tensors.parse_shape(sb))
-    st.dataframe([{"left": r[0], "right": r[1], "result": r[2], "why": r[3]} for r in bc.rows], hide_index=True)
+    looks.table([{"left": r[0], "right": r[1], "result": r[2], "why": r[3]} for r in bc.rows])
     (st.success if bc.ok else st.error)(bc.explanation)
 except ValueError as e:
     st.error(words.plain(e))

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app_pages import charts, lesson_path, quiz, session, settings, shared_data, words
+from app_pages import charts, lesson_path, looks, quiz, session, settings, shared_data, words
 from mnistcore import describe, evaluate, figures, losses
 
 ds = session.dataset()
@@ -35,13 +35,14 @@ st.header("Ten sliders, ten probabilities")
 st.button("Load a real digit's scores", on_click=load_real_logits,
           help="Takes a random validation image, runs it through this session's trained model "
                "(or the lesson's model, trained on the spot) and sets the sliders to its scores.")
-chart = st.container(key="softmax_chart")  # drawn once the sliders are read; on a phone it stays in view above them
-cols = st.columns(10)
+play = st.container()  # the chart and its sliders: on a phone the chart stays in view while they scroll under it
+chart = play.container(key="softmax_chart")  # drawn once the sliders are read
+cols = play.columns(10)
 default = [0.0, 0.0, 1.0, 3.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0]
 z = torch.tensor([cols[c].slider(labels[c], -10.0, 10.0, step=0.1, **settings.keep(f"z{c}", default[c], settings.float_in(-10,
                                                                                                                           10)))
                   for c in range(10)])
-left, right = st.columns(2)
+left, right = play.columns(2)
 temp = left.slider("Temperature T (softmax of z / T)", 0.1, 5.0, step=0.1, **settings.keep("temp", 1.0, settings.float_in(0.1,
                                                                                                                           5)),
                    help="Below 1 sharpens the probabilities, above 1 flattens them.")
@@ -71,7 +72,7 @@ problem = losses.check_binary(p_list, y_list)
 if problem:
     st.error(words.plain(problem))
 else:
-    st.dataframe(losses.bce_rows(p_list, y_list), hide_index=True)
+    looks.table(losses.bce_rows(p_list, y_list))
     formula = losses.binary_cross_entropy(torch.tensor(p_list, dtype=torch.float64), torch.tensor(y_list,
                                                                                                   dtype=torch.float64)).item()
     c1, c2 = st.columns(2)
@@ -84,19 +85,17 @@ st.header("Categorical cross-entropy: the same idea over ten classes")
 st.markdown(f"With a one-hot target (1 for {labels[true]}, 0 elsewhere), add up -y log p over the classes: only the "
             "true class's term survives, which is exactly the negative log-likelihood. Five ways, one number:")
 one_hot = [1 if c == true else 0 for c in range(10)]
-st.dataframe([{"class": labels[c], "one-hot y": one_hot[c], "p": f"{float(p[c]):.4f}",
-               "-y log p": f"{-float(log_p[c]) if one_hot[c] else 0.0:.4f}"} for c in range(10)], hide_index=True, height=390)
-st.dataframe([{"computed as": k, "loss": f"{v:.10f}"} for k, v in losses.cross_entropy_five_ways(z / temp, true).items()],
-             hide_index=True)
+looks.table([{"class": labels[c], "one-hot y": one_hot[c], "p": f"{float(p[c]):.4f}",
+              "-y log p": f"{-float(log_p[c]) if one_hot[c] else 0.0:.4f}"} for c in range(10)])
+looks.table([{"computed as": k, "loss": f"{v:.10f}"} for k, v in losses.cross_entropy_five_ways(z / temp, true).items()])
 
 st.header("Why we subtract the maximum")
 big = z / temp * 100
 st.markdown(f"Multiply the sliders by 100 (largest score {float(big.max()):.0f}): exp of anything above about 88 "
             "overflows a 32-bit float.")
-st.dataframe([{"softmax": "naive: exp(z) / sum exp(z)", **{labels[c]: f"{float(v):.3f}" for c,
-                                                           v in enumerate(losses.naive_softmax(big))}},
-              {"softmax": "exp(z - max z) / sum", **{labels[c]: f"{float(v):.3f}" for c, v in enumerate(losses.softmax(big))}}],
-             hide_index=True)
+naive, stable = losses.naive_softmax(big), losses.softmax(big)
+looks.table([{"class": labels[c], "naive: exp(z) / sum exp(z)": f"{float(naive[c]):.3f}",  # a class per row: fits a phone
+              "exp(z - max z) / sum": f"{float(stable[c]):.3f}"} for c in range(10)])
 
 st.header("From probabilities to predictions: argmax and accuracy")
 model, note = session.model()

@@ -19,6 +19,8 @@ CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
 # The third line's green and the second's orange look alike to protanopes (CIELAB distance 4.8, see
 # tests/test_colour_vision.py): every line also has a dash of its own, so colour is never the only carrier.
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+# A line chart's legend, under its x-axis title: above the plot, on a phone, it ran over the chart's title.
+BELOW = dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left")
 ACCENT = "#d62728"  # the one thing on a chart the text talks about
 MUTED = "#9aa5b1"
 FONT = dict(family="Source Sans Pro, sans-serif", size=14)
@@ -145,7 +147,7 @@ def curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title:
     fig.update_yaxes(title=y_title, type="log" if log_y else "linear", gridcolor="#eee")
     if log_y:
         _log_ticks(fig, np.concatenate([np.asarray(y, dtype=float) for _, y in series.values()]))
-    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    fig.update_layout(legend=BELOW)
     return _layout(fig, title, height)
 
 
@@ -397,7 +399,7 @@ def relu_pieces(x: np.ndarray, target: np.ndarray, fit: np.ndarray, pieces: np.n
                              name=f"sum of the pieces + bias ({bias:+.2f})"))
     fig.update_xaxes(title="x", gridcolor="#eee")
     fig.update_yaxes(title="y", gridcolor="#eee")
-    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    fig.update_layout(legend=BELOW)
     return _layout(fig, title, height)
 
 
