@@ -1,5 +1,5 @@
 """What the app adds to Streamlit's own styles so that everyone can read and reach every page (WCAG 2.2 AA,
-checked by axe-core in tests/test_accessibility.py)."""
+checked by axe-core in tests/test_accessibility.py), on a desktop and on a phone; and its small tables."""
 
 import pandas as pd
 import streamlit as st
@@ -31,7 +31,7 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
   /* the softmax page's chart stays in view while its ten sliders, stacked below it, move, and leaves with them
      (the keyed block sits in a wrapper of its own height, so the wrapper is what sticks, within their block) */
   div:has(> .st-key-softmax_chart) { position: sticky; top: 3.75rem; z-index: 3; background: #fff; }
-  /* Plotly's zoom and pan bar, shown by a tap, covered the charts' titles; touch has no use for it */
+  /* Plotly's zoom and pan bar, shown by a tap, covered the charts' titles; hover and Streamlit's fullscreen stay */
   .stPlotlyChart .modebar-container { display: none; }
 }
 </style>"""
