@@ -18,7 +18,7 @@ def percent_or_number(value: float, as_percent: bool) -> str:
 
 def plain_text(text: str | None) -> str:
     """Plotly's title markup as plain words: tags dropped, line breaks as spaces."""
-    return re.sub(r"<[^>]+>", " ", text or "").replace("  ", " ").strip()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text or "")).strip()
 
 
 def number(value: float) -> str:
