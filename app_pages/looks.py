@@ -1,8 +1,9 @@
 """What the app adds to Streamlit's own styles so that everyone can read and reach every page (WCAG 2.2 AA,
 checked by axe-core in tests/test_accessibility.py), on a desktop and on a phone; and its small tables."""
 
-import pandas as pd
 import streamlit as st
+
+from app_pages import words
 
 CSS = """<style>
 /* Captions: Streamlit fades them to 60% opacity, 2.95:1 on the sidebar (WCAG AA asks 4.5:1 for text this
@@ -21,6 +22,11 @@ CSS = """<style>
 a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible, summary:focus-visible,
 [role="combobox"]:focus-visible, [role="slider"]:focus-visible, [role="option"]:focus-visible {
   outline: 2px solid #1f77b4 !important; outline-offset: 2px !important; }
+/* Small tables (`table`, Markdown) wrap their cells to the screen's width, code included, rather than run off
+   a phone's right edge. */
+[data-testid="stMarkdownContainer"] table { width: 100%; }
+[data-testid="stMarkdownContainer"] :is(th, td) { overflow-wrap: break-word; }
+[data-testid="stMarkdownContainer"] td code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
 /* The training page (app_pages/live_view.py) loads plotly.js with a hidden chart; every page, the code
    highlighter with a hidden line of code (`style`). */
 .st-key-plotly_preload, .st-key-code_preload { display: none; }
@@ -31,6 +37,7 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
   /* the softmax page's chart stays in view while its ten sliders, stacked below it, move, and leaves with them
      (the keyed block sits in a wrapper of its own height, so the wrapper is what sticks, within their block) */
   div:has(> .st-key-softmax_chart) { position: sticky; top: 3.75rem; z-index: 3; background: #fff; }
+  [data-testid="stMarkdownContainer"] :is(th, td) { padding: 0.3rem 0.25rem; font-size: 0.875rem; }
   /* Plotly's zoom and pan bar, shown by a tap, covered the charts' titles; hover and Streamlit's fullscreen stay */
   .stPlotlyChart .modebar-container { display: none; }
 }
@@ -47,8 +54,10 @@ def style() -> None:
     st.container(key="code_preload").code("x = 1", language="python")
 
 
-def table(rows: list[dict], where=st) -> None:
-    """A small table of `rows`, indexed by its first column, as a plain HTML table: it wraps to fit a phone, where a
-    data grid scrolls inside itself and hid its right-hand columns, and it costs a new browser far less."""
-    frame = pd.DataFrame(rows)
-    where.table(frame.set_index(frame.columns[0]))
+def table(rows: list[dict], where=st, code: tuple[str, ...] = ()) -> None:
+    """A small table of `rows` (the columns named in `code` as code) as a Markdown table.
+
+    It wraps to fit a phone, where a data grid scrolls inside itself and hid its right-hand columns. And it is
+    text: `st.table` sends a data frame as Arrow, and a new browser's first page with one loaded 0.9 MB of
+    Arrow's JavaScript for it, 0.4-0.6 s of a new student's tensors page (Chromium, nothing else running)."""
+    where.markdown(words.markdown_table(rows, code))

@@ -41,7 +41,7 @@ t = tensors.run("x_imgs[0].permute(1, 0)", x_imgs=x_imgs)
 st.markdown("`view` never copies: it only reinterprets the memory, so it needs the numbers laid out in order "
             "(*contiguous*). `permute` swaps axes by changing the strides, which breaks that order.")
 looks.table([{"tensor": "x_imgs[0]", **tensors.contiguity(x_imgs[0])},
-             {"tensor": "x_imgs[0].permute(1, 0)", **tensors.contiguity(t)}])
+             {"tensor": "x_imgs[0].permute(1, 0)", **tensors.contiguity(t)}], code=("tensor",))
 for line in ("x_imgs[0].permute(1, 0).view(784)", "x_imgs[0].permute(1, 0).reshape(784)"):
     out, err = tensors.attempt(line, x_imgs=x_imgs)
     st.code(f"{line}\n# -> " + (err or f"shape {tuple(out.shape)} (a copy)"), language="python")
@@ -65,7 +65,7 @@ else:
 
 st.subheader("Each integer index removes an axis")
 looks.table([{"line": e, "shape": str(tuple(tensors.run(e, x_imgs=x_imgs).shape)), "rank": tensors.run(e, x_imgs=x_imgs).ndim}
-             for e in ("x_imgs", "x_imgs[0]", "x_imgs[0, 5]", "x_imgs[0, 5, 5]", "x_imgs[0, 5:6, 5:6]")])
+             for e in ("x_imgs", "x_imgs[0]", "x_imgs[0, 5]", "x_imgs[0, 5, 5]", "x_imgs[0, 5:6, 5:6]")], code=("line",))
 st.markdown("`x[0][2]` and `x[0, 2]` give the same row of a tensor. On a jagged list of lists only the first works, "
             "because a list cannot be indexed by a pair:")
 jagged = [[1, 2, 3], [4, 5]]

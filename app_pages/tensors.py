@@ -3,11 +3,10 @@
 import inspect
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from app_pages import charts, lesson_path, quiz, session, settings
+from app_pages import charts, lesson_path, looks, quiz, session, settings
 from mnistcore import figures, tensors
 
 ds = session.dataset()
@@ -43,9 +42,8 @@ if rank == 4:
     st.code(inspect.getsource(tensors.colour), language="python")
 st.caption("Mathematicians say scalar, vector, matrix; programmers say 0-D, 1-D, 2-D array; deep-learning "
            "people say rank-0, 1, 2 tensor. Same things. And 'dimension' is often used for 'axis'.")
-# a plain table: nothing here to sort or scroll, and it costs a new browser far less than a data grid
-st.table(pd.DataFrame([{"rank": r, "line": e, "what": w, "shape": str(tuple(tensors.run(e, x=x, i=i).shape)), "also called": n}
-                       for r, e, w, n, _ in tensors.RANKS]).set_index("rank"))
+looks.table([{"rank": r, "line": e, "what": w, "shape": str(tuple(tensors.run(e, x=x, i=i).shape)), "also called": n}
+             for r, e, w, n, _ in tensors.RANKS], code=("line",))
 
 st.header("Reducing along an axis")
 st.markdown("A reduction combines all the numbers along one axis, and that axis disappears from the shape.")

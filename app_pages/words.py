@@ -24,6 +24,27 @@ def plain(text: Any) -> str:
     return escaped.replace("\\@", ZWSP + "\\@")  # before the @ of an e-mail address
 
 
+NUMBER = re.compile(r"[-+−]?[\d,]*\.?\d+(e[-+]?\d+)?%?")  # 12, -0.5, 1,234, 91.2%, 1e-05: a column of these reads right-aligned
+
+
+def cell(value: Any, code: bool = False) -> str:
+    """One table cell in Markdown: a float with four decimals, code in a code span, anything else as plain text."""
+    text = f"{value:.4f}" if isinstance(value, float) else str(value)
+    if code and "`" not in text:
+        return "`" + text.replace("|", "\\|") + "`"  # GFM: a table's pipes are escaped even inside a code span
+    return plain(text)
+
+
+def markdown_table(rows: list[dict], code: tuple[str, ...] = ()) -> str:
+    """`rows` (dicts with the same keys) as a GFM table; the columns named in `code` as code, numbers right-aligned."""
+    keys = list(rows[0])
+    right = [all(isinstance(r[k], (int, float)) or NUMBER.fullmatch(str(r[k])) for r in rows) for k in keys]
+    lines = ["| " + " | ".join(plain(k) for k in keys) + " |",
+             "| " + " | ".join("---:" if r else "---" for r in right) + " |"]
+    lines += ["| " + " | ".join(cell(r[k], k in code) for k in keys) + " |" for r in rows]
+    return "\n".join(lines)
+
+
 def digits3(x: float) -> str:
     """`x` with three significant digits, never rounded to nothing: 0.123, 0.00412, 4.1e-31."""
     return f"{x:.3f}" if x == 0 or abs(x) >= 0.1 else f"{x:.3g}"
