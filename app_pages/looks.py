@@ -59,5 +59,5 @@ def table(rows: list[dict], where=st, code: tuple[str, ...] = ()) -> None:
 
     It wraps to fit a phone, where a data grid scrolls inside itself and hid its right-hand columns. And it is
     text: `st.table` sends a data frame as Arrow, and a new browser's first page with one loaded 0.9 MB of
-    Arrow's JavaScript for it, 0.4-0.6 s of a new student's tensors page (Chromium, nothing else running)."""
+    Arrow's JavaScript for it, 0.4-0.5 s of a new student's tensors page (Chromium, nothing else running)."""
     where.markdown(words.markdown_table(rows, code))
