@@ -28,10 +28,14 @@ NUMBER = re.compile(r"[-+−]?[\d,]*\.?\d+(e[-+]?\d+)?%?")  # 12, -0.5, 1,234, 9
 
 
 def cell(value: Any, code: bool = False) -> str:
-    """One table cell in Markdown: a float with four decimals, code in a code span, anything else as plain text."""
-    text = f"{value:.4f}" if isinstance(value, float) else str(value)
-    if code and "`" not in text:
-        return "`" + text.replace("|", "\\|") + "`"  # GFM: a table's pipes are escaped even inside a code span
+    """One table cell in Markdown, on one line: a float with four decimals (three digits when smaller, never rounded
+    to nothing), code in a code span, anything else as plain text."""
+    if isinstance(value, float):
+        text = f"{value:.4f}" if value == 0 or abs(value) >= 0.1 else f"{value:.3g}"
+    else:
+        text = str(value)
+    if code and "`" not in text:  # GFM: a table's pipes are escaped even inside a code span
+        return "`" + text.replace("|", "\\|").replace("\n", " ") + "`"
     return plain(text)
 
 

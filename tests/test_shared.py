@@ -58,12 +58,13 @@ def test_plain_text_cannot_start_markdown():
 
 def test_a_small_table_is_markdown_with_its_numbers_right_aligned_and_its_code_as_code():
     rows = [{"line": "x[i] | y", "shape": "(28, 28)", "loss": 0.123456, "share": "91.2%", "note": "<b>bold</b> | *no*"},
-            {"line": "x[i, 0]", "shape": "(28,)", "loss": -2.0, "share": "0.41%", "note": "plain"}]
+            {"line": "x[i, 0]\nx", "shape": "(28,)", "loss": 0.000123, "share": "0.41%", "note": "plain"}]
     lines = words.markdown_table(rows, code=("line",)).split("\n")
     cells = [re.split(r"(?<!\\)\|", line)[1:-1] for line in lines]  # split at the pipes that are not escaped
     assert [len(c) for c in cells] == [5] * 4  # a markup pipe in a cell never makes a column of its own
     assert [c.strip() for c in cells[1]] == ["---", "---", "---:", "---:", "---"]  # numbers right, words left
     assert cells[2][0].strip() == "`x[i] \\| y`" and cells[2][2].strip() == "0.1235"
+    assert cells[3][2].strip() == "0.000123" and len(lines) == 4  # a small number keeps its digits; code stays on its line
     assert "<b>" not in lines[2] and re.search(r"(?<!\\)[<>*]", cells[2][4]) is None  # a cell's markup shows as text
 
 
