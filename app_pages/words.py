@@ -31,7 +31,7 @@ def cell(value: Any, code: bool = False) -> str:
     """One table cell in Markdown, on one line: a float with four decimals (three digits when smaller, never rounded
     to nothing), code in a code span, anything else as plain text."""
     if isinstance(value, float):
-        text = f"{value:.4f}" if value == 0 or abs(value) >= 0.1 else f"{value:.3g}"
+        text = f"{value:.4f}" if value == 0 or abs(value) >= 0.1 else digits3(value)
     else:
         text = str(value)
     if code and "`" not in text:  # GFM: a table's pipes are escaped even inside a code span
