@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import charts, fragments, rooms, shared_data, words
+from app_pages import charts, fragments, looks, rooms, settings, shared_data, words
 from mnistcore import figures
 from mnistcore.classroom import board
 from mnistcore.classroom.store import Arrays, StoreDown, clean_code
@@ -11,21 +11,21 @@ from mnistcore.data import Dataset, resolve
 from mnistcore.errors import DataError
 from mnistcore.serving.pictures import strip_png
 
-REFRESH = 1.0  # seconds between looks at the room's version (about 6 ms of server CPU each): a posted run shows within about this
 GALLERY = 24
 
 st.title("Class board")
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
-def arrays_of(code: str, run: int) -> Arrays | None:
-    """One posted run's templates and mistakes (a posted run never changes, so once per server)."""
-    return rooms.store().arrays(code, [run]).get(run)
+@st.cache_data(max_entries=8, show_spinner=False)
+def arrays_of(code: str, runs: tuple[int, ...]) -> dict[int, Arrays]:
+    """The templates and mistakes of the class's latest runs, in one query (a posted run never changes, so once per
+    set of runs; a new run brings a new set)."""
+    return rooms.store().arrays(code, list(runs))
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
 def strip_of(code: str, run: int, _templates: np.ndarray) -> bytes:
-    """One run's ten templates as a strip."""
+    """One run's ten templates as a strip (once per run and server)."""
     return strip_png(_templates)
 
 
@@ -58,7 +58,7 @@ def which_room() -> str:
     st.stop()
 
 
-@fragments.fragment(run_every=REFRESH)
+@fragments.fragment(run_every=board.REFRESH)
 def watch(code: str, drawn: int | None) -> None:
     """Every few seconds, one small query: the room's version. A change redraws the board; a database that is
     away is said in words, and the board comes back by itself when it is reachable again."""
@@ -83,6 +83,28 @@ def gallery(mistakes: list[board.Mistake], ds: Dataset) -> None:
         cols[i % 8].image(ds.x_valid[m.index], width=84, caption=f"{words.plain(truth)} → {words.plain(said)} · "
                                                                    f"{m.wrong_in} of {m.of}",
                           alt=f"A {truth} that {m.wrong_in} of {m.of} models got wrong; most said {said}")
+
+
+def percent(p: float | None) -> str:
+    """An accuracy in the board's tables: 91.70%, or a dash for none."""
+    return "-" if p is None else f"{p:.2%}"
+
+
+def runs_table(where, rows: list[dict]) -> None:
+    """The class's runs as a table of text, newest or best first, a projector's screenful of them.
+
+    Text, not a data grid: the grid took a new browser about 2 s to draw, and its cells were pictures to a screen
+    reader."""
+    where.subheader("Every run")
+    order = where.radio("Order", board.ORDERS, horizontal=True, label_visibility="collapsed",
+                        **settings.keep("order", board.ORDERS[0], settings.one_of(board.ORDERS)))
+    shown = board.ordered(rows, order)[: board.SHOWN]
+    looks.table([{"name": r["name"], "model": r["model"], "optimizer": r["optimizer"],
+                  "lr": "-" if r["lr"] is None else f"{r['lr']:g}", "batch": r["batch"], "epochs": r["epochs"],
+                  "valid accuracy": percent(r["valid accuracy"]), "status": r["status"], "seconds": f"{r['seconds']:.1f}"}
+                 for r in shown], where)
+    if len(rows) > len(shown):
+        where.caption(f"The {order.split()[0]} {len(shown)} of {len(rows)} runs.")
 
 
 def show(code: str) -> None:
@@ -111,41 +133,39 @@ def show(code: str) -> None:
         st.info(f"No run yet. Students join at **{rooms.base_url()}?room={code}**; each run they finish shows here.")
         return
     left, right = st.columns([3, 2])
-    left.subheader("Every run")
-    left.dataframe(rows, hide_index=True, width="stretch", column_order=[k for k in rows[0] if k != "run"],
-                   column_config={"valid accuracy": st.column_config.NumberColumn(format="percent"),
-                                  "lr": st.column_config.NumberColumn(format="%g")})
+    runs_table(left, rows)
     charts.show(right, figures.lr_scatter(rows), key="board_scatter")
     diverged = sum(r["status"] == "diverged" for r in rows)
     if diverged:
         right.caption(f"{diverged} run{'s' if diverged > 1 else ''} diverged (the loss blew up): in the table, not on the "
                       "chart.")
     st.subheader("Every student")
-    st.dataframe(board.students(runs, members), hide_index=True, width="stretch",
-                 column_config={"best valid accuracy": st.column_config.NumberColumn(format="percent")})
+    looks.table([{**r, "best valid accuracy": percent(r["best valid accuracy"])} for r in board.students(runs, members)])
     names = {mem.id: board.shown_name(mem, i + 1) for i, mem in enumerate(members)}
     key = board.main_dataset(runs)
     latest = board.latest_per_student(runs, key) if key else []
     st.subheader("Everyone's ten templates")
     st.caption("Each student's latest run, 0 to 9 from left to right: blue pixels count for the digit, red against, "
                "each template on its own scale.")
+    try:
+        arrays = arrays_of(code, tuple(run.id for run in latest))
+    except StoreDown:
+        st.caption("The pictures come back by themselves when the class database is reachable again.")
+        return
     cols = st.columns(2)
-    for i, run in enumerate(latest):
-        arrays = arrays_of(code, run.id)
-        if arrays is not None:
-            name = names.get(run.member, "?")
-            cols[i % 2].image(strip_of(code, run.id, arrays.templates), width="stretch",
-                              caption=f"**{words.plain(name)}** · "
-                                      f"{board.OPTIMIZERS.get(run.settings.get('optimizer'), '')} lr "
-                                      f"{run.settings.get('lr', 0):g} · {run.accuracy:.1%}",
-                              alt=f"{name}'s ten weight templates, digits 0 to 9")
+    for i, run in enumerate(r for r in latest if r.id in arrays):
+        name = names.get(run.member, "?")
+        cols[i % 2].image(strip_of(code, run.id, arrays[run.id].templates), width="stretch",
+                          caption=f"**{words.plain(name)}** · "
+                                  f"{board.OPTIMIZERS.get(run.settings.get('optimizer'), '')} lr "
+                                  f"{run.settings.get('lr', 0):g} · {run.accuracy:.1%}",
+                          alt=f"{name}'s ten weight templates, digits 0 to 9")
     st.subheader("The digits the class's models get wrong")
     ds = dataset_for(key) if key else None
     if ds is None:
         st.caption("These runs trained on a data set this server does not have, so their mistakes cannot be drawn here.")
         return
-    pooled = board.pooled_mistakes([a for a in (arrays_of(code, r.id) for r in latest) if a is not None],
-                                   len(ds.x_valid), GALLERY)
+    pooled = board.pooled_mistakes(list(arrays.values()), len(ds.x_valid), GALLERY)
     st.caption(f"Validation images that at least half of the {len(latest)} latest models got wrong, most-missed first: "
                "true label → the wrong answer most of them gave · how many of the models missed it.")
     if pooled:

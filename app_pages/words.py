@@ -42,7 +42,8 @@ def cell(value: Any, code: bool = False) -> str:
 def markdown_table(rows: list[dict], code: tuple[str, ...] = ()) -> str:
     """`rows` (dicts with the same keys) as a GFM table; the columns named in `code` as code, numbers right-aligned."""
     keys = list(rows[0])
-    right = [all(isinstance(r[k], (int, float)) or NUMBER.fullmatch(str(r[k])) for r in rows) for k in keys]
+    right = [all(isinstance(r[k], (int, float)) or NUMBER.fullmatch(str(r[k])) or r[k] == "-" for r in rows)
+             for k in keys]  # a dash, for no value, keeps its column of numbers right-aligned
     lines = ["| " + " | ".join(plain(k) for k in keys) + " |",
              "| " + " | ".join("---:" if r else "---" for r in right) + " |"]
     lines += ["| " + " | ".join(cell(r[k], k in code) for k in keys) + " |" for r in rows]

@@ -20,6 +20,7 @@ from playwright.sync_api import Error as PlaywrightError
 from bench.class_bench import Health, exception_boxes
 from bench.room_steps import MAIN, join, open_room, push_task, runs_posted, start_fresh, use_task, wait_text
 from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, pss_mib, start_app
+from mnistcore.classroom.board import REFRESH
 from mnistcore.classroom.store import open_store
 
 ROUNDS = 2  # runs each training student starts in a phase
@@ -141,9 +142,9 @@ def measure(browser, launch: Launch, n: int, db: str) -> dict:
     board.context.close()
     time.sleep(2)
     idle = board_cpu(launch, QUIET)  # nobody's page open: what the server and the browser spend anyway
-    per_look = tuple((x - i) / (QUIET / 2.0) for x, i in zip(looks, idle))  # the board looks every 2 s
+    per_look = tuple((x - i) / (QUIET / REFRESH) for x, i in zip(looks, idle))  # a look every REFRESH s
     changing = 3.0 * redraws  # seconds the changes took
-    per_redraw = tuple((c - i * changing / QUIET - pl * changing / 2.0) / redraws
+    per_redraw = tuple((c - i * changing / QUIET - pl * changing / REFRESH) / redraws
                        for c, i, pl in zip(changed, idle, per_look))
     return {"n": n, "phases": phases, "boxes": boxes, "pss_mib": memory, "per_look": per_look, "per_redraw": per_redraw}
 

@@ -8,6 +8,9 @@ import numpy as np
 from mnistcore.classroom.store import Arrays, Member, Run
 
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
+REFRESH = 1.0  # seconds between the board's looks at its room's version (about 8 ms of server CPU each)
+SHOWN = 20  # runs the board's table lists: a projector's screenful (the rest are counted under it)
+ORDERS = ("newest first", "best first")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,14 @@ def table(runs: list[Run], members: list[Member]) -> list[dict]:
                      "valid accuracy": run.accuracy if run.status != "diverged" else None,
                      "status": run.status, "seconds": round(run.seconds, 1), "run": run.id})
     return rows
+
+
+def ordered(rows: list[dict], order: str) -> list[dict]:
+    """The table's rows newest first, as `table` gives them, or best valid accuracy first (diverged runs last, and
+    runs as good as each other newest first)."""
+    if order != "best first":
+        return rows
+    return sorted(rows, key=lambda r: -1.0 if r["valid accuracy"] is None else r["valid accuracy"], reverse=True)
 
 
 def latest_per_student(runs: list[Run], dataset: str) -> list[Run]:
