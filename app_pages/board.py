@@ -94,15 +94,13 @@ def runs_table(where, rows: list[dict]) -> None:
     """The class's runs as a table of text, newest or best first, a projector's screenful of them.
 
     Text, not a data grid: the grid took a new browser about 2 s to draw, and its cells were pictures to a screen
-    reader."""
+    reader. Four columns, the settings in one: nine ran off a phone's edge, and under the scatter beside it."""
     where.subheader("Every run")
     order = where.radio("Order", board.ORDERS, horizontal=True, label_visibility="collapsed",
                         **settings.keep("order", board.ORDERS[0], settings.one_of(board.ORDERS)))
     shown = board.ordered(rows, order)[: board.SHOWN]
-    looks.table([{"name": r["name"], "model": r["model"], "optimizer": r["optimizer"],
-                  "lr": "-" if r["lr"] is None else f"{r['lr']:g}", "batch": r["batch"], "epochs": r["epochs"],
-                  "valid accuracy": percent(r["valid accuracy"]), "status": r["status"], "seconds": f"{r['seconds']:.1f}"}
-                 for r in shown], where)
+    looks.table([{"name": r["name"], "settings": board.settings_text(r), "valid accuracy": board.outcome(r),
+                  "seconds": board.seconds_text(r["seconds"])} for r in shown], where)
     if len(rows) > len(shown):
         where.caption(f"The {order.split()[0]} {len(shown)} of {len(rows)} runs.")
 

@@ -421,5 +421,5 @@ def lr_scatter(rows: Sequence[dict], *, height: int = 340) -> go.Figure:
     ticks, labels = log_ticks(np.array(lrs + [min(lrs) / 3, max(lrs) * 3]) if lrs else np.array([]))
     fig.update_xaxes(type="log", title="learning rate (log scale)", tickvals=ticks or None, ticktext=labels or None)
     fig.update_yaxes(title="valid accuracy", tickformat=".0%", range=[0, 1.02])
-    fig.update_layout(legend=dict(title="optimizer", orientation="h", y=1.12, x=1, xanchor="right"))
+    fig.update_layout(legend={**BELOW, "title": dict(text="optimizer", side="left")})
     return _layout(fig, "Learning rate against accuracy", height)

@@ -60,6 +60,19 @@ def test_the_board_pools_one_model_per_student_and_hides_names_it_was_asked_to()
     assert per_student[0]["best valid accuracy"] == 0.9 and per_student[0]["self-check"] == "-"
 
 
+def test_the_runs_table_reads_best_first_and_says_each_runs_settings_and_ending_in_words():
+    def row(run, accuracy, status="done", lr=0.1, epochs=1, seconds=12.34):
+        return {"run": run, "model": "linear", "optimizer": "SGD", "lr": lr, "batch": 64, "epochs": epochs,
+                "valid accuracy": accuracy, "status": status, "seconds": seconds}
+    rows = [row(4, None, "diverged", lr=10), row(3, 0.85), row(2, 0.91, "stopped", epochs=2), row(1, 0.85)]
+    assert board.ordered(rows, "newest first") == rows
+    assert [r["run"] for r in board.ordered(rows, "best first")] == [2, 3, 1, 4]  # ties newest first, diverged last
+    assert board.settings_text(rows[0]) == "linear · SGD · lr 10 · batch 64 · 1 epoch"
+    assert board.settings_text(rows[2]).endswith("batch 64 · 2 epochs")
+    assert [board.outcome(r) for r in rows] == ["diverged", "85.00%", "91.00% (stopped)", "85.00%"]
+    assert (board.seconds_text(12.34), board.seconds_text(0.041), board.seconds_text(0.96)) == ("12.3", "0.041", "1.0")
+
+
 def test_a_finished_run_is_posted_with_its_templates_and_the_very_images_it_got_wrong(sample, tmp_path):
     ds, data = sample
     job = finished(data, epochs=1, seed=3)

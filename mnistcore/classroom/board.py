@@ -38,7 +38,7 @@ def table(runs: list[Run], members: list[Member]) -> list[dict]:
                      "optimizer": OPTIMIZERS.get(s.get("optimizer"), s.get("optimizer", "")), "lr": s.get("lr"),
                      "batch": s.get("batch_size"), "epochs": s.get("epochs"),
                      "valid accuracy": run.accuracy if run.status != "diverged" else None,
-                     "status": run.status, "seconds": round(run.seconds, 1), "run": run.id})
+                     "status": run.status, "seconds": run.seconds, "run": run.id})
     return rows
 
 
@@ -48,6 +48,27 @@ def ordered(rows: list[dict], order: str) -> list[dict]:
     if order != "best first":
         return rows
     return sorted(rows, key=lambda r: -1.0 if r["valid accuracy"] is None else r["valid accuracy"], reverse=True)
+
+
+def settings_text(row: dict) -> str:
+    """A run's settings in one short line for a table cell: "linear · Adam · lr 0.001 · batch 64 · 1 epoch"."""
+    lr = "-" if row["lr"] is None else f"{row['lr']:g}"
+    epochs = row["epochs"]
+    return (f"{row['model']} · {row['optimizer']} · lr {lr} · batch {row['batch']} · "
+            f"{epochs} epoch{'' if epochs == 1 else 's'}")
+
+
+def outcome(row: dict) -> str:
+    """How a run ended, for a table cell: its accuracy (87.40%), that accuracy stopped early, or "diverged"."""
+    if row["valid accuracy"] is None:
+        return row["status"] if row["status"] == "diverged" else "-"
+    shown = f"{row['valid accuracy']:.2%}"
+    return shown if row["status"] == "done" else f"{shown} ({row['status']})"
+
+
+def seconds_text(seconds: float) -> str:
+    """A run's training time with the digits it needs: 12.3, 0.041 (a run on the quick sample can take 40 ms)."""
+    return f"{seconds:.1f}" if seconds >= 0.95 else f"{seconds:.2g}"
 
 
 def latest_per_student(runs: list[Run], dataset: str) -> list[Run]:
