@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from app_pages import charts, lesson_path, looks, quiz, session, settings
+from app_pages import charts, fragments, lesson_path, looks, quiz, session, settings
 from mnistcore import figures, tensors
 
 ds = session.dataset()
@@ -83,31 +83,44 @@ strip = figures.tensor_picture(v.numpy(), f"v: row {r} is positions {where.start
 charts.show(right, figures.outline(strip, 0, 1, where.start, where.stop))
 
 st.header("Conventions that bite")
-tab1, tab2, tab3 = st.tabs(["PIL size vs shape", "HWC vs CHW", "BGR vs RGB"])
-crop = (x[i, :, 4:24].numpy() * 255).astype(np.uint8)  # (28, 20): taller than wide, so a mix-up shows
-img = Image.fromarray(crop)
-with tab1:
-    st.code(f"crop.shape        # {crop.shape}  (rows, columns)\nImage.fromarray(crop).size  # {img.size}  (width, height)")
-    wrong = tensors.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size)", np=np, img=img)
-    right = tensors.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size[::-1])", np=np, img=img)
-    a, c = st.columns(2)  # still pictures, not charts: there is nothing to hover, and they cost the browser far less
-    a.image(figures.enlarged(wrong / 255), caption=f"✗ ….reshape(img.size): {wrong.shape}", clamp=True,
-            alt="the crop read with its axes swapped: a scrambled picture")
-    c.image(figures.enlarged(right / 255), caption=f"✓ ….reshape(img.size[::-1]): {right.shape}", clamp=True,
-            alt="the crop read as (rows, columns): the digit as it was")
-hwc = tensors.run("colour(x[i:i+1])[0].permute(1, 2, 0)", x=x, i=i).contiguous()  # (28, 28, 3), as PIL stores colour
-with tab2:
-    st.markdown("PIL and matplotlib store colour images as (height, width, channels); PyTorch wants (channels, height, width).")
-    wrong, right = tensors.run("hwc.reshape(3, 28, 28)", hwc=hwc), tensors.run("hwc.permute(2, 0, 1)", hwc=hwc)
-    a, c = st.columns(2)
-    a.image(figures.enlarged(wrong[0].numpy()), caption="✗ hwc.reshape(3, 28, 28)[0]", clamp=True)
-    c.image(figures.enlarged(right[0].numpy()), caption="✓ hwc.permute(2, 0, 1)[0]: the red channel", clamp=True)
-with tab3:
-    st.markdown("OpenCV loads colour as blue, green, red. Reversing the last axis swaps it back.")
-    bgr = tensors.run("hwc.flip(-1)", hwc=hwc)
-    for column, picture, label in zip(st.columns(3), (hwc, bgr, bgr.flip(-1)), ("the image", "✗ BGR shown as RGB",
-                                                                                "✓ bgr.flip(-1)")):
-        column.image(figures.enlarged(picture.numpy()), caption=label, clamp=True)
+
+
+@fragments.fragment()
+def conventions(x, i: int) -> None:
+    """Three mix-ups of axis order, a tab each; only the open tab is built (a tab switch reruns this alone)."""
+    tab1, tab2, tab3 = st.tabs(["PIL size vs shape", "HWC vs CHW", "BGR vs RGB"], key="conventions", on_change="rerun")
+    crop = (x[i, :, 4:24].numpy() * 255).astype(np.uint8)  # (28, 20): taller than wide, so a mix-up shows
+    img = Image.fromarray(crop)
+    if tab1.open:
+        with tab1:
+            st.code(f"crop.shape        # {crop.shape}  (rows, columns)\n"
+                    f"Image.fromarray(crop).size  # {img.size}  (width, height)")
+            wrong = tensors.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size)", np=np, img=img)
+            right = tensors.run("np.frombuffer(img.tobytes(), np.uint8).reshape(img.size[::-1])", np=np, img=img)
+            a, c = st.columns(2)  # still pictures, not charts: there is nothing to hover, and they cost far less
+            a.image(figures.enlarged(wrong / 255), caption=f"✗ ….reshape(img.size): {wrong.shape}", clamp=True,
+                    alt="the crop read with its axes swapped: a scrambled picture")
+            c.image(figures.enlarged(right / 255), caption=f"✓ ….reshape(img.size[::-1]): {right.shape}", clamp=True,
+                    alt="the crop read as (rows, columns): the digit as it was")
+    hwc = tensors.run("colour(x[i:i+1])[0].permute(1, 2, 0)", x=x, i=i).contiguous()  # (28, 28, 3), as PIL stores it
+    if tab2.open:
+        with tab2:
+            st.markdown("PIL and matplotlib store colour images as (height, width, channels); PyTorch wants "
+                        "(channels, height, width).")
+            wrong, right = tensors.run("hwc.reshape(3, 28, 28)", hwc=hwc), tensors.run("hwc.permute(2, 0, 1)", hwc=hwc)
+            a, c = st.columns(2)
+            a.image(figures.enlarged(wrong[0].numpy()), caption="✗ hwc.reshape(3, 28, 28)[0]", clamp=True)
+            c.image(figures.enlarged(right[0].numpy()), caption="✓ hwc.permute(2, 0, 1)[0]: the red channel", clamp=True)
+    if tab3.open:
+        with tab3:
+            st.markdown("OpenCV loads colour as blue, green, red. Reversing the last axis swaps it back.")
+            bgr = tensors.run("hwc.flip(-1)", hwc=hwc)
+            for column, picture, label in zip(st.columns(3), (hwc, bgr, bgr.flip(-1)),
+                                              ("the image", "✗ BGR shown as RGB", "✓ bgr.flip(-1)")):
+                column.image(figures.enlarged(picture.numpy()), caption=label, clamp=True)
+
+
+conventions(x, i)
 settings.publish("i", "rank", "digit", "op", "axis", "row")
 quiz.ask("tensors", {"x": x}, ds.classes)
 lesson_path.next_step(__file__)
