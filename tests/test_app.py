@@ -85,6 +85,21 @@ def test_tensors_page_widgets_through_their_ranges():
         ok(at)
 
 
+def test_the_conventions_build_only_their_open_tab_and_each_tab_opens_with_its_pictures():
+    at = open_page("tensors")
+    tabs = {t.label: t for t in at.tabs}
+    assert list(tabs) == ["PIL size vs shape", "HWC vs CHW", "BGR vs RGB"]
+    assert "Image.fromarray(crop).size" in tabs["PIL size vs shape"].code[0].value
+    assert not tabs["HWC vs CHW"].markdown and not tabs["BGR vs RGB"].markdown  # closed: nothing built in them
+    for label, says in (("HWC vs CHW", "(height, width, channels)"), ("BGR vs RGB", "blue, green, red")):
+        at.session_state["conventions"] = label
+        at.run()
+        ok(at)
+        tabs = {t.label: t for t in at.tabs}
+        assert says in tabs[label].markdown[0].value and len(tabs[label].get("image")) >= 2
+        assert not tabs["PIL size vs shape"].code
+
+
 @pytest.mark.parametrize("shape, good", [("-1, 28, 28", True), ("16, 784", True), ("4, 4, 28, 28", True),
                                          ("5, -1", False), ("10, 784", False), ("-1, -1", False), ("abc", False),
                                          ("", False), ("0, 12544", False), ("12544", True), ("(2, 8, 49, 16)", True)])
