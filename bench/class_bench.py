@@ -226,7 +226,7 @@ IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"  # no
 FIRST_OPENS = {"Tensor rank & axes": "tensors", "Normalization": "normalization", "How it learns": "learning"}
 QUIET_MS = 500  # a page has settled when its script has finished and the browser has neither changed the page
 # nor run a long task (50 ms or more) for this long
-WATCH = """(() => { const m = window.__quiet = {last: 0, down: null};
+QUIET_WATCH = """(() => { const m = window.__quiet = {last: 0, down: null};
   new MutationObserver(() => { m.last = performance.now(); })
     .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
   new PerformanceObserver(list => { for (const e of list.getEntries()) m.last = Math.max(m.last, e.startTime + e.duration); })
@@ -238,9 +238,9 @@ QUIET = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && w
 
 def watched_page(browser):
     """A page in a new browser context that keeps, in its own clock, its last change or long task and its last
-    pointer press (`WATCH`)."""
+    pointer press (`QUIET_WATCH`)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    context.add_init_script(WATCH)
+    context.add_init_script(QUIET_WATCH)
     return context, context.new_page()
 
 

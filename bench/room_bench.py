@@ -174,7 +174,7 @@ def run(n: int, servers: int = 1) -> list[bool]:
               f"{ph['health'][1]:.0f} ms, max {ph['health'][2]:.0f} ms", flush=True)
     print("  (a run's end: when its result came in on the server; its row: when the board's count showed it)")
     print(f"  the board alone, beyond an idle server and browser: server {1000 * r['per_look'][0]:.1f} ms CPU per look "
-          f"(every 2 s, nothing changed), browser "
+          f"(every {REFRESH:g} s, nothing changed), browser "
           f"{1000 * r['per_look'][1]:.1f} ms; per redraw after a change: server {1000 * r['per_redraw'][0]:.0f} ms, "
           f"browser {1000 * r['per_redraw'][1]:.0f} ms", flush=True)
     print(f"  server + workers {r['pss_mib']:,.0f} MiB PSS; traceback boxes {r['boxes']}; server tracebacks {tracebacks}")
