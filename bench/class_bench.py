@@ -9,15 +9,13 @@ summed). Only 127.0.0.1 is contacted, and every loop has a deadline. The browser
 cores as the server: its work is part of every figure.
 """
 
-import json
 import os
 import statistics
-import subprocess
-import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.health import Health
+from bench.page_opens import exception_boxes, late_student, pages_and_slider, warm
 from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, pss_mib, start_app
 from mnistcore.data import DEBIAN_FASHION
 
@@ -25,51 +23,6 @@ MAIN = "[data-testid=\"stMain\"]"  # the page itself: the header has a Stop butt
 EPOCHS = 100  # the page's most: one run alone takes over a minute, so none ends during the measurements
 WINDOW = 10.0  # seconds over which images/s are counted
 STEP_TEXT = "() => { const b = document.querySelector('[data-testid=\"stProgress\"]'); return b ? b.innerText : ''; }"
-
-
-PROBE = """
-import json, sys, threading, time, urllib.request
-answers, failures, done = [], 0, threading.Event()
-threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()  # runs until stdin closes
-while not done.wait(0.1):
-    start = time.perf_counter()
-    try:
-        urllib.request.urlopen(sys.argv[1] + "/_stcore/health", timeout=10).read()
-        answers.append((start, time.perf_counter() - start))
-    except OSError:
-        failures += 1
-print(json.dumps({"answers": answers, "failures": failures}))
-"""
-
-
-@dataclass
-class Health:
-    """Polls /_stcore/health every 0.1 s from a process of its own and keeps (when, seconds) of each answer;
-    perf_counter is one clock for both. The process has a session of its own, as a load balancer's or
-    Kubernetes' checker would: under Linux autogroup, sharing the benchmark's session would make it
-    wait behind the browser driver's work, and count that wait against the server."""
-
-    url: str
-    answers: list[tuple[float, float]] = field(default_factory=list)
-    failures: int = 0
-    _probe: subprocess.Popen | None = None
-
-    def start(self) -> "Health":
-        """Begin polling."""
-        self._probe = subprocess.Popen([sys.executable, "-c", PROBE, self.url], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, text=True, start_new_session=True)
-        return self
-
-    def stop(self) -> None:
-        """Stop polling and collect the answers."""
-        out, _ = self._probe.communicate("", timeout=30)
-        got = json.loads(out)
-        self.answers, self.failures = [tuple(a) for a in got["answers"]], got["failures"]
-
-    def percentiles(self, since: float = 0.0, until: float = float("inf")) -> tuple[float, float, float]:
-        """p50, p95 and max in milliseconds of the answers asked between `since` and `until`."""
-        t = sorted(took for when, took in self.answers if since <= when < until) or [float("nan")]
-        return 1000 * t[len(t) // 2], 1000 * t[int(len(t) * 0.95)], 1000 * t[-1]
 
 
 def step_of(text: str) -> int | None:
@@ -88,11 +41,6 @@ def wait_text(pages, predicate, timeout: float) -> list[float | None]:
                 seen[i] = time.perf_counter() - start
         time.sleep(0.02)
     return seen
-
-
-def exception_boxes(pages) -> int:
-    """Traceback boxes on all pages now."""
-    return sum(pg.locator('[data-testid="stException"]').count() for pg in pages)
 
 
 def open_training(browser, url: str, n: int) -> tuple[list, list]:
@@ -190,131 +138,12 @@ def latencies(pages) -> tuple[list[float | None], list[float | None]]:
     return pause, press(pages, "Stop", "stopped", timeout=30)
 
 
-SETTLED = ("() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 3 && "
-           "!document.querySelector('[data-testid=\"stStatusWidget\"]')")  # the script ran to its end
-DRAWN = "() => document.querySelectorAll('.js-plotly-plot').length >= 3"  # and Plotly has drawn the charts
-
-
-def late_student(browser, url: str) -> dict[str, float]:
-    """A new student: seconds until the softmax page has settled (its script finished, its charts placed) and
-    is drawn, twice: opened by a link in a fresh browser (which first loads the app's JavaScript and
-    plotly.js: seconds of browser CPU on a small machine), and by a click from the start page already open."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    pg = context.new_page()
-    start = time.perf_counter()
-    pg.goto(f"{url}/softmax?data=fashion", wait_until="commit")
-    pg.wait_for_function(SETTLED, timeout=300_000)
-    out = {"link_settled": time.perf_counter() - start}
-    pg.wait_for_function(DRAWN, timeout=300_000)
-    out["link_drawn"] = time.perf_counter() - start
-    pg.goto(f"{url}/?data=fashion")
-    pg.wait_for_selector("h1", timeout=300_000)
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=300_000)
-    start = time.perf_counter()
-    pg.locator('[data-testid="stSidebarNav"]').get_by_text("Softmax & cross-entropy").click()
-    pg.wait_for_function(SETTLED, timeout=300_000)
-    out["click_settled"] = time.perf_counter() - start
-    pg.wait_for_function(DRAWN, timeout=300_000)
-    out["click_drawn"] = time.perf_counter() - start
-    boxes = exception_boxes([pg])
-    context.close()
-    assert boxes == 0, "the late student's page showed a traceback"
-    return out
-
-
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"  # no script running for this page
-FIRST_OPENS = {"Tensor rank & axes": "tensors", "Normalization": "normalization", "How it learns": "learning"}
-QUIET_MS = 500  # a page has settled when its script has finished and the browser has neither changed the page
-# nor run a long task (50 ms or more) for this long
-QUIET_WATCH = """(() => { const m = window.__quiet = {last: 0, down: null};
-  new MutationObserver(() => { m.last = performance.now(); })
-    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
-  new PerformanceObserver(list => { for (const e of list.getEntries()) m.last = Math.max(m.last, e.startTime + e.duration); })
-    .observe({type: "longtask", buffered: true});
-  document.addEventListener("pointerdown", () => { m.down = performance.now(); }, true); })()"""
-QUIET = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && window.__quiet && "
-         f"performance.now() - window.__quiet.last > {QUIET_MS}")
-
-
-def watched_page(browser):
-    """A page in a new browser context that keeps, in its own clock, its last change or long task and its last
-    pointer press (`QUIET_WATCH`)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    context.add_init_script(QUIET_WATCH)
-    return context, context.new_page()
-
-
-def settled(pg, title: str, timeout: float = 300) -> float:
-    """Wait until the page shows `title` and has settled (`QUIET`); return the seconds from the last pointer press
-    (or from the navigation, for a page opened by its address) to the page's last change or long task: the
-    browser's whole work for it, in its own clock, not the benchmark's waits."""
-    pg.wait_for_function(f"() => document.querySelector('h1') && document.querySelector('h1').innerText.includes({title!r})",
-                         timeout=timeout * 1000)
-    pg.wait_for_function(QUIET, timeout=timeout * 1000, polling=100)
-    quiet = pg.evaluate("window.__quiet")
-    return (quiet["last"] - (quiet["down"] or 0)) / 1000
-
-
-def wait_idle(pg, title: str, timeout: float = 300) -> None:
-    """Until the page shows `title` and its script has stayed finished for 0.3 s (a rerun may follow a first run)."""
-    pg.wait_for_function(f"() => document.querySelector('h1') && document.querySelector('h1').innerText.includes({title!r})",
-                         timeout=timeout * 1000)
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        pg.wait_for_function(IDLE, timeout=timeout * 1000)
-        time.sleep(0.3)
-        if pg.evaluate(IDLE):
-            return
-    raise TimeoutError(f"{title} never settled")
-
-
-def pages_and_slider(browser, url: str, moves: int = 5) -> dict[str, list[float]]:
-    """A new student: seconds until the start page, opened by its address, has settled, then each of
-    FIRST_OPENS' pages, clicked in the sidebar once the page before it has settled (its first visit in this
-    session; the server has served it before), each from the press to the page's last change (`settled`);
-    then seconds from each press of the right arrow on the ReLU-units slider until the chart shows the new
-    number of units."""
-    context, pg = watched_page(browser)
-    pg.goto(f"{url}/?data=fashion")
-    out: dict[str, list[float]] = {"start page": [settled(pg, "How a neural network learns")]}
-    for title in FIRST_OPENS:
-        pg.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-        out.setdefault("first opens", []).append(settled(pg, title))
-    slider = pg.locator('[data-testid="stSlider"]', has_text="Hidden units n").locator("input[type=range]")
-    slider.scroll_into_view_if_needed()
-    for _ in range(moves):
-        n = int(slider.input_value()) + 1
-        start = time.perf_counter()
-        slider.focus()
-        slider.press("ArrowRight")
-        pg.wait_for_function(f"() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => "
-                             f"t.textContent.startsWith('{n} ReLU pieces'))", timeout=300_000)
-        out.setdefault("slider moves", []).append(time.perf_counter() - start)
-    boxes = exception_boxes([pg])
-    context.close()
-    assert boxes == 0, "the new student's pages showed a traceback"
-    return out
-
-
 def server_ms_per_page_second(launch: Launch, pages: int, seconds: float = 6.0) -> float:
     """The server processes' own CPU (workers excluded), in ms per second per open training page."""
     start = sum(cpu_seconds(pid, children=False) for pid in launch.server_pids)
     time.sleep(seconds)
     used = sum(cpu_seconds(pid, children=False) for pid in launch.server_pids) - start
     return 1000 * used / (pages * seconds)
-
-
-def warm(browser, url: str) -> None:
-    """Visit every page the measurements open once, to its end: a warmed server, as a class meets it after the
-    teacher's own walk through the lesson (docs/teaching.md), with what the pages compute once per server done."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    pg = context.new_page()
-    pg.goto(f"{url}/?data=fashion")
-    wait_idle(pg, "How a neural network learns")
-    for title in [*FIRST_OPENS, "Softmax & cross-entropy", "The model's mistakes"]:
-        pg.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-        wait_idle(pg, title)
-    context.close()
 
 
 def measure(browser, launch: Launch, n: int) -> dict:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
 
-from bench.class_bench import Health, exception_boxes
+from bench.health import Health
+from bench.page_opens import exception_boxes
 from bench.room_steps import MAIN, join, open_room, push_task, runs_posted, start_fresh, use_task, wait_text
 from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, pss_mib, start_app
 from mnistcore.classroom.board import REFRESH
