@@ -85,11 +85,6 @@ def gallery(mistakes: list[board.Mistake], ds: Dataset) -> None:
                           alt=f"A {truth} that {m.wrong_in} of {m.of} models got wrong; most said {said}")
 
 
-def percent(p: float | None) -> str:
-    """An accuracy in the board's tables: 91.70%, or a dash for none."""
-    return "-" if p is None else f"{p:.2%}"
-
-
 def runs_table(where, rows: list[dict]) -> None:
     """The class's runs as a table of text, newest or best first, a projector's screenful of them.
 
@@ -138,7 +133,7 @@ def show(code: str) -> None:
         right.caption(f"{diverged} run{'s' if diverged > 1 else ''} diverged (the loss blew up): in the table, not on the "
                       "chart.")
     st.subheader("Every student")
-    looks.table([{**r, "best valid accuracy": percent(r["best valid accuracy"])} for r in board.students(runs, members)])
+    looks.table([{**r, "best valid accuracy": board.percent(r["best valid accuracy"])} for r in board.students(runs, members)])
     names = {mem.id: board.shown_name(mem, i + 1) for i, mem in enumerate(members)}
     key = board.main_dataset(runs)
     latest = board.latest_per_student(runs, key) if key else []

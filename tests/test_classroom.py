@@ -70,6 +70,7 @@ def test_the_runs_table_reads_best_first_and_says_each_runs_settings_and_ending_
     assert board.settings_text(rows[0]) == "linear · SGD · lr 10 · batch 64 · 1 epoch"
     assert board.settings_text(rows[2]).endswith("batch 64 · 2 epochs")
     assert [board.outcome(r) for r in rows] == ["diverged", "85.00%", "91.00% (stopped)", "85.00%"]
+    assert (board.percent(None), board.percent(0.917)) == ("-", "91.70%")
     assert (board.seconds_text(12.34), board.seconds_text(0.041), board.seconds_text(0.96)) == ("12.3", "0.041", "1.0")
 
 

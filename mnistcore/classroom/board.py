@@ -8,7 +8,7 @@ import numpy as np
 from mnistcore.classroom.store import Arrays, Member, Run
 
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
-REFRESH = 1.0  # seconds between the board's looks at its room's version (about 8 ms of server CPU each)
+REFRESH = 1.0  # seconds between the board's looks at its room's version (5-9 ms of server CPU each)
 SHOWN = 20  # runs the board's table lists: a projector's screenful (the rest are counted under it)
 ORDERS = ("newest first", "best first")
 
@@ -58,11 +58,16 @@ def settings_text(row: dict) -> str:
             f"{epochs} epoch{'' if epochs == 1 else 's'}")
 
 
+def percent(p: float | None) -> str:
+    """An accuracy in the board's tables: 91.70%, or a dash for none."""
+    return "-" if p is None else f"{p:.2%}"
+
+
 def outcome(row: dict) -> str:
     """How a run ended, for a table cell: its accuracy (87.40%), that accuracy stopped early, or "diverged"."""
     if row["valid accuracy"] is None:
         return row["status"] if row["status"] == "diverged" else "-"
-    shown = f"{row['valid accuracy']:.2%}"
+    shown = percent(row["valid accuracy"])
     return shown if row["status"] == "done" else f"{shown} ({row['status']})"
 
 
