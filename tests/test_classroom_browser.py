@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_browser import CHROMIUM, start_server, stop_server
 
 from bench.room_steps import MAIN, join, open_room, push_task, runs_posted, start_fresh, use_task, wait_text
@@ -31,6 +32,10 @@ def train_the_task(student) -> None:
     """Take the task's settings, check they arrived, train, and wait for the run to end."""
     use_task(student)
     main = student.locator(MAIN)
+    try:
+        main.get_by_role("button", name="Reset", exact=True).wait_for(timeout=60_000)
+    except PlaywrightTimeout:  # seen once in a full run: say what the page showed instead of its buttons
+        raise AssertionError(f"no Reset button on the training page; it shows: {main.inner_text()[:600]!r}") from None
     if main.get_by_role("button", name="Reset", exact=True).is_enabled():
         main.get_by_role("button", name="Reset", exact=True).click()
         wait_text(student, "Press Start to train", where=MAIN)
