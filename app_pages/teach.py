@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from app_pages import rooms, words
+from app_pages import looks, rooms, words
 from app_pages.run_choices import BATCHES, LRS, MAX_EPOCHS, OPTIMIZERS, PACES, SCHEDULES
 from mnistcore import models
 from mnistcore.classroom import board
@@ -138,11 +138,9 @@ def manage(code: str) -> None:
     if not members:
         st.caption("No student has joined yet.")
         return
-    rows = board.students(runs, members)
-    st.dataframe([{"name": m.name, "on the board as": shown, **rest}  # the teacher sees every real name
-                  for m, (shown, rest) in zip(members, ((r.pop("name"), r) for r in rows))], hide_index=True,
-                 width="stretch",
-                 column_config={"best valid accuracy": st.column_config.NumberColumn(format="percent")})
+    looks.table([{"name": m.name, "on the board as": r["name"], "runs": r["runs"],  # the teacher sees every real name
+                  "best valid accuracy": board.percent(r["best valid accuracy"]), "self-check": r["self-check"]}
+                 for m, r in zip(members, board.students(runs, members))])
     c = st.columns(2)
     who = c[0].selectbox("Student", members, format_func=lambda m: m.name + (" (hidden)" if m.hidden else ""))
     if c[0].button("Show the name again" if who.hidden else "Hide the name on the board", icon=":material/visibility_off:"):

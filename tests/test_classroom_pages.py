@@ -59,6 +59,13 @@ def test_a_teacher_opens_a_room_and_pushes_a_task_that_shows_as_text(class_db):
     assert "\\*\\*SGD\\*\\*" in shown and "\\<b\\>" in shown and "\\[now\\]" in shown  # escaped: shown as typed
     at.button(key=next(b.key for b in at.button if b.label == "Clear the task")).click().run()
     assert open_store(class_db).room(code).task is None
+    store = open_store(class_db)
+    member, _ = store.join(code, "<i>Ada</i>")
+    store.hide(code, member)
+    at.run()
+    ok(at)
+    table = next(m.value for m in at.markdown if m.value.startswith("| name | on the board as |"))
+    assert "| \\<i\\>Ada\\</i\\> | student 1 |" in table  # the real name, as text, beside the name the board shows
 
 
 def test_a_student_joins_by_the_link_sees_the_task_and_takes_its_settings(class_db):
