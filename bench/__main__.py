@@ -23,7 +23,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.students and args.room:
         print(f"== a class of {args.students} in one room")
-        results = room_bench.run(args.students, args.servers)
+        results = room_bench.run(args.students, args.servers, args.browser_nice)
         print(f"{sum(results)} of {len(results)} targets met")
         return 0 if results and all(results) else 1
     if args.students:

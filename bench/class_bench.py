@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.health import Health
 from bench.page_opens import exception_boxes, late_student, pages_and_slider, warm
-from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, pss_mib, start_app
+from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, pss_mib, renice_browser, start_app
 from mnistcore.data import DEBIAN_FASHION
 
 MAIN = "[data-testid=\"stMain\"]"  # the page itself: the header has a Stop button of its own while a script runs
@@ -201,18 +201,6 @@ def print_row(r: dict) -> None:
     print(f"    traceback boxes {r['boxes']}; server CPU per open training page {r['poll_ms']:.1f} ms a second "
           f"(a progress poll every 0.5 s, charts every 2 s); "
           f"server + workers {r['pss_mib']:,.0f} MiB PSS", flush=True)
-
-
-def renice_browser(niceness: int) -> None:
-    """Lower the priority of every Chromium process (its later children inherit it) and of its session's
-    scheduling group: under Linux autogroup a process's nice counts only inside its own session."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if "chrom" in stat.read_text().split(")", 1)[0]:
-                os.setpriority(os.PRIO_PROCESS, int(stat.parent.name), niceness)
-                (stat.parent / "autogroup").write_text(f"{niceness}\n")
-        except OSError:
-            continue
 
 
 def run(n: int, servers: int = 1, browser_nice: int = 0) -> list[bool]:
