@@ -128,10 +128,8 @@ def show(code: str) -> None:
     left, right = st.columns([3, 2])
     runs_table(left, rows)
     charts.show(right, figures.lr_scatter(rows), key="board_scatter")
-    diverged = sum(r["status"] == "diverged" for r in rows)
-    if diverged:
-        right.caption(f"{diverged} run{'s' if diverged > 1 else ''} diverged (the loss blew up): in the table, not on the "
-                      "chart.")
+    if note := board.scatter_note(rows):
+        right.caption(note)
     st.subheader("Every student")
     looks.table([{**r, "best valid accuracy": board.percent(r["best valid accuracy"])} for r in board.students(runs, members)])
     names = {mem.id: board.shown_name(mem, i + 1) for i, mem in enumerate(members)}

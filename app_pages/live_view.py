@@ -77,6 +77,8 @@ def where_it_is(job: Job | None, ds: Dataset) -> None:
                           f"{snap.images_per_second:,.0f} images/s{left}")
     if snap.status in ("diverged", "failed"):
         st.error(words.plain(snap.message))
+    elif snap.status == "overshot":  # a model, with an accuracy, but its loss rose: worth a warning, not an error
+        st.warning(words.plain(snap.message), icon=":material/trending_up:")
     if snap.status == "failed" and "out of memory" in snap.message:
         st.button("Train on the CPU instead", icon=":material/memory:", on_click=on_cpu)
 

@@ -407,15 +407,18 @@ OPTIMIZER_COLORS = {"Adam": CLASS_COLORS[0], "SGD": CLASS_COLORS[1]}
 
 
 def lr_scatter(rows: Sequence[dict], *, height: int = 340) -> go.Figure:
-    """The class's runs: learning rate (log) against validation accuracy, one colour per optimizer."""
+    """The class's runs: learning rate (log) against validation accuracy, one colour per optimizer; a run whose
+    loss overshot is an open marker (it has an accuracy, but its loss rose)."""
     fig = go.Figure()
     for optimizer, color in OPTIMIZER_COLORS.items():
         mine = [r for r in rows if r["optimizer"] == optimizer and r["valid accuracy"] is not None]
+        shape = "circle" if optimizer == "Adam" else "diamond"
         fig.add_trace(go.Scatter(
             x=[r["lr"] for r in mine], y=[r["valid accuracy"] for r in mine], mode="markers", name=optimizer,
-            marker=dict(color=color, size=11, symbol="circle" if optimizer == "Adam" else "diamond",
-                        line=dict(color="white", width=1)),
-            text=[f"{r['name']}: batch {r['batch']}, {r['epochs']} epoch(s)" for r in mine],
+            marker=dict(color=color, size=11, symbol=[shape + "-open" * (r["status"] == "overshot") for r in mine],
+                        line=dict(color=color, width=2)),
+            text=[f"{r['name']}: batch {r['batch']}, {r['epochs']} epoch(s)" + " (overshot)" * (r["status"] == "overshot")
+                  for r in mine],
             hovertemplate="%{text}<br>lr %{x:g} · %{y:.2%}<extra>" + optimizer + "</extra>"))
     lrs = [r["lr"] for r in rows if r["lr"]]
     ticks, labels = log_ticks(np.array(lrs + [min(lrs) / 3, max(lrs) * 3]) if lrs else np.array([]))

@@ -20,7 +20,10 @@ from mnistcore import models
 from mnistcore.data import Dataset
 from mnistcore.prepare import Tensors, to_tensors
 
-OVERSHOOT = 1.5  # a run whose validation loss ends above this many times its start has diverged
+# A run whose validation loss ends above this many times its start has overshot: finite weights and a real
+# accuracy (SGD at lr 1 on the sample: 83%), but a loss that rose, because each step jumps past the valley and
+# the model is confidently wrong on the digits it misses. Diverged is kept for a loss that became inf or NaN.
+OVERSHOOT = 1.5
 FUSED_DEVICES = ("cpu", "cuda")  # where PyTorch has a fused Adam kernel
 
 
@@ -47,7 +50,7 @@ class TrainConfig:
 class Event:
     """What the run says to whoever watches it."""
 
-    kind: str  # "progress", "eval", "done", "stopped" or "diverged"
+    kind: str  # "progress", "eval", "done", "overshot", "stopped" or "diverged"
     step: int
     total_steps: int
     epoch: float  # epochs completed, fractional
@@ -133,7 +136,7 @@ class Result:
 
     model: nn.Module
     config: TrainConfig
-    status: str  # "done", "stopped" or "diverged"
+    status: str  # "done", "overshot", "stopped" or "diverged"
     steps: int
     seconds: float
     images_per_second: float
@@ -196,11 +199,12 @@ def divergence_message(config: TrainConfig, step: int, good_step: int) -> str:
             f"good ones, were kept.")
 
 
-def overshoot_message(config: TrainConfig, start_loss: float, end_loss: float) -> str:
-    """Plain words for a run whose loss ended far above where it began."""
-    return (f"The validation loss ended at {end_loss:.3g}, far above the {start_loss:.3g} it started from: the "
-            f"model got worse, not better. The learning rate ({config.lr:g}) is probably too high, so each step "
-            f"jumps past the valley. Try a rate 10 times smaller.")
+def overshoot_message(config: TrainConfig, start_loss: float, end_loss: float, accuracy: float) -> str:
+    """Plain words for a run whose loss ended far above where it began, though its accuracy may be fair."""
+    return (f"The validation loss ended at {end_loss:.3g}, far above the {start_loss:.3g} it started from, though "
+            f"{accuracy:.1%} of the validation digits are right: on the others the model is confidently wrong. "
+            f"The learning rate ({config.lr:g}) is probably too high, so each step jumps past the valley. Try a "
+            f"rate 10 times smaller.")
 
 
 def clone_state(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -287,8 +291,8 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
     if evaluated_at != step or status == "diverged":
         valid_loss, valid_acc = evaluate(model, data.x_valid, data.y_valid)
     message = divergence_message(config, step, good_step) if status == "diverged" else ""
-    if status == "done" and valid_loss > OVERSHOOT * start_loss:  # finite, but the run made the model worse
-        status, message = "diverged", overshoot_message(config, start_loss, valid_loss)
+    if status == "done" and valid_loss > OVERSHOOT * start_loss:  # finite, but the loss rose: too big a step
+        status, message = "overshot", overshoot_message(config, start_loss, valid_loss, valid_acc)
     event(status, train_loss=last_train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc,
           message=message, **snapshot(model))
     seconds = time.perf_counter() - start - paused_for

@@ -4,6 +4,7 @@ posts that wait while the database is away, and the throttle on guesses."""
 import numpy as np
 import pytest
 
+from mnistcore import figures
 from mnistcore.classroom import board
 from mnistcore.classroom.guard import Throttle
 from mnistcore.classroom.posting import Outbox, post_of
@@ -49,6 +50,7 @@ def test_the_board_pools_one_model_per_student_and_hides_names_it_was_asked_to()
     runs = [run(1, 1), run(2, 1), run(3, 2, "diverged"), run(4, 2), run(5, 3, dataset="other"), run(6, 1, "diverged"),
             run(7, 2, "stopped")]
     assert [r.id for r in board.latest_per_student(runs, "k")] == [2, 4]  # newest trained to its end, on that data
+    assert [r.id for r in board.latest_per_student(runs + [run(8, 1, "overshot")], "k")] == [8, 4]  # a model too
     assert board.main_dataset(runs) == "k"
     members = [Member(1, "Ada", False, 0, 0), Member(2, "Cy", True, 0, 0)]
     rows = board.table(runs, members)
@@ -64,12 +66,16 @@ def test_the_runs_table_reads_best_first_and_says_each_runs_settings_and_ending_
     def row(run, accuracy, status="done", lr=0.1, epochs=1, seconds=12.34):
         return {"run": run, "model": "linear", "optimizer": "SGD", "lr": lr, "batch": 64, "epochs": epochs,
                 "valid accuracy": accuracy, "status": status, "seconds": seconds}
-    rows = [row(4, None, "diverged", lr=10), row(3, 0.85), row(2, 0.91, "stopped", epochs=2), row(1, 0.85)]
+    rows = [row(5, 0.83, "overshot", lr=3), row(4, None, "diverged", lr=10), row(3, 0.85),
+            row(2, 0.91, "stopped", epochs=2), row(1, 0.85)]
     assert board.ordered(rows, "newest first") == rows
-    assert [r["run"] for r in board.ordered(rows, "best first")] == [2, 3, 1, 4]  # ties newest first, diverged last
-    assert board.settings_text(rows[0]) == "linear · SGD · lr 10 · batch 64 · 1 epoch"
-    assert board.settings_text(rows[2]).endswith("batch 64 · 2 epochs")
-    assert [board.outcome(r) for r in rows] == ["diverged", "85.00%", "91.00% (stopped)", "85.00%"]
+    assert [r["run"] for r in board.ordered(rows, "best first")] == [2, 3, 1, 5, 4]  # ties newest first, diverged last
+    assert board.settings_text(rows[1]) == "linear · SGD · lr 10 · batch 64 · 1 epoch"
+    assert board.settings_text(rows[3]).endswith("batch 64 · 2 epochs")
+    assert [board.outcome(r) for r in rows] == ["83.00% (overshot)", "diverged", "85.00%", "91.00% (stopped)", "85.00%"]
+    assert board.scatter_note(rows[2:]) == ""
+    note = board.scatter_note(rows + [row(6, None, "diverged")])
+    assert note.startswith("1 run overshot (open markers)") and "2 runs diverged" in note
     assert (board.percent(None), board.percent(0.917)) == ("-", "91.70%")
     assert (board.seconds_text(12.34), board.seconds_text(0.041), board.seconds_text(0.96)) == ("12.3", "0.041", "1.0")
 
@@ -91,9 +97,24 @@ def test_a_finished_run_is_posted_with_its_templates_and_the_very_images_it_got_
     assert list(kept.values())[0].wrong.tolist() == post.wrong.tolist()
 
 
+def test_a_run_that_overshot_is_posted_with_its_accuracy_and_drawn_open_on_the_scatter(sample):
+    ds, data = sample
+    job = finished(data, epochs=1, optimizer="sgd", lr=3.0, momentum=0.0)  # the loss rises; the weights stay finite
+    assert job.result.status == "overshot"
+    post = post_of(job.result, data.x_valid, data.y_valid, "ROOM", 1, "run-o", ds.key)
+    assert post.status == "overshot" and post.accuracy == pytest.approx(job.result.valid_accuracy) and post.accuracy > 0.5
+    assert len(post.wrong) == round((1 - post.accuracy) * len(data.y_valid))
+    rows = [{"name": "Ada", "optimizer": "SGD", "lr": 3.0, "batch": 64, "epochs": 1, "valid accuracy": post.accuracy,
+             "status": "overshot"},
+            {"name": "Cy", "optimizer": "SGD", "lr": 0.1, "batch": 64, "epochs": 1, "valid accuracy": 0.9,
+             "status": "done"}]
+    sgd = next(t for t in figures.lr_scatter(rows).data if t.name == "SGD")
+    assert list(sgd.marker.symbol) == ["diamond-open", "diamond"] and "(overshot)" in sgd.text[0]
+
+
 def test_a_diverged_run_is_posted_as_diverged_with_no_accuracy_and_no_mistakes(sample):
     ds, data = sample
-    job = finished(data, epochs=1, lr=1e4)  # Adam at lr 10,000: the loss blows up
+    job = finished(data, epochs=1, model="mlp", optimizer="sgd", lr=10.0)  # the MLP's loss becomes NaN
     assert job.result.status == "diverged"
     post = post_of(job.result, data.x_valid, data.y_valid, "ROOM", 1, "run-x", ds.key)
     assert post.status == "diverged" and post.accuracy is None and len(post.wrong) == 0

@@ -83,6 +83,16 @@ def test_training_page_divergence_is_explained():
     assert any("learning rate (10) is probably too high" in e.value for e in at.error)
 
 
+def test_training_page_says_a_run_overshot_with_its_accuracy_as_a_warning_not_an_error():
+    at = open_page("training", optim="sgd", lr="10.0", mom="0.0")
+    by_label(at.button, "Start").click().run()
+    run_until(at, lambda a: progress_text(a).startswith("overshot"))
+    said = [w.value for w in at.warning if "far above" in w.value]
+    assert said and "of the validation digits are right" in said[0] and "(10)" in said[0]
+    assert not [e.value for e in at.error]
+    assert "valid accuracy" in at.session_state["trained"].note  # a model: the other pages now evaluate it
+
+
 def test_training_page_upload_good_and_bad_weights():
     at = open_page("training")
     from mnistcore import models

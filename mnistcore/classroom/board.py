@@ -64,11 +64,27 @@ def percent(p: float | None) -> str:
 
 
 def outcome(row: dict) -> str:
-    """How a run ended, for a table cell: its accuracy (87.40%), that accuracy stopped early, or "diverged"."""
+    """How a run ended, for a table cell: its accuracy (87.40%), that accuracy stopped early or with its loss
+    risen ("83.30% (overshot)"), or "diverged"."""
     if row["valid accuracy"] is None:
         return row["status"] if row["status"] == "diverged" else "-"
     shown = percent(row["valid accuracy"])
     return shown if row["status"] == "done" else f"{shown} ({row['status']})"
+
+
+def scatter_note(rows: list[dict]) -> str:
+    """Words under the scatter for the runs it draws open or leaves out ("" when there are none)."""
+    def runs(n: int) -> str:
+        return f"{n} run{'s' if n > 1 else ''}"
+    overshot = sum(r["status"] == "overshot" for r in rows)
+    diverged = sum(r["status"] == "diverged" for r in rows)
+    words = []
+    if overshot:
+        words.append(f"{runs(overshot)} overshot (open markers): a real accuracy, but a loss that ended far above its "
+                     "start, the sign of too high a learning rate.")
+    if diverged:
+        words.append(f"{runs(diverged)} diverged (the loss became infinite): in the table, not on the chart.")
+    return " ".join(words)
 
 
 def seconds_text(seconds: float) -> str:
@@ -78,10 +94,10 @@ def seconds_text(seconds: float) -> str:
 
 def latest_per_student(runs: list[Run], dataset: str) -> list[Run]:
     """Each student's newest run on `dataset` that trained to its end: the class's models, one per student (a
-    stopped run's model is half-trained, a diverged one's is no model)."""
+    stopped run's model is half-trained, a diverged one's is no model; one that overshot is a model, if a rough one)."""
     latest: dict[int, Run] = {}
     for run in runs:
-        if run.dataset == dataset and run.status == "done":
+        if run.dataset == dataset and run.status in ("done", "overshot"):
             latest[run.member] = run
     return list(latest.values())
 

@@ -30,7 +30,7 @@ MIGRATIONS: list[list[str]] = [
             member INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
             uid TEXT NOT NULL,                  -- the run's own id: a run is posted once
             posted {real} NOT NULL,
-            status TEXT NOT NULL,               -- done, stopped or diverged
+            status TEXT NOT NULL,               -- done, overshot, stopped or diverged
             settings TEXT NOT NULL,             -- JSON: model, optimizer, lr, batch, epochs, schedule
             accuracy {real},                    -- NULL for a diverged run
             seconds {real} NOT NULL,

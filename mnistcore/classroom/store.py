@@ -25,6 +25,7 @@ CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0 or 1: read off a
 CODE_LENGTH = 6  # 32**6, about a billion codes: guessing one at the throttle's pace takes years
 MAX_NAME = 40
 MAX_TASK_TEXT = 300
+STATUSES = ("done", "overshot", "stopped", "diverged")  # how a posted run ended (mnistcore.train)
 
 
 class StoreDown(Exception):
@@ -72,7 +73,7 @@ class Run:
 
     id: int
     member: int
-    status: str  # done, stopped or diverged
+    status: str  # done, overshot, stopped or diverged
     settings: dict
     accuracy: float | None
     seconds: float
@@ -352,8 +353,8 @@ class Store:
              ended: float | None = None) -> bool:
         """Post a finished run once: True when posted now, False when `uid` was posted before (RoomError when the
         student has posted their fill, or the room has closed)."""
-        if status not in ("done", "stopped", "diverged"):
-            raise ValueError(f"status {status!r}: only done, stopped or diverged runs are posted")
+        if status not in STATUSES:
+            raise ValueError(f"status {status!r}: only {', '.join(STATUSES)} runs are posted")
         now = time.time()
         blobs = (np.asarray(templates, np.float16).tobytes(), np.asarray(wrong, np.int32).tobytes(),
                  np.asarray(said, np.uint8).tobytes())

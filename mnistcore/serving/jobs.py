@@ -31,7 +31,7 @@ from mnistcore.train import Control, Event, Result, TrainConfig
 class Snapshot:
     """A consistent copy of a job's state for the page to draw."""
 
-    status: str  # "waiting", "running", "paused", "done", "stopped", "diverged" or "failed"
+    status: str  # "waiting", "running", "paused", "done", "overshot", "stopped", "diverged" or "failed"
     events: list[Event]
     weights: np.ndarray | None
     weight_titles: list[str]
