@@ -122,7 +122,8 @@ def show(code: str) -> None:
     m[1].metric("students", len(members))
     m[2].metric("runs posted", len(runs))
     m[3].metric("best valid accuracy", f"{max(r['valid accuracy'] for r in finished):.2%}" if finished else "-")
-    if not runs:
+    if not runs:  # the first run's redraw must not wait for plotly.js, on a projector shared with a class
+        charts.preload()
         st.info(f"No run yet. Students join at **{rooms.base_url()}?room={code}**; each run they finish shows here.")
         return
     left, right = st.columns([3, 2])

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages import fragments, settings, words
+from app_pages import charts, fragments, looks, settings, words
 from mnistcore import describe, figures
 from mnistcore.data import Dataset
 from mnistcore.serving import lines, live, pictures
@@ -118,17 +118,12 @@ def curves_and_templates(job: Job) -> None:
 
 
 def cheap_for_the_browser(running: bool) -> None:
-    """Load plotly.js now, hidden, and drop fades while a run polls.
-
-    The browser loads plotly.js (a few MB) with the first Plotly chart a page shows: the first would otherwise
-    be the ended run's, and the browser's final redraw after Stop cost 2.2-2.6 s of CPU instead of 0.5-0.8 s, in
-    every page of a class that stopped together. Without fades and spinners each redraw costs it about 30% less.
-    """
-    with st.container(key="plotly_preload"):  # hidden by looks.CSS
-        st.plotly_chart(figures.run_curves({}, title="", y_title=""), key="plotly_preload_chart")
-    if running:  # only here and while it runs: as a `body:has(...)` rule in the app's style sheet, this made
-        # every page's first open about 3x slower in Chromium (the tensors page's 3.0 s became 9.0 s)
-        st.html("<style>*, *::before, *::after {transition: none !important; animation: none !important;}</style>")
+    """Load plotly.js now, hidden, and drop fades while a run polls (the first chart would otherwise be the ended
+    run's: its final redraw after Stop cost 2.2-2.6 s of CPU instead of 0.5-0.8 s, in every page of a class
+    that stopped together)."""
+    charts.preload()
+    if running:
+        looks.still()
 
 
 def show(job: Job | None, ds: Dataset, start: Callable, reset: Callable, beside: Callable) -> None:

@@ -18,8 +18,8 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 
 from bench.health import Health
-from bench.page_opens import exception_boxes
-from bench.room_steps import MAIN, join, open_room, push_task, runs_posted, start_fresh, use_task, wait_text
+from bench.page_opens import exception_boxes, settled, watched_page
+from bench.room_steps import join, open_room, push_task, runs_posted, start_fresh, use_task
 from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, pss_mib, renice_browser, start_app
 from mnistcore.classroom.board import REFRESH
 from mnistcore.classroom.store import open_store
@@ -119,9 +119,10 @@ def measure(browser, launch: Launch, n: int, db: str) -> dict:
         use_task(pg, timeout=120)
         students.append(pg)
     print(f"    {n} students joined and took the task in {time.perf_counter() - t0:.0f} s", flush=True)
-    board = browser.new_context(viewport={"width": 1400, "height": 2000}).new_page()
+    _, board = watched_page(browser)
     board.goto(f"{launch.url}/board?class={code}")
-    wait_text(board, "runs posted", where=MAIN)
+    opened = settled(board, "Class board")  # open, not still opening: the runs start on a board at rest
+    print(f"    the board opened and settled in {opened:.1f} s", flush=True)
     health = Health(launch.url).start()
     store = open_store(db)
     phases = [phase(board, students[: max(1, n // 2)], store, code), phase(board, students, store, code)]

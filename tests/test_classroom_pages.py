@@ -133,6 +133,8 @@ def test_the_board_shows_a_room_and_says_so_for_an_unknown_code(class_db):
     at = session("board", **{"class": code})
     assert [m.value for m in at.metric][:3] == [code, "0", "0"]
     assert any("No run yet" in i.value for i in at.info)
+    # plotly.js loads with the empty board, in a hidden chart: the first run's redraw does not wait for it
+    assert len(at.get("plotly_chart")) == 1 and at.get("plotly_chart")[0].proto.id.endswith("plotly_preload_chart")
     at = session("board", **{"class": "ZZZZZZ"})
     assert any("No open class room has the code ZZZZZZ" in w.value for w in at.warning)
     at = session("board")
