@@ -1,8 +1,8 @@
 """The one place a class's shared state lives: rooms, tasks, students and their posted runs.
 
-Two backends behind one set of methods: SQLite from the standard library (a file in WAL mode, shared by
-every server process on one machine) and PostgreSQL through psycopg 3 (shared by every machine). Each
-call opens its own connection and transaction, so a database that went away and came back needs nothing
+One set of methods over two backends (`backends`): SQLite from the standard library (a file in WAL mode,
+shared by every server process on one machine) and PostgreSQL through psycopg 3 (shared by every machine).
+Each call opens its own connection and transaction, so a database that went away and came back needs nothing
 from the caller but another call; while it is away every call raises `StoreDown`.
 """
 
@@ -10,26 +10,20 @@ import hashlib
 import hmac
 import json
 import secrets
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from mnistcore.classroom import schema
+from mnistcore.classroom.backends import StoreDown as StoreDown  # raised by every method: callers catch it from here
+from mnistcore.classroom.backends import connect
 
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0 or 1: read off a projector, typed on a phone
 CODE_LENGTH = 6  # 32**6, about a billion codes: guessing one at the throttle's pace takes years
 MAX_NAME = 40
 MAX_TASK_TEXT = 300
 STATUSES = ("done", "overshot", "stopped", "diverged")  # how a posted run ended (mnistcore.train)
-
-
-class StoreDown(Exception):
-    """The database cannot be reached or answered with an error; nothing was changed."""
 
 
 class RoomError(Exception):
@@ -111,100 +105,9 @@ def clean_code(text: str) -> str:
     return "".join(ch for ch in str(text).upper() if ch.isalnum())[:CODE_LENGTH + 4]
 
 
-class _Cursor:
-    """Runs SQL written with `?` marks on either backend."""
-
-    def __init__(self, raw, mark: str):
-        self.raw, self.mark = raw, mark
-
-    def run(self, sql: str, params: tuple = ()) -> list[tuple]:
-        """Execute `sql` with `params`; the rows it returns, if any."""
-        self.raw.execute(sql.replace("?", self.mark), params)
-        return self.raw.fetchall() if self.raw.description else []
-
-
-class _SQLite:
-    """A SQLite file in WAL mode: readers never wait for the writer, and writers take turns."""
-
-    dialect = "sqlite"
-    taken = sqlite3.IntegrityError
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            con = self._connection()
-            try:
-                con.execute("PRAGMA journal_mode=WAL")  # persistent: set once, on the file
-            finally:
-                con.close()
-        except (OSError, sqlite3.Error) as e:
-            raise StoreDown(f"the class database file cannot be used ({e})") from None
-
-    def _connection(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-        con.execute("PRAGMA foreign_keys=ON")  # per connection: the cascades of a deleted room
-        return con
-
-    @contextmanager
-    def transaction(self, exclusive: bool = False) -> Iterator[_Cursor]:
-        """One transaction; `exclusive` takes the write lock at once, so counting then inserting cannot race."""
-        try:
-            con = self._connection()
-        except sqlite3.Error as e:
-            raise StoreDown(f"the class database file cannot be opened ({e})") from None
-        try:
-            con.execute("BEGIN IMMEDIATE" if exclusive else "BEGIN")
-            yield _Cursor(con.cursor(), "?")
-            con.execute("COMMIT")
-        except sqlite3.IntegrityError:
-            con.rollback()
-            raise
-        except sqlite3.Error as e:
-            con.rollback()
-            raise StoreDown(f"the class database did not answer ({e})") from None
-        except BaseException:
-            con.rollback()
-            raise
-        finally:
-            con.close()
-
-
-class _Postgres:
-    """A PostgreSQL database, through psycopg 3; a connection per call, so a restart needs no reconnecting logic."""
-
-    dialect = "postgresql"
-
-    def __init__(self, url: str):
-        import psycopg  # only hosts that name a PostgreSQL database need the driver loaded
-        self.psycopg, self.url = psycopg, url
-        self.taken = psycopg.errors.UniqueViolation
-
-    @contextmanager
-    def transaction(self, exclusive: bool = False) -> Iterator[_Cursor]:
-        """One transaction; `exclusive` holds an advisory lock, so counting then inserting cannot race."""
-        try:
-            con = self.psycopg.connect(self.url, connect_timeout=3, options="-c statement_timeout=5000")
-        except self.psycopg.Error as e:
-            raise StoreDown(f"the class database cannot be reached ({type(e).__name__})") from None
-        try:
-            with con, con.cursor() as cur:  # commits on leaving, rolls back on an exception
-                if exclusive:
-                    cur.execute("SELECT pg_advisory_xact_lock(22)")
-                yield _Cursor(cur, "%s")
-        except self.taken:
-            raise
-        except self.psycopg.Error as e:
-            raise StoreDown(f"the class database did not answer ({type(e).__name__})") from None
-        finally:
-            con.close()
-
-
 def open_store(url: str, limits: Limits = Limits()) -> "Store":
-    """The store at `url`: `postgresql://...` for PostgreSQL, else a SQLite file path (`sqlite:///path` or a path)."""
-    if url.startswith(("postgresql://", "postgres://")):
-        return Store(_Postgres(url), limits)
-    return Store(_SQLite(Path(url.removeprefix("sqlite://"))), limits)
+    """The store at `url` (PostgreSQL or a SQLite file: `backends.connect`), its schema brought up to date."""
+    return Store(connect(url), limits)
 
 
 class Store:
