@@ -16,7 +16,6 @@ class StoreDown(Exception):
     """The database cannot be reached or answered with an error; nothing was changed."""
 
 
-
 class Cursor:
     """Runs SQL written with `?` marks on either backend."""
 
