@@ -187,7 +187,10 @@ def run_curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, ti
     fig = curves(series, title=title, y_title=y_title, height=height)
     for trace in fig.data:
         trace.mode = "lines+markers" if len(trace.x) < FEW_POINTS else "lines"
-    fig.update_layout(margin=dict(l=62, r=12, t=46, b=50, autoexpand=False))
+    # the legend at the top right, over the plot, as curves_svg draws it: under the axis, in the 50 px the frame
+    # keeps for the ticks and the axis title, it pushed "step" onto the tick labels
+    fig.update_layout(margin=dict(l=62, r=12, t=46, b=50, autoexpand=False),
+                      legend=dict(orientation="h", x=1, xanchor="right", y=1, yanchor="bottom", yref="paper"))
     ys = [y for _, (_, line) in series.items() for y in line if np.isfinite(y)]
     if ys and min_span:
         fig.update_yaxes(range=list(y_window(ys, y_bounds, min_span)))

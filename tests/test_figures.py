@@ -51,6 +51,8 @@ def test_run_curves_dot_few_points_and_keep_their_bounds():
     fig = figures.run_curves({"train": (list(range(50)), [1.0] * 50), "valid": ([10], [0.9])}, title="Loss", y_title="loss")
     assert [t.name for t in fig.data] == ["train", "valid"] and [t.mode for t in fig.data] == ["lines", "lines+markers"]
     assert fig.layout.yaxis.autorangeoptions.maxallowed is None  # a loss has no ceiling
+    legend = fig.layout.legend  # over the plot at the right, as the picture drawn while it trains: not on the axis title
+    assert (legend.x, legend.xanchor, legend.y, legend.yanchor, legend.yref) == (1, "right", 1, "bottom", "paper")
     acc = figures.run_curves({"valid accuracy": ([100], [0.8])}, title="Accuracy", y_title="accuracy", y_bounds=(0, 1))
     assert (acc.layout.yaxis.autorangeoptions.minallowed, acc.layout.yaxis.autorangeoptions.maxallowed) == (0, 1)
 
