@@ -16,7 +16,7 @@ import torch
 
 from mnistcore import learning, losses, models
 from mnistcore.expressions import ExpressionError, describe, evaluate
-from mnistcore.train import TrainConfig, total_steps
+from mnistcore.train import TRAINED, TrainConfig, total_steps
 
 Facts = dict[str, Any]
 
@@ -203,7 +203,7 @@ def check_task(_answer: Any, facts: Facts) -> Verdict:
     config, n_train = run["config"], run["n_train"]
     said = (f"Your last run: {config.optimizer.upper()} at lr {config.lr:g}, batch {config.batch_size}, "
             f"{config.epochs} epoch{'s' * (config.epochs > 1)} on {n_train:,} images: ")
-    if run["status"] not in ("done", "overshot"):  # an overshot run trained to its end: its accuracy counts
+    if run["status"] not in TRAINED:  # an overshot run trained to its end too: its accuracy counts
         return Verdict(False, said + f"it ended as {run['status']}, with no result to count.")
     said += f"{run['accuracy']:.1%}."
     fits = config.optimizer == "sgd" and config.epochs <= TASK_EPOCHS and n_train == TASK_IMAGES

@@ -25,6 +25,7 @@ from mnistcore.prepare import Tensors, to_tensors
 # jumps past the valley and the model is confidently wrong on the digits it misses. Diverged is kept for a
 # loss that became inf or NaN.
 OVERSHOOT = 1.5
+TRAINED = ("done", "overshot")  # the endings of a run that trained to its end: its model and accuracy count
 FUSED_DEVICES = ("cpu", "cuda")  # where PyTorch has a fused Adam kernel
 
 

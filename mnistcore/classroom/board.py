@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnistcore.classroom.store import Arrays, Member, Run
+from mnistcore.train import TRAINED
 
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
 REFRESH = 1.0  # seconds between the board's looks at its room's version (5-9 ms of server CPU each)
@@ -97,7 +98,7 @@ def latest_per_student(runs: list[Run], dataset: str) -> list[Run]:
     stopped run's model is half-trained, a diverged one's is no model; one that overshot is a model, if a rough one)."""
     latest: dict[int, Run] = {}
     for run in runs:
-        if run.dataset == dataset and run.status in ("done", "overshot"):
+        if run.dataset == dataset and run.status in TRAINED:
             latest[run.member] = run
     return list(latest.values())
 
