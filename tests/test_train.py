@@ -115,6 +115,14 @@ def test_command_line_validates_more_often_when_asked():
     assert steps == [20, 40, 60, 63]  # 63 steps in an epoch of 4,000 images
 
 
+@pytest.mark.parametrize("lr, status, code", [(3.0, "overshot", 0), (1e38, "diverged", 1)])
+def test_command_line_exit_status_says_whether_the_run_trained_to_its_end(lr, status, code):
+    run = subprocess.run([sys.executable, "-m", "mnistcore", "train", "--source", "sample", "--optimizer", "sgd",
+                          "--momentum", "0", "--lr", str(lr)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == code and run.stdout.splitlines()[-1].startswith(f"{status}: valid accuracy"), run.stdout
+    assert "Traceback" not in run.stderr
+
+
 def test_command_line_reports_a_bad_source_without_a_traceback(tmp_path):
     run = subprocess.run([sys.executable, "-m", "mnistcore", "train", "--source", str(tmp_path / "nope")],
                          capture_output=True, text=True, timeout=60)
