@@ -52,6 +52,8 @@ def test_the_board_pools_one_model_per_student_and_hides_names_it_was_asked_to()
     assert [r.id for r in board.latest_per_student(runs, "k")] == [2, 4]  # newest trained to its end, on that data
     assert [r.id for r in board.latest_per_student(runs + [run(8, 1, "overshot")], "k")] == [8, 4]  # a model too
     assert board.main_dataset(runs) == "k"
+    assert board.template_label(runs[1]) == "SGD lr 0.1 · 90.0%"
+    assert board.template_label(run(8, 1, "overshot")) == "SGD lr 0.1 · 90.0% (overshot)"  # as the table says it
     members = [Member(1, "Ada", False, 0, 0), Member(2, "Cy", True, 0, 0)]
     rows = board.table(runs, members)
     assert rows[1]["run"] == 6 and rows[1]["valid accuracy"] is None and rows[1]["status"] == "diverged"

@@ -103,6 +103,13 @@ def latest_per_student(runs: list[Run], dataset: str) -> list[Run]:
     return list(latest.values())
 
 
+def template_label(run: Run) -> str:
+    """The words after a student's name under their template strip: "SGD lr 0.1 · 90.0%", and "(overshot)" if so."""
+    optimizer = OPTIMIZERS.get(run.settings.get("optimizer"), "")
+    ending = " (overshot)" if run.status == "overshot" else ""
+    return f"{optimizer} lr {run.settings.get('lr', 0):g} · {run.accuracy:.1%}{ending}"
+
+
 def students(runs: list[Run], members: list[Member]) -> list[dict]:
     """One row per student: the name the board shows, runs posted, best accuracy, and self-check progress."""
     rows = []
