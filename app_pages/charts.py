@@ -24,4 +24,4 @@ def preload() -> None:
     The browser loads plotly.js (a few MB) with the first Plotly chart a page shows, and that first redraw cost
     it 2.2-2.6 s of CPU instead of 0.5-0.8 s (a training page after Stop, Chromium on 2 cores)."""
     with st.container(key="plotly_preload"):  # hidden by looks.CSS
-        st.plotly_chart(figures.run_curves({}, title="", y_title=""), key="plotly_preload_chart")
+        st.plotly_chart(figures.blank(), key="plotly_preload_chart")

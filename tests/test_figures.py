@@ -2,6 +2,7 @@
 
 
 import numpy as np
+import plotly.io as pio
 import pytest
 
 from mnistcore import figures
@@ -99,3 +100,9 @@ def test_a_diverging_map_says_for_and_against_on_hover_not_only_in_colour():
     evidence = figures.image(np.array([[0.5, -0.5]]), "evidence", colorscale=figures.DIVERGING, zmid=0)
     assert np.asarray(evidence.data[0].text).tolist() == [["for", "against"]]
     assert figures.image(np.array([[0.5]]), "pixels").data[0].text is None  # a picture of ink has no sides
+
+
+def test_blank_is_built_once_and_sends_almost_nothing():
+    """The hidden chart that loads plotly.js is one figure per process, without the template's 6 kB of JSON."""
+    assert figures.blank() is figures.blank()
+    assert len(pio.to_json(figures.blank().to_dict(), validate=False)) < 200
