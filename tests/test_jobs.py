@@ -246,6 +246,9 @@ def test_curves_are_thinned_for_the_page_but_end_at_the_last_step(data):
     steps, _ = curves["train loss"]
     assert len(full) > 500 and 50 <= len(steps) <= 101 and steps[-1] == full[-1].step
     assert curves["valid accuracy"][0][-1] == snap.step
+    # the last step's validation pass and the run's ending are one point, not two at the same step
+    valid_steps = curves["valid loss"][0]
+    assert len(valid_steps) == len(set(valid_steps)) and valid_steps == curves["valid accuracy"][0]
 
 
 def test_the_line_is_fair_between_browsers_and_each_browser_is_capped():

@@ -25,7 +25,8 @@ def curves(snapshot, smoothing: float = 0.8, max_points: int = CHART_POINTS) -> 
     thousands, and every poll of the page would send them all again.
     """
     progress = [e for e in snapshot.events if e.kind == "progress"]
-    evals = [e for e in snapshot.events if e.valid_loss is not None and e.kind != "progress"]
+    # the last step's "eval" and the run's ending ("done", ...) carry the same validation pass: one point per step
+    evals = list({e.step: e for e in snapshot.events if e.valid_loss is not None and e.kind != "progress"}.values())
     smooth, level = [], None
     for e in progress:
         level = e.train_loss if level is None else smoothing * level + (1 - smoothing) * e.train_loss
