@@ -1,51 +1,16 @@
 """AppTest for every page: widgets moved through their ranges, bad inputs tried, no exception anywhere."""
 
-import dataclasses
 import gc
-import hashlib
 import io
-import socket
 import time
-from pathlib import Path
 
 import pytest
-from conftest import write_idx_folder
+from apptest import PAGES, by_label, ok, open_page
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
 from app_pages import words
-from mnistcore import data, devices
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["home", "tensors", "normalization", "reshape", "softmax", "learning", "training", "mistakes"]
-TIMEOUT = 180
-
-
-QUICK = {"size": "sample", "pace": "full"}  # the tests' default: the shipped sample, trained at full speed
-
-
-def open_page(page_name: str, /, **query) -> AppTest:
-    """A fresh app session on `page`, with optional URL query parameters (QUICK unless they say otherwise)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in {**QUICK, **query}.items():
-        if v is not None:
-            at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    if page_name != "home":
-        at.switch_page(f"app_pages/{page_name}.py").run()
-    ok(at)
-    return at
-
-
-def ok(at: AppTest) -> None:
-    """No exception box on the page."""
-    assert not at.exception, [e.message for e in at.exception]
-
-
-def by_label(elements, fragment: str):
-    """The first widget whose label contains `fragment`."""
-    return next(e for e in elements if fragment in e.label)
+from mnistcore import devices
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -222,150 +187,6 @@ def tiny_png() -> bytes:
     Image.new("L", (1, 1), 255).save(buf, "PNG")
     return buf.getvalue()
 
-
-def test_bad_folder_falls_back_to_the_sample_with_a_message(tmp_path):
-    at = open_page("home")
-    at.sidebar.text_input(key="folder").set_value(str(tmp_path / "missing")).run()
-    ok(at)
-    assert any("folder was not found" in e.value and "shipped sample" in e.value for e in at.sidebar.error)
-    assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
-
-
-@pytest.mark.skipif(not Path(data.DEBIAN_FASHION).is_dir(), reason="dataset-fashion-mnist not installed")
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_on_full_fashion_mnist(page):
-    at = open_page(page, data="fashion")
-    assert any("Fashion-MNIST: 50,000 train" in c.value for c in at.sidebar.caption)
-
-
-def test_url_settings_are_read_and_written():
-    at = open_page("tensors", rank="4", digit="7", seed="42")
-    assert at.radio(key="rank").value == 4 and at.selectbox(key="digit").value == 7
-    assert at.query_params["rank"] == ["4"] or at.query_params["rank"] == "4"
-    assert by_label(at.sidebar.number_input, "Seed").value == 42
-    at = open_page("tensors", rank="99", digit="x")  # nonsense in the URL falls back to defaults
-    assert at.radio(key="rank").value == 2 and at.selectbox(key="digit").value == 3
-
-
-def test_settings_survive_a_page_switch():
-    at = open_page("tensors")
-    at.radio(key="rank").set_value(0).run()
-    at.switch_page("app_pages/softmax.py").run()
-    at.switch_page("app_pages/tensors.py").run()
-    ok(at)
-    assert at.radio(key="rank").value == 0
-
-
-def test_sessions_share_one_read_only_copy_of_the_data():
-    first, second = open_page("home"), open_page("tensors")
-    a, b = first.session_state["dataset"], second.session_state["dataset"]
-    assert a is b  # twenty open sessions hold one copy, not twenty
-    assert not a.x_train.flags.writeable
-
-
-@pytest.mark.skipif(not Path(data.DEBIAN_FASHION).is_dir(), reason="dataset-fashion-mnist not installed")
-def test_full_size_mnist_pages_compare_with_the_lesson(monkeypatch):
-    # Full MNIST cannot be downloaded here; Fashion-MNIST's files have the same names, sizes and split,
-    # so pointed at as MNIST they exercise the full-size branches of the pages.
-    monkeypatch.setenv("MNIST_DATA", data.DEBIAN_FASHION)
-    at = open_page("normalization", size=None)  # the full-size default, which MNIST_DATA comes before
-    assert any("MNIST: 50,000 train / 10,000 valid / 10,000 test" in c.value for c in at.sidebar.caption)
-    assert any("Its file stored each byte divided by 256" in i.value for i in at.info)
-    at.switch_page("app_pages/training.py").run()
-    ok(at)
-    assert any("**The lesson:** 91.7% after this epoch" in m.value for m in at.markdown)
-
-
-def test_download_button_fetches_verifies_and_switches_to_full_data(http_server, tmp_path, monkeypatch, idx_arrays):
-    import dataclasses
-
-    from mnistcore import data
-    url, www = http_server  # a mirror on 127.0.0.1, serving IDX files the test wrote
-    write_idx_folder(www, idx_arrays)
-    sums = {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in www.glob("*-ubyte.gz")}
-    monkeypatch.setitem(data.SPECS, "mnist", dataclasses.replace(data.SPECS["mnist"], mirrors=(url,), md5=sums))
-    monkeypatch.setenv("MNISTCORE_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("MNIST_DATA", raising=False)
-    at = open_page("home", size=None)
-    assert any("from the full set shipped with the app" in c.value for c in at.sidebar.caption)
-    by_label(at.sidebar.button, "Download").click().run()  # a downloaded copy comes before the shipped one
-    ok(at)
-    assert any("MNIST: 300 train / 10,000 valid / 200 test images, from IDX files in mnist" in c.value
-               for c in at.sidebar.caption)
-    assert at.session_state["dataset"].origin == str(tmp_path / "cache" / "mnist")
-
-
-def test_download_button_without_a_mirror_keeps_the_sample(tmp_path, monkeypatch):
-    with socket.socket() as s:  # a port on this machine where nothing listens
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}/"
-    monkeypatch.setitem(data.SPECS, "mnist", dataclasses.replace(data.SPECS["mnist"], mirrors=(dead,)))
-    monkeypatch.setenv("MNISTCORE_CACHE", str(tmp_path / "cache"))
-    at = open_page("home")
-    by_label(at.sidebar.button, "Download").click().run()
-    ok(at)
-    assert any("The download did not work, nothing was changed" in e.value for e in at.sidebar.error)
-    assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
-
-
-# ---------------------------------------------------------------- bad input through the app
-
-BAD_URLS = [
-    ("reshape", {"rows": "-5,100"}, "rows", (10, 15)), ("reshape", {"rows": "7"}, "rows", (10, 15)),
-    ("reshape", {"rows": "a,b"}, "rows", (10, 15)), ("reshape", {"cols": "1,2,3"}, "cols", (10, 15)),
-    ("reshape", {"i": "999"}, "i", 0), ("reshape", {"shape": "1," * 3000}, "shape", "-1, 28, 28"),
-    ("reshape", {"slice": "__import__('os')"}, "slice", "img[::2]"),
-    ("mistakes", {"page": "99999"}, "page", 1), ("mistakes", {"page": "-1"}, "page", 1),
-    ("mistakes", {"rates": "maybe"}, "rates", False), ("mistakes", {"order": "DROP TABLE"}, "order", None),
-    ("softmax", {"z0": "nan"}, "z0", None), ("softmax", {"z0": "inf"}, "z0", None), ("softmax", {"temp": "0"}, "temp", 1.0),
-    ("softmax", {"true": "10"}, "true", 3), ("training", {"lr": "1e999"}, "lr", 1e-3),
-    ("training", {"epochs": "1e9"}, "epochs", 1), ("training", {"batch": "3"}, "batch", 64),
-    ("training", {"mom": "-1"}, "mom", 0.9), ("training", {"model": "../x"}, "model", "linear"),
-    ("tensors", {"axis": "5"}, "axis", 0), ("tensors", {"rank": "-1"}, "rank", 2), ("tensors", {"i": "1e400"}, "i", 0),
-    ("home", {"seed": "-1"}, "seed", 0), ("home", {"seed": str(2**40)}, "seed", 0), ("home", {"data": "evil"}, "data", "mnist"),
-    ("home", {"device": "cuda:7"}, "device", "auto"),
-]
-
-
-@pytest.mark.parametrize("page, query, key, default", BAD_URLS, ids=[f"{p}-{k}" for p, _, k, _ in BAD_URLS])
-def test_bad_url_values_fall_back_to_defaults(page, query, key, default):
-    at = open_page(page, **query)
-    kept = at.session_state[f"kept:{key}"]
-    if default is not None:
-        assert kept == default
-    assert str(kept) != next(iter(query.values()))
-
-
-def test_the_gallery_page_number_follows_its_bounds():
-    at = open_page("mistakes")
-    last = at.number_input(key="page").max
-    at.number_input(key="page").set_value(last).run()
-    at.radio(key="which").set_value("unsure").run()  # far fewer tiles: the kept page is out of range now
-    ok(at)
-    assert at.session_state["kept:page"] <= max(1, at.number_input(key="page").max if at.number_input else 1)
-
-
-@pytest.mark.parametrize("typed", ["~nosuchuser-mnistcore/mnist", "/" + "x" * 5000, "/etc", "/proc/self", "bad\x00name"])
-def test_bad_folders_keep_the_data_set_in_use_and_name_no_server_path(typed):
-    at = open_page("home", data="fashion") if Path(data.DEBIAN_FASHION).is_dir() else open_page("home")
-    before = at.session_state["dataset"].summary()
-    at.sidebar.text_input(key="folder").set_value(typed.replace("\\x00", "\x00")).run()
-    ok(at)
-    assert at.sidebar.error and "not found" in at.sidebar.error[0].value
-    assert "/usr/share" not in at.sidebar.error[0].value and str(Path.home()) not in at.sidebar.error[0].value
-    assert at.session_state["dataset"].summary() == before
-
-
-def test_the_folder_never_comes_from_the_url():
-    at = open_page("home", folder=data.DEBIAN_FASHION, data="mnist")
-    assert at.sidebar.text_input(key="folder").value == ""
-    assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
-
-
-def test_a_hosted_server_has_no_folder_box(monkeypatch):
-    monkeypatch.setenv("MNISTCORE_FOLDER_BOX", "0")
-    at = open_page("home")
-    assert not [t for t in at.sidebar.text_input if t.key == "folder"]
 
 
 def test_learning_page_through_its_widgets():

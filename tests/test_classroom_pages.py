@@ -1,8 +1,8 @@
 """AppTests of the class pages (Teach a class, Class board) and the sidebar's room box, on a real SQLite store."""
 
 import pytest
+from apptest import APP, TIMEOUT, by_label, ok
 from streamlit.testing.v1 import AppTest
-from test_app import APP, TIMEOUT, by_label, ok
 
 from app_pages import rooms
 from mnistcore.classroom.store import open_store

@@ -10,7 +10,7 @@ import time
 
 import pytest
 import torch
-from test_app import by_label, ok, open_page
+from apptest import by_label, ok, open_page
 from test_training_page import progress_text, run_until
 
 from mnistcore.data import load_dataset

@@ -1,8 +1,8 @@
 """The lesson's own numbers, on the real MNIST the app ships (the `full_mnist` fixture)."""
 
 import pytest
+from apptest import APP, TIMEOUT
 from streamlit.testing.v1 import AppTest
-from test_app import APP, TIMEOUT
 
 from mnistcore import normalize
 from mnistcore.data import load_dataset

@@ -6,8 +6,8 @@ import signal
 import time
 
 import torch
+from apptest import by_label, ok, open_page
 from streamlit.testing.v1 import AppTest
-from test_app import by_label, ok, open_page
 
 
 def run_until(at: AppTest, done, timeout: float = 120.0) -> None:

@@ -1,7 +1,7 @@
 """Pictures for a page that redraws while a run trains: the curves as SVG, the weight templates as PNG.
 
 A picture costs the browser a fraction of a Plotly chart's redraw (bench/class_bench.py), so the
-training page shows these while a run goes on and the interactive figures (mnistcore/figures.py)
+training page shows these while a run goes on and the interactive figures (mnistcore/figures/)
 once it ends, in the same colours and frame.
 """
 
@@ -9,7 +9,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mnistcore.figures import CLASS_COLORS, DIVERGING_RGB, FEW_POINTS, template_limits, y_window
+from mnistcore.figures.charts import FEW_POINTS
+from mnistcore.figures.house import CLASS_COLORS, DIVERGING_RGB, y_window
+from mnistcore.figures.images import template_limits
 
 
 def _ticks(lo: float, hi: float, n: int = 5, whole: bool = False) -> list[float]:

@@ -1,0 +1,163 @@
+"""Charts of numbers: bars per class, histograms, training curves, the confusion matrix, the class's runs."""
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from mnistcore.evaluate import row_rates
+from mnistcore.figures.house import (
+    ACCENT,
+    BELOW,
+    CLASS_COLORS,
+    DASHES,
+    MUTED,
+    OPTIMIZER_COLORS,
+    layout,
+    log_axis,
+    log_ticks,
+    y_window,
+)
+
+
+def bars(values: Sequence[float], labels: Sequence[str], *, title: str | None = None,
+         highlight: int | None = None, y_title: str = "probability", x_title: str = "class",
+         height: int = 300, y_range: tuple[float, float] | None = None, text_format: str = ".2f",
+         colors: Sequence[str] | None = None) -> go.Figure:
+    """A bar per class; the bar at `highlight` drawn in the accent colour (or each in `colors`)."""
+    colors = colors or [ACCENT if i == highlight else MUTED for i in range(len(values))]
+    fig = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=colors,
+                           texttemplate="%{y:" + text_format + "}", textposition="outside", cliponaxis=False))
+    fig.update_xaxes(title=x_title, type="category")
+    fig.update_yaxes(title=y_title, range=y_range, gridcolor="#eee", zerolinecolor="#999")
+    return layout(fig, title, height)
+
+
+def histogram(series: dict[str, np.ndarray], *, title: str | None = None, x_title: str = "pixel value",
+              bins: int = 60, height: int = 300, log_y: bool = True) -> go.Figure:
+    """Overlaid histograms, one per named array, sharing bins, counted here: the browser gets 60 bars a series.
+
+    Plotly's own histogram sends every value to the browser to bin there: 2,000 images of 784 pixels made the
+    normalization page's two charts 84 MB, and its first open took 21 s."""
+    lo = min(float(np.min(v)) for v in series.values())
+    hi = max(float(np.max(v)) for v in series.values())
+    size = (hi - lo) / bins or 1.0
+    edges = lo + size * np.arange(bins + 1)  # (bins + 1,): the last bin holds hi
+    fig = go.Figure()
+    shares = []
+    for i, (name, values) in enumerate(series.items()):
+        counts, _ = np.histogram(np.ravel(values), bins=edges)  # (bins,)
+        share = counts / np.size(values)
+        shares.append(share)
+        fig.add_trace(go.Bar(x=edges[:-1] + size / 2, y=np.where(share > 0, share, np.nan), width=size, name=name,
+                             opacity=0.6, marker_color=CLASS_COLORS[i], marker_line_width=0,
+                             hovertemplate=f"{name}: %{{y:.2%}} of pixels near %{{x:.3g}}<extra></extra>"))
+    # inside, at the top middle, where the bars are low: above the plot it ran into a long title
+    fig.update_layout(barmode="overlay", bargap=0, legend=dict(orientation="h", y=0.98, yanchor="top", x=0.5, xanchor="center"))
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title="share of pixels" + (" (log scale)" if log_y else ""), type="log" if log_y else "linear",
+                     gridcolor="#eee")
+    if log_y:
+        log_axis(fig, np.concatenate(shares))
+    return layout(fig, title, height)
+
+
+def curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title: str | None = None,
+           x_title: str = "step", y_title: str = "loss", height: int = 320, log_y: bool = False,
+           markers: bool = False) -> go.Figure:
+    """Line charts: `series` maps a name to (x, y); each line has a colour and a dash of its own."""
+    fig = go.Figure()
+    for i, (name, (x, y)) in enumerate(series.items()):
+        fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines+markers" if markers else "lines", name=name,
+                                 line=dict(color=CLASS_COLORS[i % 10], dash=DASHES[i % len(DASHES)])))
+    fig.update_xaxes(title=x_title, gridcolor="#eee")
+    fig.update_yaxes(title=y_title, type="log" if log_y else "linear", gridcolor="#eee")
+    if log_y:
+        log_axis(fig, np.concatenate([np.asarray(y, dtype=float) for _, y in series.values()]))
+    fig.update_layout(legend=BELOW)
+    return layout(fig, title, height)
+
+
+FEW_POINTS = 20  # a series with fewer points gets dots: one validation point drawn as a line is invisible
+
+
+def run_curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, title: str, y_title: str,
+               y_bounds: tuple[float, float] | None = None, min_span: float = 0.0, height: int = 320) -> go.Figure:
+    """A training run's curves, interactive, in the same frame as `curves_svg` draws them while it trains.
+
+    `y_bounds` keeps the axis inside them (one accuracy dot had an axis up to 1.5); `min_span` keeps it at least that
+    tall (see `y_window`).
+    """
+    fig = curves(series, title=title, y_title=y_title, height=height)
+    for trace in fig.data:
+        trace.mode = "lines+markers" if len(trace.x) < FEW_POINTS else "lines"
+    # the legend at the top right, over the plot, as curves_svg draws it: under the axis, in the 50 px the frame
+    # keeps for the ticks and the axis title, it pushed "step" onto the tick labels
+    fig.update_layout(margin=dict(l=62, r=12, t=46, b=50, autoexpand=False),
+                      legend=dict(orientation="h", x=1, xanchor="right", y=1, yanchor="bottom", yref="paper"))
+    ys = [y for _, (_, line) in series.items() for y in line if np.isfinite(y)]
+    if ys and min_span:
+        fig.update_yaxes(range=list(y_window(ys, y_bounds, min_span)))
+    elif y_bounds is not None:
+        fig.update_yaxes(autorangeoptions=dict(minallowed=y_bounds[0], maxallowed=y_bounds[1]))
+    return fig
+
+
+def readable_cells(z: np.ndarray, text: list[list[str]], colorscale: str, dark_from: float = 0.6) -> list[go.Heatmap]:
+    """`z` (k, k) as two heatmaps on one colour scale: dark text on its light cells, white on its dark ones.
+    Plotly gave every cell one text colour, and a count on the darkest red could not be read."""
+    finite = z[np.isfinite(z)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    dark = np.isfinite(z) & (z >= lo + dark_from * (hi - lo))  # (k, k)
+    k = len(z)
+    return [go.Heatmap(z=np.where(part, z, np.nan), x=list(range(k)), y=list(range(k)), zmin=lo, zmax=hi,
+                       colorscale=colorscale, showscale=False, text=text, texttemplate="%{text}", hoverinfo="skip",
+                       textfont=dict(color=colour))
+            for part, colour in ((~dark, "#222"), (dark, "white"))]
+
+
+def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = False,
+              selected: tuple[int, int] | None = None, height: int = 480) -> go.Figure:
+    """A confusion matrix (rows true, columns predicted), clickable through an invisible point per cell."""
+    rates = row_rates(counts)
+    z = rates if normalized else counts
+    off = z.astype(float).copy()
+    np.fill_diagonal(off, np.nan)  # colour the mistakes; the diagonal would drown them
+    k = len(labels)
+    text = [[f"{rates[i, j]:.0%}" if normalized else str(counts[i, j]) for j in range(k)] for i in range(k)]
+    diag = np.where(np.eye(k, dtype=bool), z, np.nan)  # (k, k): the right answers
+    fig = go.Figure([*readable_cells(off, text, "Reds"), *readable_cells(diag, text, "Greens")])
+    ii, jj = np.meshgrid(range(k), range(k), indexing="ij")
+    fig.add_trace(go.Scatter(  # st.plotly_chart returns selections of points, not of heatmap cells
+        x=jj.ravel(), y=ii.ravel(), mode="markers", marker=dict(size=34, opacity=0, symbol="square"),
+        customdata=counts.ravel(), showlegend=False,
+        hovertemplate="true %{y}, predicted %{x}: %{customdata} images<extra>click to see them</extra>"))
+    if selected:
+        fig.add_shape(type="rect", x0=selected[1] - 0.5, x1=selected[1] + 0.5, y0=selected[0] - 0.5,
+                      y1=selected[0] + 0.5, line=dict(color="black", width=3))
+    fig.update_xaxes(title="predicted class", tickvals=list(range(k)), ticktext=list(labels), side="top")
+    fig.update_yaxes(title="true class", tickvals=list(range(k)), ticktext=list(labels), autorange="reversed")
+    fig.update_layout(clickmode="event+select", dragmode=False)
+    return layout(fig, None, height)
+
+
+def lr_scatter(rows: Sequence[dict], *, height: int = 340) -> go.Figure:
+    """The class's runs: learning rate (log) against validation accuracy, one colour per optimizer; a run whose
+    loss overshot is an open marker (it has an accuracy, but its loss rose)."""
+    fig = go.Figure()
+    for optimizer, color in OPTIMIZER_COLORS.items():
+        mine = [r for r in rows if r["optimizer"] == optimizer and r["valid accuracy"] is not None]
+        shape = "circle" if optimizer == "Adam" else "diamond"
+        fig.add_trace(go.Scatter(
+            x=[r["lr"] for r in mine], y=[r["valid accuracy"] for r in mine], mode="markers", name=optimizer,
+            marker=dict(color=color, size=11, symbol=[shape + "-open" * (r["status"] == "overshot") for r in mine],
+                        line=dict(color=color, width=2)),
+            text=[f"{r['name']}: batch {r['batch']}, {r['epochs']} epoch(s)" + " (overshot)" * (r["status"] == "overshot")
+                  for r in mine],
+            hovertemplate="%{text}<br>lr %{x:g} · %{y:.2%}<extra>" + optimizer + "</extra>"))
+    lrs = [r["lr"] for r in rows if r["lr"]]
+    ticks, labels = log_ticks(np.array(lrs + [min(lrs) / 3, max(lrs) * 3]) if lrs else np.array([]))
+    fig.update_xaxes(type="log", title="learning rate (log scale)", tickvals=ticks or None, ticktext=labels or None)
+    fig.update_yaxes(title="valid accuracy", tickformat=".0%", range=[0, 1.02])
+    fig.update_layout(legend={**BELOW, "title": dict(text="optimizer", side="left")})
+    return layout(fig, "Learning rate against accuracy", height)
