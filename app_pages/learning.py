@@ -5,8 +5,19 @@ import inspect
 import numpy as np
 import streamlit as st
 
-from app_pages import charts, fragments, lesson_path, quiz, server_work, session, settings, shared_data, words
-from mnistcore import claims, devices, figures, learning, notebook
+from app_pages import (
+    charts,
+    fragments,
+    lesson_path,
+    line_descent,
+    quiz,
+    server_work,
+    session,
+    settings,
+    shared_data,
+    speed_claims,
+)
+from mnistcore import figures, learning, notebook
 
 ds = session.dataset()
 st.title("How it learns")
@@ -17,76 +28,7 @@ st.markdown("A model learns by asking, for every number it holds: *if I nudge th
 # ---------------------------------------------------------------- 1. a line
 st.header("1. Two numbers, a and b, find a line")
 x, y = learning.line_points(seed=session.seed())
-best = learning.best_line(x, y)
-LRS = [0.01, 0.05, 0.1, 0.3, 0.6, 0.8, 1.0]
-lr = st.select_slider("Learning rate (how far each step goes)", LRS, **settings.keep("glr", 0.1, settings.one_of(LRS, float)))
-start = learning.START
-path = st.session_state.setdefault("gd_path", [start])
-
-
-def step() -> None:
-    """Move (a, b) one step downhill."""
-    path.append(learning.descend(*path[-1], lr, x, y))
-
-
-def reset() -> None:
-    """Back to the start."""
-    st.session_state["gd_path"] = [start]
-    st.session_state["gd_play"] = 0
-
-
-ticking = bool(st.session_state.get("gd_play"))  # the fragment's pace is set on a full run of the page
-
-
-@fragments.fragment(run_every=0.3 if ticking else None)
-def descent() -> None:
-    """The buttons, the two charts and the two derivatives; Play steps once per tick."""
-    if st.session_state.get("gd_play") and not ticking:
-        st.rerun()  # Play was pressed inside this fragment: a full run starts the ticking
-    if st.session_state.get("gd_play"):
-        step()
-        st.session_state["gd_play"] -= 1
-        if not st.session_state["gd_play"] or learning.verdict([learning.mse(a, b, x, y) for a, b in path]) == "diverging":
-            st.session_state["gd_play"] = 0
-            st.rerun()  # stop ticking
-    b = st.columns([1, 1.5, 1, 3])
-    b[0].button("Step", icon=":material/arrow_downward:", on_click=step)
-    b[1].button("Play 30 steps", icon=":material/play_arrow:", on_click=lambda: st.session_state.update(gd_play=30))
-    b[2].button("Reset", icon=":material/restart_alt:", on_click=reset)
-    a_now, b_now = path[-1]
-    losses = [learning.mse(a, b, x, y) for a, b in path]
-    # the view grows to follow a path that overshoots (up to a point: a diverging one leaves any view)
-    a_seen, b_seen = [a for a, _ in path if abs(a) < 60], [b for _, b in path if abs(b) < 60]
-    a_vals, b_vals, grid = learning.loss_grid(x, y, (min(-4, *a_seen), max(9, *a_seen)), (min(-8, *b_seen), max(16, *b_seen)))
-    left, right = st.columns(2)
-    said = (f"The path: {len(path) - 1} steps from a {path[0][0]:.2f}, b {path[0][1]:.2f} to a {a_now:.2f}, b {b_now:.2f}; "
-            f"the lowest loss is at a {best[0]:.2f}, b {best[1]:.2f}.")
-    charts.show(left, figures.descent(a_vals, b_vals, grid, path, best, title=f"The loss over (a, b): step {len(path) - 1}"),
-                said=said)
-    charts.show(right, figures.line_fit(x, y, a_now, b_now, title=f"y = {a_now:.2f} x + {b_now:.2f}, loss {losses[-1]:.3g}"))
-    words = {
-        "start": ("info", "Press **Step**: a and b each move against their derivative."),
-        "settling": ("success", "Each step lowers the loss: the path runs downhill towards the star."),
-        "settled": ("success",
-                    f"Settled near the lowest point (a = {best[0]:.2f}, b = {best[1]:.2f}): the derivatives are almost 0, "
-                    "so the steps are tiny."),
-        "overshooting": ("warning",
-                         "The loss went **up**: this step jumped over the valley to the other side. A smaller rate would not."),
-        "diverging": ("error", f"Diverging: at learning rate {lr:g} every step lands further up the other side than it started, "
-                               "so the loss grows without end. Reset and choose a smaller rate."),
-    }
-    kind, text = words[learning.verdict(losses)]
-    getattr(st, kind)(text)
-    fa, fb = learning.formula_grads(a_now, b_now, x, y)
-    ga, gb = learning.autograd_grads(a_now, b_now, x, y)
-    st.markdown("At the current a and b, the two derivatives of the loss `mean((a*x + b - y)**2)`, worked out twice:")
-    # a derivative per column, not per row: three columns fit a phone, and the last rows are the point
-    st.markdown("| | d loss / d a | d loss / d b |\n| --- | --- | --- |\n"
-                "| the formula | `mean(2 (a x + b - y) x)` | `mean(2 (a x + b - y))` |\n"
-                f"| by the formula | {fa:.6f} | {fb:.6f} |\n| **by autograd** | {ga:.6f} | {gb:.6f} |\n"
-                f"| **difference** | {abs(fa - ga):.1e} | {abs(fb - gb):.1e} |")
-
-descent()
+line_descent.show(x, y)
 
 # ---------------------------------------------------------------- 2. one step of the lesson's model
 st.header("2. One step of the lesson's model, in slow motion")
@@ -178,56 +120,7 @@ st.header("4. The lesson's two speed claims, measured on this machine")
 st.markdown("The lesson says scikit-learn's logistic regression reaches a similar accuracy but our PyTorch version runs "
             "much faster, and that `.cuda()` is the difference between slow and fast. Measured here, not quoted: each "
             "timing is repeated, and the sentences below are read from the medians and their spread.")
-kinds = [k for k in devices.available() if k != "mps"]
-plan = claims.trials(kinds)
-measuring = bool(st.session_state.get("claims_asked")) and len(server_work.in_order(claims.measure, ds, plan)) < len(plan)
-
-
-def trial_words(trial: claims.Trial) -> str:
-    """What a trial measures, for the progress bar."""
-    if trial.what == "sklearn":
-        return f"scikit-learn's fit, run {trial.repeat + 1} of {claims.REPEATS['sklearn']} (each takes a while)"
-    return (f"one epoch on the {devices.describe(trial.kind)} at {trial.batch:,} images a step, "
-            f"run {trial.repeat + 1} of {claims.REPEATS['epoch']}")
-
-
-@fragments.fragment(run_every=1.0 if measuring else None)
-def the_claims() -> None:
-    """The button, then a progress bar while the trials run one by one in a worker, then the tables and the words."""
-    if not st.session_state.get("claims_asked"):
-        st.button("Measure on this machine", icon=":material/speed:", on_click=st.session_state.update,
-                  kwargs={"claims_asked": True})
-        return
-    done = server_work.in_order(claims.measure, ds, plan)
-    if len(done) < len(plan):
-        if not measuring:
-            st.rerun()  # just asked: a full run starts the ticking
-        st.progress(len(done) / len(plan), text=f"Measuring {len(done) + 1} of {len(plan)}: {trial_words(plan[len(done)])}. "
-                    "The rest of the page works meanwhile.")
-        return
-    if measuring:
-        st.rerun()  # all measured: stop ticking
-    t = claims.collect(done)
-    n = len(ds.y_train)
-    ours = t["epoch", "cpu", 64]
-    st.table([{"model": what, "seconds (median)": f"{x.median:.2f}", "fastest to slowest": f"{x.low:.2f}-{x.high:.2f}",
-               "runs": x.repeats, "valid accuracy": f"{x.accuracy:.2%}"}
-              for what, x in [("scikit-learn LogisticRegression (lbfgs, 100 iterations)", t["sklearn", "cpu", 64]),
-                              ("ours: the lesson's nn.Sequential, one epoch of Adam at 64", ours)]])
-    st.table([{"device": devices.describe(kind), "images a step": f"{batch:,}",
-               "seconds for one epoch (median)": f"{x.median:.2f}",
-               "fastest to slowest": f"{x.low:.2f}-{x.high:.2f}", "images per second": f"{n / x.median:,.0f}",
-               "valid accuracy": f"{x.accuracy:.2%}"}
-              for kind in kinds for batch in claims.BATCHES for x in [t["epoch", kind, batch]]])
-    for sentence in claims.what_they_say(t, gpu="cuda" if "cuda" in kinds else None):
-        st.markdown(sentence)
-    if "cuda" not in kinds:
-        st.caption(f"No CUDA GPU on this machine, so only the CPU is shown ({devices.describe('cpu')}). On a GPU server the "
-                   "table gets the GPU's rows too.")
-    st.caption(f"All on {words.plain(ds.summary())}; measured once per server, one run at a time, and shared by every page.")
-
-
-the_claims()
+speed_claims.show(ds)
 settings.publish("glr", "slr", "curve", "units")
 quiz.ask("learning", {"x": x, "y": y}, ds.classes)
 lesson_path.next_step(__file__)

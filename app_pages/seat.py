@@ -89,6 +89,8 @@ def describe(task_settings: dict) -> str:
 @fragments.fragment(run_every=POLL)
 def _room(seat: rooms.Seat) -> None:
     """Every few seconds: the room's task, this session's progress sent, and waiting posts sent again."""
+    if rooms.seat() is not seat:  # left (a press in here reruns only this, with the seat of the last full run)
+        st.rerun()
     if st.session_state.pop("to_training", False):
         st.switch_page("app_pages/training.py")
     with st.container(border=True, key="seat_box"):

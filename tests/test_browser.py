@@ -220,6 +220,23 @@ def test_drawing_a_digit_gives_a_prediction(server, page):
     page.wait_for_function(f"() => ({CHART_TEXTS})().filter(t => t.startsWith('predicted')).length === 2", timeout=30_000)
 
 
+def test_the_line_steps_and_resets_inside_its_fragment(server, page):
+    # AppTest reruns the whole page on every click; a browser reruns only the fragment, which kept the names of the
+    # last full run: Reset emptied the session's path while the fragment went on drawing (and stepping) the old one
+    page.goto(f"{server.url}/learning")
+    settle(page)
+    main = page.locator('[data-testid="stMain"]')
+
+    def press(name: str, step: int) -> None:
+        main.get_by_role("button", name=name, exact=True).click()
+        page.wait_for_function(f"() => ({CHART_TEXTS})().includes('The loss over (a, b): step {step}')", timeout=30_000)
+
+    press("Step", 1)
+    press("Step", 2)
+    press("Reset", 0)
+    press("Step", 1)
+
+
 def total_of(text: str) -> int:
     return int(re.search(r"of ([\d,]+)", text).group(1).replace(",", ""))
 

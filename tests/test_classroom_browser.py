@@ -86,6 +86,10 @@ def test_a_teacher_and_three_students_run_a_task_and_the_board_shows_their_runs(
         teacher.get_by_role("button", name="End the room").click()
         wait_text(teacher, "Open a room", where='[data-testid="stMain"]')
         wait_text(students[1], "This class room has closed", timeout=10, where='[data-testid="stSidebar"]')
+        # Leave is pressed inside the polled box, which reruns alone: the box must go with the seat, not poll on
+        students[1].locator('[data-testid="stSidebar"]').get_by_role("button", name="Leave the room").click()
+        students[1].wait_for_function("() => !document.querySelector('[data-testid=\"stSidebar\"]').innerText"
+                                      ".includes('Class room')", timeout=10_000)
         board.reload()
         wait_text(board, f"No open class room has the code {code}", where='[data-testid="stMain"]')
     finally:
