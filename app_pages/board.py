@@ -147,9 +147,9 @@ def show(code: str) -> None:
     cols = st.columns(2)
     for i, run in enumerate(r for r in latest if r.id in arrays):
         name = names.get(run.member, "?")
-        cols[i % 2].image(strip_of(code, run.id, arrays[run.id].templates), width="stretch",
-                          caption=f"**{words.plain(name)}** · {board.template_label(run)}",
-                          alt=f"{name}'s ten weight templates, digits 0 to 9")
+        charts.picture(cols[i % 2], strip_of(code, run.id, arrays[run.id].templates), width="stretch",
+                       caption=f"**{words.plain(name)}** · {board.template_label(run)}",
+                       alt=f"{name}'s ten weight templates, digits 0 to 9")
     st.subheader("The digits the class's models get wrong")
     ds = dataset_for(key) if key else None
     if ds is None:

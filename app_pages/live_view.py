@@ -107,10 +107,10 @@ def curves_and_templates(job: Job) -> None:
     if snap.weights is not None:
         titles = list(job.dataset_classes) if job.config.model != "mlp" else snap.weight_titles
         if job.alive:  # a picture while it trains: a heatmap per poll slowed training (bench/browser_bench.py)
-            templates_side.image(pictures.weights_png(snap.weights, titles, zoom=5),
-                                 alt=describe.templates(snap.weights, titles),
-                                 caption="Weights now: blue counts for the class, red against; "
-                                         "each template on its own scale (±its largest weight)")
+            charts.picture(templates_side, pictures.weights_png(snap.weights, titles, zoom=5),
+                           alt=describe.templates(snap.weights, titles),
+                           caption="Weights now: blue counts for the class, red against; "
+                                   "each template on its own scale (±its largest weight)")
         else:
             templates_side.plotly_chart(figures.weight_grid(snap.weights, titles), key="weights_chart")
             with templates_side.expander("The templates in words"):

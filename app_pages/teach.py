@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from app_pages import looks, rooms, words
+from app_pages import charts, looks, rooms, words
 from app_pages.run_choices import BATCHES, LRS, MAX_EPOCHS, OPTIMIZERS, PACES, SCHEDULES
 from mnistcore import models
 from mnistcore.classroom import board
@@ -86,7 +86,7 @@ def links(code: str, secret: str) -> None:
     base = rooms.base_url()
     student, board_link, teacher = f"{base}?room={code}", f"{base}board?class={code}", f"{base}teach?room={code}&key={secret}"
     left, right = st.columns([1, 2])
-    left.image(qr_png(student), width=240, caption="Scan to join", alt=f"QR code of the student link {student}")
+    charts.picture(left, qr_png(student), width=240, caption="Scan to join", alt=f"QR code of the student link {student}")
     right.markdown(f"Room code\n# {' '.join(code)}")
     right.markdown("Students open this link, or scan the code:")
     right.code(student, language=None, wrap_lines=True)

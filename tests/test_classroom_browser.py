@@ -53,6 +53,7 @@ def test_a_teacher_and_three_students_run_a_task_and_the_board_shows_their_runs(
         qr = teacher.locator('img[alt^="QR code of the student link"]')
         qr.wait_for(timeout=30_000)  # its image element may follow the link's text by a moment
         assert qr.count() == 1
+        assert qr.get_attribute("src").endswith(".png")  # as drawn: Streamlit's default made a blurred 17 KB JPEG of it
         students = [tab(browser) for _ in range(3)]
         for student, name in zip(students, ["Ada", "Cy", MARKUP_NAME]):
             join(student, link, name)
@@ -70,7 +71,8 @@ def test_a_teacher_and_three_students_run_a_task_and_the_board_shows_their_runs(
         main = board.locator('[data-testid="stMain"]')
         assert MARKUP_NAME in main.inner_text()  # the name as typed, as text: no bold, no link
         assert main.locator("b", has_text="Bo").count() == 0 and main.locator('a[href^="javascript"]').count() == 0
-        assert main.locator('img[alt$="ten weight templates, digits 0 to 9"]').count() == 3
+        strips = main.locator('img[alt$="ten weight templates, digits 0 to 9"]')
+        assert strips.count() == 3 and all(src.endswith(".png") for src in strips.evaluate_all("s => s.map(i => i.src)"))
         assert main.locator('img[alt*="of 3 models got wrong"]').count() >= 4  # the pooled mistakes' gallery
         no_exception(board)
         # The board follows the class by itself: a fourth run, and its row is there within seconds of its end.
