@@ -19,6 +19,8 @@ POSTED = {"posted": "Your last run is on the class board.",
 
 def box() -> None:
     """The sidebar's room box: this session's room, polled, or the join form when the address names a room."""
+    if st.session_state.pop("to_training", False):  # "Use these settings" was pressed in the room's box
+        st.switch_page("app_pages/training.py")
     seat = rooms.seat()
     if seat is not None:
         st.query_params["room"] = seat.code  # the address keeps naming the room, for a reload
@@ -91,8 +93,10 @@ def _room(seat: rooms.Seat) -> None:
     """Every few seconds: the room's task, this session's progress sent, and waiting posts sent again."""
     if rooms.seat() is not seat:  # left (a press in here reruns only this, with the seat of the last full run)
         st.rerun()
-    if st.session_state.pop("to_training", False):
-        st.switch_page("app_pages/training.py")
+    if st.session_state.get("to_training"):
+        # the switch is made by a full run (box): from this fragment's own run, a student's training page came up
+        # blank now and then (2 of the last 5 full test runs, the HAProxy class test), a fragment racing a page change
+        st.rerun()
     with st.container(border=True, key="seat_box"):
         st.markdown(f"**Class room {seat.code}** · you are **{words.plain(seat.name)}**")
         try:
