@@ -1,5 +1,6 @@
 """The learning page's first part: two numbers, a and b, walk downhill to the line that fits the points."""
 
+import numpy as np
 import streamlit as st
 
 from app_pages import charts, fragments, settings
@@ -27,7 +28,7 @@ def verdict_words(losses: list[float], lr: float, best: tuple[float, float]) -> 
     }[learning.verdict(losses)]
 
 
-def derivatives(a: float, b: float, x, y) -> None:
+def derivatives(a: float, b: float, x: np.ndarray, y: np.ndarray) -> None:
     """The two derivatives at (a, b), by the formula and by autograd, side by side."""
     fa, fb = learning.formula_grads(a, b, x, y)
     ga, gb = learning.autograd_grads(a, b, x, y)
@@ -39,7 +40,7 @@ def derivatives(a: float, b: float, x, y) -> None:
                 f"| **difference** | {abs(fa - ga):.1e} | {abs(fb - gb):.1e} |")
 
 
-def show(x, y) -> None:
+def show(x: np.ndarray, y: np.ndarray) -> None:
     """The learning-rate slider, then Step, Play and Reset, the loss over (a, b) with the path, and the line it fits."""
     best = learning.best_line(x, y)
     lr = st.select_slider("Learning rate (how far each step goes)", LRS,

@@ -12,6 +12,7 @@ and the projector): their work is part of every figure.
 
 import contextlib
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -37,7 +38,7 @@ BROWSER_NICE = 5
 # The projector is one machine too: its board runs in a Chromium of its own, in a session of its own, level with the
 # server. Linux shares the CPU between sessions first (autogroup), so it gets a share like the server's. In the
 # students' Chromium, its renderer one of 22 in a group at nice 5, rows missed the 3 s target in two runs of four
-# (3.36 s, 3.76 s) though each was in the database within 0.2 s of its run's end; on its own, 1.15-1.90 s (two runs).
+# (3.36 s, 3.76 s) though each was in the database within 0.2 s of its run's end; on its own, 1.15-1.90 s (three runs).
 ROUNDS = 2  # runs each training student starts in a phase
 THINK = 5.0  # seconds a student looks at a finished run before the next: a class does not restart in a loop
 QUIET = 10.0  # seconds of the board alone, to price its looks
@@ -148,6 +149,7 @@ def projector(playwright, timeout: float = 60):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def measure(browser, board_browser, launch: Launch, n: int, db: str) -> dict:
@@ -244,7 +246,8 @@ def run(n: int, servers: int = 1, browser_nice: int = 5) -> list[bool]:
             print(f"  the students' Chromium runs at nice {browser_nice}, below the server (nice 0) and above the runs "
                   "(nice 10); the board's, a Chromium of its own, level with the server")
         else:
-            print("  Chromium runs level with the server (nice 0): a stress test, not a class (see BROWSER_NICE)")
+            print("  the students' Chromium runs level with the server (nice 0): a stress test, not a class (see "
+                  "BROWSER_NICE); the board's, a Chromium of its own, level with it too")
         with projector(p) as board_browser, \
                 start_app(servers, env={"MNISTCORE_DB": db, "MNISTCORE_HOSTED": "0"}) as launch:
             r = measure(browser, board_browser, launch, n, db)
