@@ -38,7 +38,7 @@ BROWSER_NICE = 5
 # The projector is one machine too: its board runs in a Chromium of its own, in a session of its own, level with the
 # server. Linux shares the CPU between sessions first (autogroup), so it gets a share like the server's. In the
 # students' Chromium, its renderer one of 22 in a group at nice 5, rows missed the 3 s target in two runs of four
-# (3.36 s, 3.76 s) though each was in the database within 0.2 s of its run's end; on its own, 1.15-1.90 s (three runs).
+# (3.36 s, 3.76 s) though each was in the database within 0.2 s of its run's end; on its own, 1.15-1.90 s (four runs).
 ROUNDS = 2  # runs each training student starts in a phase
 THINK = 5.0  # seconds a student looks at a finished run before the next: a class does not restart in a loop
 QUIET = 10.0  # seconds of the board alone, to price its looks
