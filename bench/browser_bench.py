@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from bench.servers import CHROMIUM
 from mnistcore.data import load_dataset
 from mnistcore.prepare import to_tensors
 from mnistcore.serving.live import watched
@@ -38,7 +39,7 @@ def page_speeds(epochs: int, runs: int, extra: tuple[str, ...] = ()) -> list[flo
             except OSError:
                 time.sleep(0.25)
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+            b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
             page = b.new_page(viewport={"width": 1400, "height": 1600})
             speeds = []
             for _ in range(runs):

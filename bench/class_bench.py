@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.health import Health
 from bench.page_opens import exception_boxes, late_student, pages_and_slider, warm
-from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, pss_mib, renice_browser, start_app
+from bench.servers import CHROMIUM, Launch, browser_cpu_seconds, cpu_seconds, pss_mib, renice_browser, start_app
 from mnistcore.data import DEBIAN_FASHION
 
 MAIN = "[data-testid=\"stMain\"]"  # the page itself: the header has a Stop button of its own while a script runs
@@ -217,7 +217,7 @@ def run(n: int, servers: int = 1, browser_nice: int = 0) -> list[bool]:
     print(f"  {where}; Chromium runs on the same {os.cpu_count()} cores as the server", flush=True)
     rows = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         if browser_nice:
             renice_browser(browser_nice)
             print(f"  Chromium runs at nice {browser_nice}, below the server (nice 0) and above the runs (nice 10)")

@@ -25,7 +25,7 @@ from playwright.sync_api import Error as PlaywrightError
 from bench.health import Health
 from bench.page_opens import exception_boxes, settled, watched_page
 from bench.room_steps import join, open_room, push_task, runs_posted, start_fresh, use_task
-from bench.servers import Launch, browser_cpu_seconds, cpu_seconds, free_port, pss_mib, renice_browser, start_app
+from bench.servers import CHROMIUM, Launch, browser_cpu_seconds, cpu_seconds, free_port, pss_mib, renice_browser, start_app
 from mnistcore.classroom.board import REFRESH
 from mnistcore.classroom.store import open_store
 
@@ -42,7 +42,6 @@ BROWSER_NICE = 5
 ROUNDS = 2  # runs each training student starts in a phase
 THINK = 5.0  # seconds a student looks at a finished run before the next: a class does not restart in a loop
 QUIET = 10.0  # seconds of the board alone, to price its looks
-CHROMIUM = "/usr/bin/chromium"
 PROGRESS = "() => document.querySelector('[data-testid=\"stProgress\"]')?.innerText || ''"
 DONE = f"() => /done: step/.test(({PROGRESS})())"
 # The board's count of posted runs, with the wall clock, at every change (wall clock: the students' pages are

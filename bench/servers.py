@@ -9,6 +9,7 @@ from pathlib import Path
 from deploy.serve import Class
 
 TICK = os.sysconf("SC_CLK_TCK")
+CHROMIUM = "/usr/bin/chromium"  # Debian's: Playwright cannot download its own here
 
 
 def free_port() -> int:
