@@ -10,10 +10,13 @@ import plotly.graph_objects  # noqa: F401
 import pyarrow  # noqa: F401
 import streamlit as st
 
-from app_pages import lesson_path, looks, quiz, reloads, seat, server_work, session, settings, shared_data, words
 from mnistcore import devices
 from mnistcore.data import SPECS, fetch, resolve
 from mnistcore.errors import DataError
+from ui.course import lesson_path, quiz
+from ui.room import seat
+from ui.show import looks, words
+from ui.state import reloads, server_work, session, settings, shared_data
 
 st.set_page_config(page_title="How a network learns to read digits", page_icon="✏️", layout="wide")
 looks.style()  # contrast and wrapping code: every page, read by everyone (tests/test_accessibility.py)

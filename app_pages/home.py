@@ -3,8 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import charts, lesson_path, quiz, session
 from mnistcore import figures
+from ui.course import lesson_path, quiz
+from ui.show import plots
+from ui.state import session
 
 ds = session.dataset()
 st.title("How a neural network learns to read handwritten digits")
@@ -15,7 +17,7 @@ st.markdown(
     "what it still gets wrong. Every page runs on real images and real code."
 )
 first_of_each = [int(np.flatnonzero(ds.y_train == c)[0]) for c in range(10)]
-charts.show(st,
+plots.show(st,
     figures.mosaic(ds.x_train[first_of_each] / 255, [ds.classes[c] for c in range(10)], zmin=0, zmax=1,
                    title=f"One training image of each class from {ds.title}"),
     config={"displayModeBar": False},

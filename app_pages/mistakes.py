@@ -5,10 +5,12 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from app_pages import charts, lesson_path, quiz, session, settings, shared_data, words
 from mnistcore import describe, digits, evaluate, figures, models
 from mnistcore.prepare import train_stats
 from mnistcore.serving import uploads
+from ui.course import lesson_path, quiz
+from ui.show import plots, words
+from ui.state import session, settings, shared_data
 
 PER_PAGE = 20
 ds = session.dataset()
@@ -25,7 +27,7 @@ st.markdown(f"It gets **{(preds == ds.y_valid).mean():.2%}** of the {len(preds):
 st.header("Confusion matrix")
 normalized = st.toggle("Show rates per true class instead of counts", **settings.keep("rates", False, settings.flag))
 cell = settings.value("cell")
-event = charts.show(st, figures.confusion(counts, labels, normalized=normalized, selected=cell),
+event = plots.show(st, figures.confusion(counts, labels, normalized=normalized, selected=cell),
                     said=describe.confusion(counts, labels), on_select="rerun", selection_mode="points", key="confusion")
 points = event.selection.points if event and event.selection else []
 if points:
@@ -71,7 +73,7 @@ for row in range(0, len(idx), 5):
         col.markdown(f"**#{(page - 1) * PER_PAGE + n + 1}** true **{labels[ranked.true[show][n]]}** → "
                      f"**{labels[ranked.pred[show][n]]}**  \n" + " · ".join(f"{labels[j]} {probs[k, j]:.0%}" for j in top))
         col.button("Look closer", key=f"look{n}", on_click=st.session_state.__setitem__, args=("tile", n))
-charts.show(st, figures.bars(evaluate.per_class_accuracy(probs, ds.y_valid), labels, y_title="accuracy", y_range=(0, 1.1),
+plots.show(st, figures.bars(evaluate.per_class_accuracy(probs, ds.y_valid), labels, y_title="accuracy", y_range=(0, 1.1),
                              title="Accuracy per true class", text_format=".0%"))
 
 
@@ -99,8 +101,8 @@ def inspect(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
         p = model(x_norm[None]).exp()[0].numpy()  # (1, 784) -> (10,)
     pred = int(p.argmax())
     a, b = st.columns([1, 2])
-    charts.show(a, figures.image(x_img, "the image", zmin=0, zmax=1, show_scale=False, height=280))
-    charts.show(b, figures.bars(p, labels, highlight=pred, y_range=(0, 1.15), title=f"predicted {labels[pred]} ({p[pred]:.0%})"))
+    plots.show(a, figures.image(x_img, "the image", zmin=0, zmax=1, show_scale=False, height=280))
+    plots.show(b, figures.bars(p, labels, highlight=pred, y_range=(0, 1.15), title=f"predicted {labels[pred]} ({p[pred]:.0%})"))
     if models.kind_of(model) == "mlp":
         st.info("Pixel-by-pixel evidence exists only for the linear models: an MLP mixes pixels through hidden units.")
         return
@@ -112,7 +114,7 @@ def inspect(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
     for col, arr, title in ((cols[0], ev_pred, f"for {labels[pred]} (predicted): {ev_pred.sum():+.1f}"),
                             (cols[1], ev_other, f"for {labels[other]} ({what}): {ev_other.sum():+.1f}"),
                             (cols[2], ev_pred - ev_other, f"{labels[pred]} minus {labels[other]}")):
-        charts.show(col, figures.image(arr, title, colorscale=figures.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
+        plots.show(col, figures.image(arr, title, colorscale=figures.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
                                        height=340, show_scale=False))
     st.caption(f"weight × pixel, on one colour scale from {-limit:.2f} (red) to {limit:.2f} (blue): blue pixels pushed the "
                "score up, red ones down. The totals (plus each class's bias) "

@@ -3,8 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import charts, lesson_path, looks, quiz, server_work, session, settings, shared_data, words
 from mnistcore import figures, normalize
+from ui.course import lesson_path, quiz
+from ui.show import looks, plots, words
+from ui.state import server_work, session, settings, shared_data
 
 ds = session.dataset()
 
@@ -40,9 +42,9 @@ else:
             "validation images are different images.")
 train_px, valid_px = ds.x_train[:2000] / 255, ds.x_valid[:2000] / 255  # 2,000 images each: enough for a histogram
 left, right = st.columns(2)
-charts.show(left, figures.histogram({"train": train_px, "valid": valid_px}, title="Raw pixels, scaled to [0, 1]",
+plots.show(left, figures.histogram({"train": train_px, "valid": valid_px}, title="Raw pixels, scaled to [0, 1]",
                                     x_title="pixel value"))
-charts.show(right, figures.histogram({"train": (train_px - s["train_mean"]) / s["train_std"],
+plots.show(right, figures.histogram({"train": (train_px - s["train_mean"]) / s["train_std"],
                                       "valid": (valid_px - s["train_mean"]) / s["train_std"]},
                                      title="Normalized with the TRAIN mean and std", x_title="normalized value"))
 st.caption("Normalizing only shifts and stretches the values: the shape of each histogram stays, and mostly-black "
@@ -59,7 +61,7 @@ optimizer = col1.radio("Optimizer", ["adam", "sgd"], horizontal=True, format_fun
 steps = col2.slider("Steps", 100, 500, step=50, **settings.keep("steps", normalize.RACE_STEPS, settings.int_in(100, 500)))
 curves = server_work.result(normalize.scale_race, ds, steps, normalize.RACE_LR[optimizer], optimizer, session.seed(),
                          waiting="Training three models for a few hundred steps (once per server)...")
-charts.show(st, figures.curves(curves, title="Training loss, batches of 64", y_title="loss (log scale)", log_y=True))
+plots.show(st, figures.curves(curves, title="Training loss, batches of 64", y_title="loss (log scale)", log_y=True))
 raw_end = curves["raw 0-255"][1][-1]
 st.caption(f"On raw bytes the first steps throw the outputs far off and the loss ends at {raw_end:.3g}; "
            f"divided by 255 it ends at {curves['divided by 255'][1][-1]:.3f}, normalized at {curves['normalized'][1][-1]:.3f}.")
@@ -72,10 +74,10 @@ d = server_work.result(normalize.colour_demo, ds, session.seed(), waiting="Train
 left, right = st.columns(2)
 RGB = ["#d62728", "#2ca02c", "#1f77b4"]
 wrong = 1 - d["green_by_own"]
-charts.show(left, figures.bars(d["valid_by_train"], ["red", "green", "blue"], colors=RGB, y_title="mean after normalizing",
+plots.show(left, figures.bars(d["valid_by_train"], ["red", "green", "blue"], colors=RGB, y_title="mean after normalizing",
                                x_title="channel",
                                title=f"÷ TRAIN stats: {d['green_by_train']:.0%} named green, as they are"))
-charts.show(right, figures.bars(d["valid_by_own"] + 0.0, ["red", "green", "blue"], colors=RGB,
+plots.show(right, figures.bars(d["valid_by_own"] + 0.0, ["red", "green", "blue"], colors=RGB,
                                 y_title="mean after normalizing", x_title="channel",
                                 title=f"÷ their OWN stats: {wrong:.0%} named wrongly", y_range=(-1, 1)))
 say = st.error if wrong >= 0.05 else st.info
@@ -91,7 +93,7 @@ x = shared_data.prepared(ds, "cpu").x_valid[:512]
 INITS = (("randn", "randn: std 1"), ("lesson", "randn / dims[0] (the lesson's get_weights)"),
          ("kaiming", "randn × √(2 / dims[0]) (Kaiming)"))
 stds = {name: normalize.activation_stds(x, init, seed=session.seed()) for init, name in INITS}
-charts.show(st, figures.curves({k: (list(range(11)), v) for k, v in stds.items()}, x_title="layer",
+plots.show(st, figures.curves({k: (list(range(11)), v) for k, v in stds.items()}, x_title="layer",
                                y_title="std of activations (log scale)", log_y=True, title="Exploding, vanishing, steady"))
 st.caption("Plain randn multiplies the spread by about √100 per layer (it explodes). The lesson divides by the number of "
            "rows, which is right for its single layer but shrinks the spread about 10-fold per layer when stacked "

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from app_pages import charts, lesson_path, looks, quiz, session, settings, words
 from mnistcore import figures, tensors
+from ui.course import lesson_path, quiz
+from ui.show import looks, plots, words
+from ui.state import session, settings
 
 ds = session.dataset()
 x_imgs = tensors.batch(ds.x_valid, 16)  # (16, 28, 28) in [0, 1]
@@ -29,7 +31,7 @@ if check.ok:
     st.success(words.plain(check.explanation))
     if out.ndim >= 2 and out.shape[-1] * out.shape[-2] <= 784 * 4:
         tiles = out.reshape(-1, out.shape[-2], out.shape[-1])[:16].numpy()  # (k, H, W)
-        charts.show(st, figures.mosaic(tiles, cols=8, zmin=0, zmax=1,
+        plots.show(st, figures.mosaic(tiles, cols=8, zmin=0, zmax=1,
                                        title=f"the first {len(tiles)} {tuple(out.shape[-2:])} slices"))
     else:
         st.caption("Too long or thin to draw as a picture; the shape is the point here.")
@@ -54,14 +56,14 @@ line = f"x_imgs[{i}, {r0}:{r1}, {c0}:{c1}]"
 part = tensors.run(line, x_imgs=x_imgs)
 st.code(f"{line}   # -> shape {tuple(part.shape)}", language="python")
 left, right = st.columns(2)
-charts.show(left, figures.outline(figures.image(x_imgs[i].numpy(), f"x_imgs[{i}]", zmin=0, zmax=1, show_scale=False), r0, r1,
+plots.show(left, figures.outline(figures.image(x_imgs[i].numpy(), f"x_imgs[{i}]", zmin=0, zmax=1, show_scale=False), r0, r1,
                                   c0, c1))
 if part.numel() == 0:
     right.warning("This slice is empty: a range like 5:5 holds nothing.")
 elif part.numel() <= 144:
-    charts.show(right, figures.number_grid(part.numpy(), "the numbers in the window", row0=r0, col0=c0))
+    plots.show(right, figures.number_grid(part.numpy(), "the numbers in the window", row0=r0, col0=c0))
 else:
-    charts.show(right, figures.image(part.numpy(), "the window (too many numbers to print)", zmin=0, zmax=1))
+    plots.show(right, figures.image(part.numpy(), "the window (too many numbers to print)", zmin=0, zmax=1))
 
 st.subheader("Each integer index removes an axis")
 looks.table([{"line": e, "shape": str(tuple(tensors.run(e, x_imgs=x_imgs).shape)), "rank": tensors.run(e, x_imgs=x_imgs).ndim}
@@ -82,15 +84,15 @@ if err:
     st.code(f"{expr}\n# -> {err}", language="python")
 else:
     st.code(f"{expr}   # -> shape {tuple(out.shape)}", language="python")
-    charts.show(st, figures.tensor_picture(out.float().numpy(), f"{expr}: shape {tuple(out.shape)}"))
+    plots.show(st, figures.tensor_picture(out.float().numpy(), f"{expr}: shape {tuple(out.shape)}"))
 
 st.header("Broadcasting: when shapes differ")
 st.markdown("Adding a vector to a matrix adds it to **every row**. The rule: line the shapes up from the right; "
             "each pair must be equal, or one of them 1 (or missing), and a 1 is stretched to fit.")
 ramp = tensors.run("torch.linspace(0, 1, 28)")  # (28,)
 a, b = st.columns(2)
-charts.show(a, figures.image(tensors.run("img + c", img=x_imgs[i], c=ramp).numpy(), "img + c: c added to every row", height=300))
-charts.show(b, figures.image(tensors.run("img + c[:, None]", img=x_imgs[i], c=ramp).numpy(), "img + c[:, None]: to every column",
+plots.show(a, figures.image(tensors.run("img + c", img=x_imgs[i], c=ramp).numpy(), "img + c: c added to every row", height=300))
+plots.show(b, figures.image(tensors.run("img + c[:, None]", img=x_imgs[i], c=ramp).numpy(), "img + c[:, None]: to every column",
                              height=300))
 st.caption("`c` is `torch.linspace(0, 1, 28)`, shape (28,). `c[None]` is (1, 28) and `c[:, None]` is (28, 1).")
 left, right = st.columns(2)

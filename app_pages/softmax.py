@@ -4,8 +4,10 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app_pages import charts, lesson_path, looks, quiz, session, settings, shared_data, words
 from mnistcore import describe, evaluate, figures, losses
+from ui.course import lesson_path, quiz
+from ui.show import looks, plots, words
+from ui.state import session, settings, shared_data
 
 ds = session.dataset()
 labels = list(ds.classes)
@@ -54,10 +56,10 @@ if "real_image" in st.session_state:
     st.image(ds.x_valid[k], width=84, alt=describe.digit(labels[ds.y_valid[k]]))
 p = losses.softmax(z / temp)
 log_p = losses.log_softmax(z / temp)
-charts.show(chart, figures.bars(p.numpy(), labels, highlight=true, y_range=(0, 1.1), height=260,
+plots.show(chart, figures.bars(p.numpy(), labels, highlight=true, y_range=(0, 1.1), height=260,
                                 title=f"softmax(z / {temp:g}): they add up to {float(p.sum()):.3f}"))
 a, b = st.columns([2, 1])
-charts.show(a, figures.bars(log_p.numpy(), labels, highlight=true, y_title="log probability", text_format=".1f",
+plots.show(a, figures.bars(log_p.numpy(), labels, highlight=true, y_title="log probability", text_format=".1f",
                             title="log-softmax: what the lesson's model outputs"))
 b.metric("negative log-likelihood", f"{-float(log_p[true]):.3f}", help="-log p(true class)")
 b.markdown(f"The model gave **{words.share(float(p[true]))}** to the true class {labels[true]}, so the loss is "
@@ -106,7 +108,7 @@ fig = figures.image(probs, "probabilities of the first 12 validation images: sha
                     colorscale="Blues", height=420, hover="image %{y}, class %{x}: %{z:.3f}", colorbar_title="p")
 fig.update_xaxes(title="class (axis 1)", tickvals=list(range(10)), ticktext=labels)
 fig.update_yaxes(title="image (axis 0)", scaleanchor=None)
-charts.show(st, fig)
+plots.show(st, fig)
 y12 = ds.y_valid[:12]
 st.code(f"preds = probs.argmax(axis=1)   # {preds.tolist()}\ny      = {y12.tolist()}\n"
         f"(preds == y).mean()            # {float((preds == y12).mean()):.3f}", language="python")

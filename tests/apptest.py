@@ -4,6 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ui.course.lesson_path import page_file
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["home", "tensors", "normalization", "reshape", "softmax", "learning", "training", "mistakes"]
 TIMEOUT = 180
@@ -21,7 +23,7 @@ def open_page(page_name: str, /, **query) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     if page_name != "home":
-        at.switch_page(f"app_pages/{page_name}.py").run()
+        at.switch_page(page_file(page_name)).run()
     ok(at)
     return at
 

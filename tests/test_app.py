@@ -5,12 +5,12 @@ import io
 import time
 
 import pytest
-from apptest import PAGES, by_label, ok, open_page
+from apptest import PAGES, by_label, ok, open_page, page_file
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
-from app_pages import words
 from mnistcore import devices
+from ui.show import words
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -259,5 +259,5 @@ def test_a_right_answer_counts_in_the_sidebar_and_survives_a_page_switch():
     ok(at)
     assert any(s.value.startswith("Right.") for s in at.success)
     assert any("1 of" in c.value for c in at.sidebar.caption)
-    at.switch_page("app_pages/mistakes.py").run()
+    at.switch_page(page_file("mistakes")).run()
     assert any("1 of" in c.value for c in at.sidebar.caption)

@@ -6,7 +6,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from apptest import PAGES, by_label, ok, open_page
+from apptest import PAGES, by_label, ok, open_page, page_file
 from conftest import write_idx_folder
 
 from mnistcore import data
@@ -39,8 +39,8 @@ def test_url_settings_are_read_and_written():
 def test_settings_survive_a_page_switch():
     at = open_page("tensors")
     at.radio(key="rank").set_value(0).run()
-    at.switch_page("app_pages/softmax.py").run()
-    at.switch_page("app_pages/tensors.py").run()
+    at.switch_page(page_file("softmax")).run()
+    at.switch_page(page_file("tensors")).run()
     ok(at)
     assert at.radio(key="rank").value == 0
 
@@ -60,7 +60,7 @@ def test_full_size_mnist_pages_compare_with_the_lesson(monkeypatch):
     at = open_page("normalization", size=None)  # the full-size default, which MNIST_DATA comes before
     assert any("MNIST: 50,000 train / 10,000 valid / 10,000 test" in c.value for c in at.sidebar.caption)
     assert any("Its file stored each byte divided by 256" in i.value for i in at.info)
-    at.switch_page("app_pages/training.py").run()
+    at.switch_page(page_file("training")).run()
     ok(at)
     assert any("**The lesson:** 91.7% after this epoch" in m.value for m in at.markdown)
 

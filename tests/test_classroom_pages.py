@@ -1,11 +1,11 @@
 """AppTests of the class pages (Teach a class, Class board) and the sidebar's room box, on a real SQLite store."""
 
 import pytest
-from apptest import APP, TIMEOUT, by_label, ok
+from apptest import APP, TIMEOUT, by_label, ok, page_file
 from streamlit.testing.v1 import AppTest
 
-from app_pages import rooms
 from mnistcore.classroom.store import open_store
+from ui.room import rooms
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def session(page: str = "home", **query) -> AppTest:
         at.query_params[k] = v
     at.run()
     if page != "home":
-        at.switch_page(f"app_pages/{page}.py").run()
+        at.switch_page(page_file(page)).run()
     ok(at)
     return at
 

@@ -1,7 +1,7 @@
 """The lesson's own numbers, on the real MNIST the app ships (the `full_mnist` fixture)."""
 
 import pytest
-from apptest import APP, TIMEOUT
+from apptest import APP, TIMEOUT, page_file
 from streamlit.testing.v1 import AppTest
 
 from mnistcore import normalize
@@ -39,7 +39,7 @@ def test_one_epoch_of_the_lessons_settings_reaches_91_percent(mnist):
 def test_the_pages_compare_with_the_lesson_on_real_mnist(full_mnist, monkeypatch, page, words):
     monkeypatch.setenv("MNIST_DATA", str(full_mnist))
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.switch_page(f"app_pages/{page}.py").run()
+    at.switch_page(page_file(page)).run()
     assert not at.exception, [e.message for e in at.exception]
     shown = [m.value for m in at.markdown] + [i.value for i in at.info]
     assert any(words in text for text in shown), shown

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from app_pages import server_work, words
+from ui.show import words
+from ui.state import server_work
 
 
 def fails_the_first_time(marker: str) -> str:
@@ -32,7 +33,7 @@ def page(marker: str) -> None:
     import streamlit as st
     from test_shared import fails_the_first_time
 
-    from app_pages import server_work
+    from ui.state import server_work
     st.write(server_work.result(fails_the_first_time, None, marker, waiting="computing"))
 
 

@@ -6,7 +6,7 @@ import signal
 import time
 
 import torch
-from apptest import by_label, ok, open_page
+from apptest import by_label, ok, open_page, page_file
 from streamlit.testing.v1 import AppTest
 
 
@@ -38,7 +38,7 @@ def test_training_page_runs_to_the_end_and_offers_the_weights():
     assert len(at.get("plotly_chart")) == 1 + 3 and not at.get("image")  # the ended run: curves and weights, interactive
     assert [d.label for d in at.get("download_button")] == ["Download the weights (state_dict)", "Download the heatmaps (PNG)",
                                                             "Continue in a notebook"]
-    at.switch_page("app_pages/mistakes.py").run()  # the gallery now uses this session's model
+    at.switch_page(page_file("mistakes")).run()  # the gallery now uses this session's model
     ok(at)
     assert any("Using the model you trained on this page" in c.value for c in at.caption)
 
@@ -101,9 +101,9 @@ def test_training_page_upload_good_and_bad_weights():
     at.file_uploader[0].set_value(("w.pt", buf.getvalue(), "application/octet-stream")).run()
     ok(at)
     assert any("Loaded: The lesson's nn.Sequential" in s.value for s in at.success)
-    at.switch_page("app_pages/mistakes.py").run()
+    at.switch_page(page_file("mistakes")).run()
     assert any("Using the weights you uploaded (w.pt" in c.value for c in at.caption)
-    at.switch_page("app_pages/training.py").run()
+    at.switch_page(page_file("training")).run()
     at.file_uploader[0].set_value(("bad.pt", b"not a torch file", "application/octet-stream")).run()
     ok(at)
     assert any("not a PyTorch weights file" in e.value for e in at.error)
@@ -124,7 +124,7 @@ def test_broken_weights_keep_the_model_the_session_had():
     at.file_uploader[0].set_value(("nan.pt", buf.getvalue(), "application/octet-stream")).run()
     ok(at)
     assert any("NaN or infinite" in e.value for e in at.error)
-    at.switch_page("app_pages/mistakes.py").run()
+    at.switch_page(page_file("mistakes")).run()
     assert any("Using the weights you uploaded (good.pt" in c.value for c in at.caption)
 
 

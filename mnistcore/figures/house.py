@@ -40,7 +40,7 @@ def layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
 def blank() -> go.Figure:
     """An empty chart without a template, built once per process and only read after (st.plotly_chart's to_dict).
 
-    It loads plotly.js in the browser (app_pages/charts.preload). Sending it costs the server 0.03 ms; an empty
+    It loads plotly.js in the browser (ui/show/plots.preload). Sending it costs the server 0.03 ms; an empty
     house figure cost 9 ms, built on every full run of the training page and the board: 22% of the server's
     GIL time in a room of 20 (py-spy --gil)."""
     return go.Figure(layout={"template": "none", "height": 10})

@@ -2,7 +2,7 @@
 priority below the server's, their end with the server, the data they share, and the pool that
 computes what pages need.
 
-Training runs (mnistcore.serving.jobs) and page computations (app_pages.shared) both start here.
+Training runs (mnistcore.serving.jobs) and page computations (ui/state/server_work.py) both start here.
 """
 
 import multiprocessing as mp
@@ -117,7 +117,7 @@ POOL_WORKERS = setting("MNISTCORE_PAGE_WORKERS", max(1, (os.cpu_count() or 1) //
 # A page waits for what the pool computes, so the pool comes before the runs: in the runs' scheduling group
 # it had one share in eleven with ten runs training, and a new student's page waited 7 s for the learning
 # page's fits (bench/class_bench.py). A group of its own at nice 5 weighs three times all the runs' group
-# together, and still yields to the server (nice 0). The pool's work is bounded (app_pages/server_work.py).
+# together, and still yields to the server (nice 0). The pool's work is bounded (ui/state/server_work.py).
 PAGE_WORKER_NICE = setting("MNISTCORE_PAGE_WORKER_NICE", 5)
 
 

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from app_pages import session, words
 from mnistcore import models
 from mnistcore.data import Dataset
 from mnistcore.serving import pictures, uploads
 from mnistcore.serving.jobs import Job
+from ui.show import words
+from ui.state import session
 
 
 def finished(job: Job) -> None:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 import streamlit as st
 import torch
 
-from app_pages import server_work, settings
-from app_pages.shared_data import prepared
 from mnistcore import devices, models, train
 from mnistcore.data import Dataset
+from ui.state import server_work, settings
+from ui.state.shared_data import prepared
 
 
 def dataset() -> Dataset:

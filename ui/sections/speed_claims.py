@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from app_pages import fragments, server_work, words
 from mnistcore import claims, devices
 from mnistcore.data import Dataset
+from ui.show import fragments, words
+from ui.state import server_work
 
 
 def trial_words(trial: claims.Trial) -> str:

@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages import charts, fragments, looks, settings, words
 from mnistcore import describe, figures
 from mnistcore.data import Dataset
 from mnistcore.serving import lines, live, pictures
 from mnistcore.serving.jobs import Job
+from ui.show import fragments, looks, plots, words
+from ui.state import settings
 
 PACE_SETTLE = 5.0  # seconds: a class that stops together changes the load ten times in a second
 
@@ -107,7 +108,7 @@ def curves_and_templates(job: Job) -> None:
     if snap.weights is not None:
         titles = list(job.dataset_classes) if job.config.model != "mlp" else snap.weight_titles
         if job.alive:  # a picture while it trains: a heatmap per poll slowed training (bench/browser_bench.py)
-            charts.picture(templates_side, pictures.weights_png(snap.weights, titles, zoom=5),
+            plots.picture(templates_side, pictures.weights_png(snap.weights, titles, zoom=5),
                            alt=describe.templates(snap.weights, titles),
                            caption="Weights now: blue counts for the class, red against; "
                                    "each template on its own scale (±its largest weight)")
@@ -121,7 +122,7 @@ def cheap_for_the_browser(running: bool) -> None:
     """Load plotly.js now, hidden, and drop fades while a run polls (the first chart would otherwise be the ended
     run's: its final redraw after Stop cost 2.2-2.6 s of CPU instead of 0.5-0.8 s, in every page of a class
     that stopped together)."""
-    charts.preload()
+    plots.preload()
     if running:
         looks.still()
 

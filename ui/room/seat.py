@@ -5,11 +5,14 @@ import secrets
 
 import streamlit as st
 
-from app_pages import fragments, quiz, reloads, rooms, settings, words
 from mnistcore import questions
 from mnistcore.classroom import posting
 from mnistcore.classroom.store import MAX_NAME, RoomError, StoreDown, clean_code, clean_name
 from mnistcore.serving.jobs import Job
+from ui.course import quiz
+from ui.room import rooms
+from ui.show import fragments, words
+from ui.state import reloads, settings
 
 POLL = 3.0  # seconds: a pushed task shows on every student's page within this (the issue asks for 5)
 TASK_KEYS = ("data", "size", "model", "optim", "lr", "batch", "epochs", "sched", "mom", "pace")  # the settings' URL names
@@ -20,7 +23,7 @@ POSTED = {"posted": "Your last run is on the class board.",
 def box() -> None:
     """The sidebar's room box: this session's room, polled, or the join form when the address names a room."""
     if st.session_state.pop("to_training", False):  # "Use these settings" was pressed in the room's box
-        st.switch_page("app_pages/training.py")
+        st.switch_page("app_pages/live_training.py")
     seat = rooms.seat()
     if seat is not None:
         st.query_params["room"] = seat.code  # the address keeps naming the room, for a reload

@@ -3,7 +3,7 @@ checked by axe-core in tests/test_accessibility.py), on a desktop and on a phone
 
 import streamlit as st
 
-from app_pages import words
+from ui.show import words
 
 CSS = """<style>
 /* Captions: Streamlit fades them to 60% opacity, 2.95:1 on the sidebar (WCAG AA asks 4.5:1 for text this

@@ -3,13 +3,15 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import charts, fragments, looks, rooms, settings, shared_data, words
 from mnistcore import figures
 from mnistcore.classroom import board
 from mnistcore.classroom.store import Arrays, StoreDown, clean_code
 from mnistcore.data import Dataset, resolve
 from mnistcore.errors import DataError
 from mnistcore.serving.pictures import strip_png
+from ui.room import rooms
+from ui.show import fragments, looks, plots, words
+from ui.state import settings, shared_data
 
 GALLERY = 24
 
@@ -123,12 +125,12 @@ def show(code: str) -> None:
     m[2].metric("runs posted", len(runs))
     m[3].metric("best valid accuracy", f"{max(r['valid accuracy'] for r in finished):.2%}" if finished else "-")
     if not runs:  # the first run's redraw must not wait for plotly.js, on a projector shared with a class
-        charts.preload()
+        plots.preload()
         st.info(f"No run yet. Students join at **{rooms.base_url()}?room={code}**; each run they finish shows here.")
         return
     left, right = st.columns([3, 2])
     runs_table(left, rows)
-    charts.show(right, figures.lr_scatter(rows), key="board_scatter")
+    plots.show(right, figures.lr_scatter(rows), key="board_scatter")
     if note := board.scatter_note(rows):
         right.caption(note)
     st.subheader("Every student")
@@ -147,7 +149,7 @@ def show(code: str) -> None:
     cols = st.columns(2)
     for i, run in enumerate(r for r in latest if r.id in arrays):
         name = names.get(run.member, "?")
-        charts.picture(cols[i % 2], strip_of(code, run.id, arrays[run.id].templates), width="stretch",
+        plots.picture(cols[i % 2], strip_of(code, run.id, arrays[run.id].templates), width="stretch",
                        caption=f"**{words.plain(name)}** · {board.template_label(run)}",
                        alt=f"{name}'s ten weight templates, digits 0 to 9")
     st.subheader("The digits the class's models get wrong")

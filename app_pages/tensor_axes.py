@@ -6,8 +6,10 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from app_pages import charts, fragments, lesson_path, looks, quiz, session, settings
 from mnistcore import figures, tensors
+from ui.course import lesson_path, quiz
+from ui.show import fragments, looks, plots
+from ui.state import session, settings
 
 ds = session.dataset()
 x = tensors.batch(ds.x_valid)  # (64, 28, 28) floats in [0, 1]
@@ -32,7 +34,7 @@ with left:
     st.markdown("**axes:** " + (", ".join(f"axis {k} = {a} ({value.shape[k]})" for k,
                                           a in enumerate(axes)) or "none: a single number"))
 with right:
-    charts.show(st, figures.tensor_picture(value.numpy(), f"{what}: shape {tuple(value.shape)}"))
+    plots.show(st, figures.tensor_picture(value.numpy(), f"{what}: shape {tuple(value.shape)}"))
 if rank == 0:
     st.caption("A single number: no index is left to choose, so it has no axes. The square is only there to show its shade.")
 if rank == 4:
@@ -63,7 +65,7 @@ fig = figures.image(result.numpy(), f"{line}: shape {tuple(result.shape)}", **sc
 if axis:
     fig.update_yaxes(title="image (was axis 0)", scaleanchor=None)
     fig.update_xaxes(title=f"{('row', 'column')[2 - axis]} (was axis {3 - axis})")
-charts.show(st, fig)
+plots.show(st, fig)
 st.caption({0: f"Axis 0 runs across the images: reducing it combines the {len(b)} pictures pixel by pixel, so the mean "
                f"is the average {ds.classes[digit]}.",
             1: "Axis 1 runs down the rows: each image collapses to one line of 28 column totals.",
@@ -77,10 +79,10 @@ same = tensors.run("torch.equal(v[28*r : 28*r+28], x[i, r])", v=v, x=x, i=i, r=r
 st.code(f"v = x[i].reshape(784)   # (28, 28) -> {tuple(v.shape)}\n"
         f"torch.equal(v[28*r : 28*r+28], x[i, r])   # {same}", language="python")
 left, right = st.columns([1, 2])
-charts.show(left, figures.outline(figures.image(x[i].numpy(), f"x[{i}]", zmin=0, zmax=1, show_scale=False), r, r + 1, 0, 28))
+plots.show(left, figures.outline(figures.image(x[i].numpy(), f"x[{i}]", zmin=0, zmax=1, show_scale=False), r, r + 1, 0, 28))
 where = tensors.flat_positions(r)
 strip = figures.tensor_picture(v.numpy(), f"v: row {r} is positions {where.start} to {where.stop - 1}")
-charts.show(right, figures.outline(strip, 0, 1, where.start, where.stop))
+plots.show(right, figures.outline(strip, 0, 1, where.start, where.stop))
 
 st.header("Conventions that bite")
 

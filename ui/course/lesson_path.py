@@ -17,7 +17,7 @@ class Step(NamedTuple):
 
 STEPS = [
     Step("app_pages/home.py", "Start here", ":material/home:", "", "what the app teaches, and the path through it."),
-    Step("app_pages/tensors.py", "Tensor rank & axes", ":material/view_in_ar:", "tensors",
+    Step("app_pages/tensor_axes.py", "Tensor rank & axes", ":material/view_in_ar:", "tensors",
          "a pixel, a row, an image, a batch: rank 0 to 4, and what 'axis 0' means."),
     Step("app_pages/normalization.py", "Normalization", ":material/tune:", "normalization",
          "why we subtract the training mean and divide by its standard deviation, and why the validation set must use the "
@@ -26,18 +26,18 @@ STEPS = [
          "turning 784 numbers back into a 28 × 28 picture, cutting pieces out of it, and broadcasting."),
     Step("app_pages/softmax.py", "Softmax & cross-entropy", ":material/functions:", "softmax",
          "turning ten scores into probabilities, and scoring how wrong they are."),
-    Step("app_pages/learning.py", "How it learns", ":material/trending_down:", "learning",
+    Step("app_pages/how_it_learns.py", "How it learns", ":material/trending_down:", "learning",
          "a step downhill on the loss: derivatives, the learning rate, and one SGD step of the lesson's model."),
-    Step("app_pages/training.py", "Live training", ":material/model_training:", "training",
+    Step("app_pages/live_training.py", "Live training", ":material/model_training:", "training",
          "the lesson's model learning, with its ten weight templates taking shape as you watch."),
     Step("app_pages/mistakes.py", "The model's mistakes", ":material/error:", "mistakes",
          "the digits it gets wrong, why, and your own handwriting."),
 ]
-# Not steps of the lesson: the teacher's room and the class's board (app_pages/teach.py, board.py).
+# Not steps of the lesson: the teacher's room and the class's board (app_pages/teach_a_class.py, class_board.py).
 CLASS = [
-    Step("app_pages/teach.py", "Teach a class", ":material/school:", "teach",
+    Step("app_pages/teach_a_class.py", "Teach a class", ":material/school:", "teach",
          "open a room for the class, push a task to every student, and manage the board."),
-    Step("app_pages/board.py", "Class board", ":material/leaderboard:", "board",
+    Step("app_pages/class_board.py", "Class board", ":material/leaderboard:", "board",
          "the class's runs side by side, for the projector."),
 ]
 
@@ -52,6 +52,11 @@ def pages() -> list:
 def url_paths() -> set[str]:
     """Every page's address after the app's own (the start page's is empty)."""
     return {s.url_path for s in STEPS + CLASS if s.url_path}
+
+
+def page_file(url_path: str) -> str:
+    """The file of the page at address `url_path` ("" or "home" for the start page)."""
+    return next(s.file for s in STEPS + CLASS if s.url_path == ("" if url_path == "home" else url_path))
 
 
 def next_step(this_file: str) -> None:

@@ -8,8 +8,8 @@ better what matters (the confusion matrix's worst cells, the descent's path).
 
 import streamlit as st
 
-from app_pages import words
 from mnistcore import describe, figures
+from ui.show import words
 
 
 def show(where, fig, *, said: str | None = None, **kwargs):

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from app_pages import browsers, lesson_path
 from mnistcore.classroom.guard import Throttle
 from mnistcore.classroom.posting import Outbox
 from mnistcore.classroom.store import Limits, Room, Store, StoreDown, open_store
 from mnistcore.data import cache_dir
+from ui.course import lesson_path
+from ui.state import browsers
 
 
 def _number(name: str, default: float, kind=float):

@@ -5,19 +5,11 @@ import inspect
 import numpy as np
 import streamlit as st
 
-from app_pages import (
-    charts,
-    fragments,
-    lesson_path,
-    line_descent,
-    quiz,
-    server_work,
-    session,
-    settings,
-    shared_data,
-    speed_claims,
-)
 from mnistcore import figures, learning, notebook
+from ui.course import lesson_path, quiz
+from ui.sections import line_descent, speed_claims
+from ui.show import fragments, plots
+from ui.state import server_work, session, settings, shared_data
 
 ds = session.dataset()
 st.title("How it learns")
@@ -67,10 +59,10 @@ else:
                 help="The largest difference between any weight after optimizer.step() and after w -= lr * w.grad: "
                      "float rounding at most.")
     left, right = st.columns(2)
-    charts.show(left, figures.weight_grid(-last["grad"], titles, height=330), key="grad")  # the step's way: blue = more "for"
+    plots.show(left, figures.weight_grid(-last["grad"], titles, height=330), key="grad")  # the step's way: blue = more "for"
     left.caption("**Where the step pushes** each class's 784 weights on this batch: minus the gradient of the loss. "
                  "Blue pixels gain weight *for* that class, red ones lose it, in the same colours as the weights beside it.")
-    charts.show(right, figures.weight_grid(st.session_state["sgd_state"]["0.weight"].numpy(), titles, height=330), key="weights")
+    plots.show(right, figures.weight_grid(st.session_state["sgd_state"]["0.weight"].numpy(), titles, height=330), key="weights")
     right.caption(f"**The weights after {st.session_state['sgd_steps']} steps** (blue counts for the class, red against). "
                   f"This step changed them by at most {np.abs(last['update']).max():.4f}.")
 # made on click, in another thread: everything it needs is read here, from this session, first
@@ -102,10 +94,10 @@ def universal() -> None:
                           waiting="Fitting 50 networks, from 1 to 50 ReLU units (once per server)...")[n]
     tried = st.session_state.setdefault("relu_tried", {})
     tried[(target, n)] = fit["error"]
-    charts.show(st, figures.relu_pieces(fit["x"], fit["target"], fit["fit"], fit["pieces"], fit["bias"],
+    plots.show(st, figures.relu_pieces(fit["x"], fit["target"], fit["fit"], fit["pieces"], fit["bias"],
                                         title=f"{n} ReLU piece{'s' if n > 1 else ''}: mean squared error {fit['error']:.4f}"))
     errors = {t: sorted((k, e) for (tt, k), e in tried.items() if tt == t) for t in learning.TARGETS}
-    charts.show(st, figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t, v in errors.items() if v},
+    plots.show(st, figures.curves({t: ([k for k, _ in v], [e for _, e in v]) for t, v in errors.items() if v},
                                    x_title="hidden units n",
                                    y_title="mean squared error (log scale)", log_y=True, markers=True,
                                    title="The error for each n you tried"))

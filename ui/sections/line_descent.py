@@ -3,8 +3,9 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import charts, fragments, settings
 from mnistcore import figures, learning
+from ui.show import fragments, plots
+from ui.state import settings
 
 LRS = [0.01, 0.05, 0.1, 0.3, 0.6, 0.8, 1.0]
 
@@ -81,9 +82,9 @@ def show(x: np.ndarray, y: np.ndarray) -> None:
         left, right = st.columns(2)
         said = (f"The path: {len(path) - 1} steps from a {path[0][0]:.2f}, b {path[0][1]:.2f} to a {a_now:.2f}, b {b_now:.2f}; "
                 f"the lowest loss is at a {best[0]:.2f}, b {best[1]:.2f}.")
-        charts.show(left, figures.descent(a_vals, b_vals, grid, path, best, title=f"The loss over (a, b): step {len(path) - 1}"),
+        plots.show(left, figures.descent(a_vals, b_vals, grid, path, best, title=f"The loss over (a, b): step {len(path) - 1}"),
                     said=said)
-        charts.show(right, figures.line_fit(x, y, a_now, b_now, title=f"y = {a_now:.2f} x + {b_now:.2f}, loss {losses[-1]:.3g}"))
+        plots.show(right, figures.line_fit(x, y, a_now, b_now, title=f"y = {a_now:.2f} x + {b_now:.2f}, loss {losses[-1]:.3g}"))
         kind, text = verdict_words(losses, lr, best)
         getattr(st, kind)(text)
         derivatives(a_now, b_now, x, y)

@@ -16,11 +16,11 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages import browsers
-from app_pages.words import explain, failed
 from mnistcore import learning, normalize, train
 from mnistcore.data import Dataset
 from mnistcore.serving import workers
+from ui.show.words import explain, failed
+from ui.state import browsers
 
 PER_BROWSER = 3  # computations one browser may have waiting to begin; a storm of links cancels its own oldest
 MOST = 128  # futures kept per server: every page's results for a few data sets and seeds

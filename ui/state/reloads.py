@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from app_pages import browsers, reaper
+from ui.run import reaper
+from ui.state import browsers
 
 KEPT = ("job", "trained", "uploaded", "folder", "seat", "teaching")  # what a tab has that its address does not carry
 MAX_TABS = 2_000  # tabs remembered per server, newest kept: a class of 20 opens a few hundred in a day

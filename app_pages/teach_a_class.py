@@ -4,12 +4,13 @@ import time
 
 import streamlit as st
 
-from app_pages import charts, looks, rooms, words
-from app_pages.run_choices import BATCHES, LRS, MAX_EPOCHS, OPTIMIZERS, PACES, SCHEDULES
 from mnistcore import models
 from mnistcore.classroom import board
 from mnistcore.classroom.qr import qr_png
 from mnistcore.classroom.store import RoomError, StoreDown, clean_code
+from ui.room import rooms
+from ui.run.run_choices import BATCHES, LRS, MAX_EPOCHS, OPTIMIZERS, PACES, SCHEDULES
+from ui.show import looks, plots, words
 
 st.title("Teach a class")
 st.markdown("Open a **room** for your class. Students open its link (or scan its code) and pick a name: no accounts. "
@@ -86,7 +87,7 @@ def links(code: str, secret: str) -> None:
     base = rooms.base_url()
     student, board_link, teacher = f"{base}?room={code}", f"{base}board?class={code}", f"{base}teach?room={code}&key={secret}"
     left, right = st.columns([1, 2])
-    charts.picture(left, qr_png(student), width=240, caption="Scan to join", alt=f"QR code of the student link {student}")
+    plots.picture(left, qr_png(student), width=240, caption="Scan to join", alt=f"QR code of the student link {student}")
     right.markdown(f"Room code\n# {' '.join(code)}")
     right.markdown("Students open this link, or scan the code:")
     right.code(student, language=None, wrap_lines=True)

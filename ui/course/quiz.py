@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from app_pages import words
 from mnistcore import questions
 from mnistcore.questions import Facts, Question, Verdict
+from ui.show import words
 
 TRIES_BEFORE_ANSWER = 2
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.words import plain
+from ui.show.words import plain
 
 
 def _store(key: str) -> str:

@@ -4,13 +4,16 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app_pages import browsers, lesson_path, live_view, quiz, reaper, reloads, seat, session, settings, shared_data, weights_files
-from app_pages.run_choices import BATCHES, LRS, MAX_EPOCHS, OPTIMIZERS, PACES, SCHEDULES, SPELLINGS
 from mnistcore import devices, models, notebook
 from mnistcore.serving import lines
 from mnistcore.serving.jobs import Job
 from mnistcore.serving.live import watched
 from mnistcore.train import TrainConfig, total_steps
+from ui.course import lesson_path, quiz
+from ui.room import seat
+from ui.run import live_view, reaper, weights_files
+from ui.run.run_choices import BATCHES, LRS, MAX_EPOCHS, OPTIMIZERS, PACES, SCHEDULES, SPELLINGS
+from ui.state import browsers, reloads, session, settings, shared_data
 
 LESSON_ACCURACY = 0.9172  # the notebook's fit output after one epoch: [0. 0.3213 0.2882 0.9172]
 WATCH_EPOCH_SECONDS = 25  # slow motion: one epoch in about this long, whatever its number of steps, so eyes can follow

@@ -1,0 +1,1 @@
+"""Drawing and words: charts with their sentences, the style sheet, plain text, fragments."""
