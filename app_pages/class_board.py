@@ -8,7 +8,7 @@ from mnistcore.classroom import board
 from mnistcore.classroom.store import Arrays, StoreDown, clean_code
 from mnistcore.data import Dataset, resolve
 from mnistcore.errors import DataError
-from mnistcore.serving.pictures import strip_png
+from mnistcore.figures.live_pictures import strip_png
 from ui.room import rooms
 from ui.show import fragments, looks, plots, words
 from ui.state import settings, shared_data

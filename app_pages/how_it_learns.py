@@ -5,7 +5,8 @@ import inspect
 import numpy as np
 import streamlit as st
 
-from mnistcore import figures, learning, notebook
+from mnistcore import figures, learning
+from mnistcore.tutor import notebook
 from ui.course import lesson_path, quiz
 from ui.sections import line_descent, speed_claims
 from ui.show import fragments, plots

@@ -4,11 +4,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from mnistcore import devices, models, notebook
+from mnistcore import devices, models
 from mnistcore.serving import lines
 from mnistcore.serving.jobs import Job
 from mnistcore.serving.live import watched
 from mnistcore.train import TrainConfig, total_steps
+from mnistcore.tutor import notebook
 from ui.course import lesson_path, quiz
 from ui.room import seat
 from ui.run import live_view, reaper, weights_files

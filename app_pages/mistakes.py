@@ -5,7 +5,8 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from mnistcore import describe, digits, evaluate, figures, models
+from mnistcore import digits, figures, models, predictions
+from mnistcore.figures import sentences
 from mnistcore.prepare import train_stats
 from mnistcore.serving import uploads
 from ui.course import lesson_path, quiz
@@ -18,9 +19,9 @@ labels = list(ds.classes)
 st.title("The model's mistakes")
 model, note = session.model()
 st.caption(note)
-probs = evaluate.probabilities(model, shared_data.prepared(ds, "cpu").x_valid)  # (N, 10)
+probs = predictions.probabilities(model, shared_data.prepared(ds, "cpu").x_valid)  # (N, 10)
 preds = probs.argmax(axis=1)
-counts = evaluate.confusion(ds.y_valid, preds)
+counts = predictions.confusion(ds.y_valid, preds)
 st.markdown(f"It gets **{(preds == ds.y_valid).mean():.2%}** of the {len(preds):,} validation images right, "
             f"so {int((preds != ds.y_valid).sum()):,} wrong. Where do the mistakes go?")
 
@@ -28,14 +29,14 @@ st.header("Confusion matrix")
 normalized = st.toggle("Show rates per true class instead of counts", **settings.keep("rates", False, settings.flag))
 cell = settings.value("cell")
 event = plots.show(st, figures.confusion(counts, labels, normalized=normalized, selected=cell),
-                    said=describe.confusion(counts, labels), on_select="rerun", selection_mode="points", key="confusion")
+                    said=sentences.confusion(counts, labels), on_select="rerun", selection_mode="points", key="confusion")
 points = event.selection.points if event and event.selection else []
 if points:
     cell = (int(points[0]["y"]), int(points[0]["x"]))
     settings.put("cell", cell)
 st.caption("Rows are the true class, columns the prediction: the diagonal is right, the rest wrong. "
            "Click a cell to see those images below (on a touch screen, tap it twice: the first tap shows its count).")
-common = evaluate.worst_cells(counts, 10)  # [(true, predicted)]: the same choice by keyboard, or by a tap on a phone
+common = predictions.worst_cells(counts, 10)  # [(true, predicted)]: the same choice by keyboard, or by a tap on a phone
 picked = st.selectbox("Or pick one of the ten most common mistakes", common, placeholder="a true class and its prediction",
                       index=common.index(tuple(cell)) if cell and tuple(cell) in common else None,
                       format_func=lambda rc: f"true {labels[rc[0]]}, predicted {labels[rc[1]]} ({counts[rc]:,} images)")
@@ -47,8 +48,8 @@ st.header("Gallery")
 c = st.columns(3)
 which = c[0].radio("Show", ["wrong", "unsure"], format_func={"wrong": "mistakes", "unsure": "right, but unsure"}.get,
                    horizontal=True, **settings.keep("which", "wrong", settings.one_of(["wrong", "unsure"])))
-order = c[1].selectbox("Order", evaluate.ORDERS, disabled=which != "wrong",
-                       **settings.keep("order", evaluate.ORDERS[0], settings.one_of(evaluate.ORDERS)))
+order = c[1].selectbox("Order", predictions.ORDERS, disabled=which != "wrong",
+                       **settings.keep("order", predictions.ORDERS[0], settings.one_of(predictions.ORDERS)))
 if cell and which == "wrong" and cell[0] != cell[1]:
     c[2].markdown(f"Only true **{labels[cell[0]]}** predicted as **{labels[cell[1]]}**")
     if c[2].button("Show all mistakes"):
@@ -56,7 +57,7 @@ if cell and which == "wrong" and cell[0] != cell[1]:
         cell = None
         st.rerun()
 pair = cell if (cell and which == "wrong" and cell[0] != cell[1]) else (None, None)
-ranked = evaluate.rank(probs, ds.y_valid, which, order, *pair, seed=session.seed())
+ranked = predictions.rank(probs, ds.y_valid, which, order, *pair, seed=session.seed())
 n_pages = max(1, -(-len(ranked.index) // PER_PAGE))
 page = (st.number_input(f"Page (of {n_pages})", 1, n_pages, **settings.keep("page", 1, settings.int_in(1, n_pages)))
         if n_pages > 1 else 1)
@@ -68,12 +69,12 @@ for row in range(0, len(idx), 5):
     for col, n in zip(st.columns(5), range(row, min(row + 5, len(idx)))):
         k = int(idx[n])
         top = np.argsort(-probs[k])[:3]
-        col.image(ds.x_valid[k], width=84, alt=describe.digit(labels[ranked.true[show][n]], labels[ranked.pred[show][n]],
+        col.image(ds.x_valid[k], width=84, alt=sentences.digit(labels[ranked.true[show][n]], labels[ranked.pred[show][n]],
                                                                float(probs[k, ranked.pred[show][n]])))
         col.markdown(f"**#{(page - 1) * PER_PAGE + n + 1}** true **{labels[ranked.true[show][n]]}** → "
                      f"**{labels[ranked.pred[show][n]]}**  \n" + " · ".join(f"{labels[j]} {probs[k, j]:.0%}" for j in top))
         col.button("Look closer", key=f"look{n}", on_click=st.session_state.__setitem__, args=("tile", n))
-plots.show(st, figures.bars(evaluate.per_class_accuracy(probs, ds.y_valid), labels, y_title="accuracy", y_range=(0, 1.1),
+plots.show(st, figures.bars(predictions.per_class_accuracy(probs, ds.y_valid), labels, y_title="accuracy", y_range=(0, 1.1),
                              title="Accuracy per true class", text_format=".0%"))
 
 
@@ -107,7 +108,7 @@ def inspect(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
         st.info("Pixel-by-pixel evidence exists only for the linear models: an MLP mixes pixels through hidden units.")
         return
     other = true if true is not None and true != pred else int(np.argsort(-p)[1])
-    ev_pred, ev_other = evaluate.evidence(model, x_norm, pred), evaluate.evidence(model, x_norm, other)
+    ev_pred, ev_other = predictions.evidence(model, x_norm, pred), predictions.evidence(model, x_norm, other)
     limit = float(max(np.abs(ev_pred).max(), np.abs(ev_other).max()))
     cols = st.columns(3)
     what = "the true class" if true is not None and true != pred else "the runner-up"

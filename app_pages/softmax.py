@@ -4,7 +4,8 @@ import numpy as np
 import streamlit as st
 import torch
 
-from mnistcore import describe, evaluate, figures, losses
+from mnistcore import figures, losses, predictions
+from mnistcore.figures import sentences
 from ui.course import lesson_path, quiz
 from ui.show import looks, plots, words
 from ui.state import session, settings, shared_data
@@ -53,7 +54,7 @@ true = right.selectbox("The true class", range(10), format_func=lambda c: labels
 if "real_image" in st.session_state:
     k = st.session_state["real_image"]
     st.caption(f"Scores loaded from validation image {k}, a {labels[ds.y_valid[k]]}.")
-    st.image(ds.x_valid[k], width=84, alt=describe.digit(labels[ds.y_valid[k]]))
+    st.image(ds.x_valid[k], width=84, alt=sentences.digit(labels[ds.y_valid[k]]))
 p = losses.softmax(z / temp)
 log_p = losses.log_softmax(z / temp)
 plots.show(chart, figures.bars(p.numpy(), labels, highlight=true, y_range=(0, 1.1), height=260,
@@ -102,7 +103,7 @@ looks.table([{"class": labels[c], "naive: exp(z) / sum exp(z)": f"{float(naive[c
 st.header("From probabilities to predictions: argmax and accuracy")
 model, note = session.model()
 st.caption(note)
-probs = evaluate.probabilities(model, shared_data.prepared(ds, "cpu").x_valid[:12])  # (12, 10)
+probs = predictions.probabilities(model, shared_data.prepared(ds, "cpu").x_valid[:12])  # (12, 10)
 preds = probs.argmax(axis=1)
 fig = figures.image(probs, "probabilities of the first 12 validation images: shape (12, 10)", zmin=0, zmax=1,
                     colorscale="Blues", height=420, hover="image %{y}, class %{x}: %{z:.3f}", colorbar_title="p")
@@ -112,7 +113,7 @@ plots.show(st, fig)
 y12 = ds.y_valid[:12]
 st.code(f"preds = probs.argmax(axis=1)   # {preds.tolist()}\ny      = {y12.tolist()}\n"
         f"(preds == y).mean()            # {float((preds == y12).mean()):.3f}", language="python")
-all_probs = evaluate.probabilities(model, shared_data.prepared(ds, "cpu").x_valid)
+all_probs = predictions.probabilities(model, shared_data.prepared(ds, "cpu").x_valid)
 st.metric("accuracy on all validation images", f"{float((all_probs.argmax(1) == ds.y_valid).mean()):.2%}")
 settings.publish(*(f"z{c}" for c in range(10)), "temp", "true")
 quiz.ask("softmax", {"z": z.tolist()}, ds.classes)

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from mnistcore import colour_vision, figures
+from mnistcore import figures
+from mnistcore.figures import colour_vision
 
 PLAIN = 15  # CIELAB distance told apart at a glance (2.3 is just noticeable)
 

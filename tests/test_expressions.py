@@ -5,8 +5,8 @@ import time
 import pytest
 import torch
 
-from mnistcore import expressions
-from mnistcore.expressions import ExpressionError, evaluate
+from mnistcore.tutor import typed_lines
+from mnistcore.tutor.typed_lines import ExpressionError, evaluate
 
 X_IMGS = torch.rand(64, 28, 28)
 NAMES = {"x_imgs": X_IMGS, "x": X_IMGS.reshape(64, 784)}
@@ -78,5 +78,5 @@ def test_hostile_lines_get_words_within_100_ms_and_never_run(line, monkeypatch):
 
 
 def test_the_module_has_no_eval_or_exec_in_it():
-    source = open(expressions.__file__).read()
+    source = open(typed_lines.__file__).read()
     assert "eval(" not in source.replace("evaluate(", "") and "exec(" not in source

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 import torch
 
+from mnistcore.control import Control
 from mnistcore.data import load_dataset
 from mnistcore.prepare import to_tensors
 from mnistcore.serving import live, workers
 from mnistcore.serving.jobs import Job, Slots, wait_until
-from mnistcore.train import Control, TrainConfig
+from mnistcore.train import TrainConfig
 
 
 @pytest.fixture(scope="module")

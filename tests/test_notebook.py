@@ -7,10 +7,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from mnistcore import learning, notebook
+from mnistcore import learning
 from mnistcore.data import SHIPPED_DIR, has_files, load_dataset
 from mnistcore.prepare import to_tensors
 from mnistcore.train import TrainConfig, train
+from mnistcore.tutor import notebook
 
 
 def execute(nb_bytes: bytes, tmp_path, **env) -> str:

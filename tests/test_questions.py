@@ -6,16 +6,17 @@ import numpy as np
 import pytest
 import torch
 
-from mnistcore import evaluate, learning, normalize, questions, tensors
+from mnistcore import learning, normalize, predictions, tensors
 from mnistcore.data import load_dataset
 from mnistcore.train import TrainConfig
+from mnistcore.tutor import questions
 
 DS = load_dataset("mnist", "sample")
 X16 = tensors.batch(DS.x_valid, 16)
 LX, LY = learning.line_points(seed=0)
 PREDS = DS.y_valid.copy()
 PREDS[:40] = 7  # a model that calls its first 40 images 7: its worst cell is known without reading the code
-COUNTS = evaluate.confusion(DS.y_valid, PREDS)
+COUNTS = predictions.confusion(DS.y_valid, PREDS)
 STATS = normalize.statistics(DS)
 FACTS = {
     "home": {"x_train": DS.x_train},

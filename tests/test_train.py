@@ -10,10 +10,11 @@ import pytest
 import torch
 
 from mnistcore import devices, models
+from mnistcore.control import Control
 from mnistcore.data import load_dataset
 from mnistcore.prepare import to_tensors
 from mnistcore.serving.live import CHART_POINTS, watched
-from mnistcore.train import Control, TrainConfig, evaluate, total_steps, train
+from mnistcore.train import TrainConfig, evaluate, total_steps, train
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from mnistcore import evaluate, models
+from mnistcore import models, predictions
 from mnistcore.classroom.store import RoomError, Store, StoreDown
 from mnistcore.train import Result
 
@@ -50,7 +50,7 @@ def post_of(result: Result, x_valid: torch.Tensor, y_valid: torch.Tensor, code: 
     if result.status == "diverged":  # not a result: no accuracy and no mistakes to pool
         return Post(code, member, uid, "diverged", settings, None, result.seconds, dataset, templates,
                     np.zeros(0, np.int64), np.zeros(0, np.uint8), ended)
-    said = evaluate.probabilities(result.model.cpu().eval(), x_valid).argmax(axis=1)  # (N_valid, 10) -> (N_valid,)
+    said = predictions.probabilities(result.model.cpu().eval(), x_valid).argmax(axis=1)  # (N_valid, 10) -> (N_valid,)
     wrong = np.flatnonzero(said != y_valid.cpu().numpy())  # (m,)
     return Post(code, member, uid, result.status, settings, float(result.valid_accuracy), result.seconds, dataset,
                 templates, wrong, said[wrong].astype(np.uint8), ended)

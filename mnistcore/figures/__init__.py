@@ -1,6 +1,6 @@
 """Pure functions: arrays in, Plotly figures out, in one look for every page. Pages call them as figures.<name>.
 
-- house: the colour language, the layout and the axes every chart shares (the PNGs of mnistcore/serving/pictures.py
+- house: the colour language, the layout and the axes every chart shares (the PNGs of mnistcore/figures/live_pictures.py
   draw in the same colours);
 - images: arrays drawn as pictures: a digit, many digits, a tensor of any rank, weight templates;
 - charts: bars, histograms, training curves, the confusion matrix, the class's learning rates;

@@ -5,7 +5,6 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from mnistcore.evaluate import row_rates
 from mnistcore.figures.house import (
     ACCENT,
     BELOW,
@@ -18,6 +17,7 @@ from mnistcore.figures.house import (
     log_ticks,
     y_window,
 )
+from mnistcore.predictions import row_rates
 
 
 def bars(values: Sequence[float], labels: Sequence[str], *, title: str | None = None,

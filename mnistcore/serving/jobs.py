@@ -20,11 +20,12 @@ import torch
 from torch import nn
 
 from mnistcore import models
+from mnistcore.control import Control
 from mnistcore.prepare import Tensors
 from mnistcore.serving.lines import CPU_SLOTS, GPU_SLOTS, Slots
 from mnistcore.serving.runner import death_message, moved, work
 from mnistcore.serving.workers import context, share
-from mnistcore.train import Control, Event, Result, TrainConfig
+from mnistcore.train import Event, Result, TrainConfig
 
 
 @dataclass

@@ -8,8 +8,8 @@ student waiting; each owner's own runs go first come, first served.
 
 import threading
 
+from mnistcore.control import Control
 from mnistcore.serving.workers import CORES, setting
-from mnistcore.train import Control
 
 
 class Slots:

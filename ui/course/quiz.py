@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from mnistcore import questions
-from mnistcore.questions import Facts, Question, Verdict
+from mnistcore.tutor import questions
+from mnistcore.tutor.questions import Facts, Question, Verdict
 from ui.show import words
 
 TRIES_BEFORE_ANSWER = 2

@@ -5,10 +5,10 @@ import secrets
 
 import streamlit as st
 
-from mnistcore import questions
 from mnistcore.classroom import posting
 from mnistcore.classroom.store import MAX_NAME, RoomError, StoreDown, clean_code, clean_name
 from mnistcore.serving.jobs import Job
+from mnistcore.tutor import questions
 from ui.course import quiz
 from ui.room import rooms
 from ui.show import fragments, words

@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from mnistcore import describe, figures
+from mnistcore import figures
 from mnistcore.data import Dataset
-from mnistcore.serving import lines, live, pictures
+from mnistcore.figures import live_pictures, sentences
+from mnistcore.serving import lines, live
 from mnistcore.serving.jobs import Job
 from ui.show import fragments, looks, plots, words
 from ui.state import settings
@@ -97,9 +98,9 @@ def curves_and_templates(job: Job) -> None:
         m[0].metric("valid accuracy", f"{series['valid accuracy'][1][-1]:.2%}")
         m[1].metric("valid loss", f"{series['valid loss'][1][-1]:.4f}")
     for title, (named, y_title, bounds, span) in charts_of.items():
-        said = "; ".join(describe.curve(name, *line, as_percent=title == "Accuracy") for name, line in named.items())
+        said = "; ".join(sentences.curve(name, *line, as_percent=title == "Accuracy") for name, line in named.items())
         if job.alive:  # a picture while it trains: a Plotly redraw cost the browser more than the rest of a poll
-            curves_side.image(pictures.curves_svg(named, title=title, y_title=y_title, y_bounds=bounds, min_span=span,
+            curves_side.image(live_pictures.curves_svg(named, title=title, y_title=y_title, y_bounds=bounds, min_span=span,
                                                   width=480, height=210), width="stretch", alt=f"{title} chart: {said}")
         else:  # the ended run: hover for the numbers, drag to zoom
             curves_side.plotly_chart(figures.run_curves(named, title=title, y_title=y_title, y_bounds=bounds,
@@ -108,14 +109,14 @@ def curves_and_templates(job: Job) -> None:
     if snap.weights is not None:
         titles = list(job.dataset_classes) if job.config.model != "mlp" else snap.weight_titles
         if job.alive:  # a picture while it trains: a heatmap per poll slowed training (bench/browser_bench.py)
-            plots.picture(templates_side, pictures.weights_png(snap.weights, titles, zoom=5),
-                           alt=describe.templates(snap.weights, titles),
+            plots.picture(templates_side, live_pictures.weights_png(snap.weights, titles, zoom=5),
+                           alt=sentences.templates(snap.weights, titles),
                            caption="Weights now: blue counts for the class, red against; "
                                    "each template on its own scale (±its largest weight)")
         else:
             templates_side.plotly_chart(figures.weight_grid(snap.weights, titles), key="weights_chart")
             with templates_side.expander("The templates in words"):
-                st.markdown("\n".join(f"- {words.plain(describe.template(w, t))}" for w, t in zip(snap.weights, titles)))
+                st.markdown("\n".join(f"- {words.plain(sentences.template(w, t))}" for w, t in zip(snap.weights, titles)))
 
 
 def cheap_for_the_browser(running: bool) -> None:

@@ -4,7 +4,8 @@ import streamlit as st
 
 from mnistcore import models
 from mnistcore.data import Dataset
-from mnistcore.serving import pictures, uploads
+from mnistcore.figures import live_pictures
+from mnistcore.serving import uploads
 from mnistcore.serving.jobs import Job
 from ui.show import words
 from ui.state import session
@@ -23,7 +24,7 @@ def finished(job: Job) -> None:
                            f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%}).")
     if st.session_state.get("downloads", (None,))[0] is not job:  # encode the files once per finished run
         weights, titles = models.templates(result.model)
-        st.session_state["downloads"] = (job, models.to_file(result.model), pictures.weights_png(weights.numpy(), titles))
+        st.session_state["downloads"] = (job, models.to_file(result.model), live_pictures.weights_png(weights.numpy(), titles))
     _, weights_file, png = st.session_state["downloads"]
     c1, c2 = st.columns(2)
     c1.download_button("Download the weights (state_dict)", weights_file, f"mnist-{result.config.model}.pt")

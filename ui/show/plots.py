@@ -2,20 +2,21 @@
 and the pictures the app draws itself, sent as drawn.
 
 A screen reader finds nothing in a Plotly chart's SVG, and a student who reads faster than they look gets the
-point at once. The words come from the figure's own data (`describe.figure`), or from the page where it knows
+point at once. The words come from the figure's own data (`sentences.figure`), or from the page where it knows
 better what matters (the confusion matrix's worst cells, the descent's path).
 """
 
 import streamlit as st
 
-from mnistcore import describe, figures
+from mnistcore import figures
+from mnistcore.figures import sentences
 from ui.show import words
 
 
 def show(where, fig, *, said: str | None = None, **kwargs):
     """`where.plotly_chart(fig, **kwargs)` (`st`, a column) with `said`, or the figure in words, as a caption under it."""
     event = where.plotly_chart(fig, **kwargs)
-    where.caption(words.plain(said or describe.figure(fig)))
+    where.caption(words.plain(said or sentences.figure(fig)))
     return event
 
 

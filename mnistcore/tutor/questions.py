@@ -15,8 +15,8 @@ import numpy as np
 import torch
 
 from mnistcore import learning, losses, models
-from mnistcore.expressions import ExpressionError, describe, evaluate
 from mnistcore.train import TRAINED, TrainConfig, total_steps
+from mnistcore.tutor.typed_lines import ExpressionError, describe, evaluate
 
 Facts = dict[str, Any]
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mnistcore import evaluate
+from mnistcore import predictions
 
 REGIONS = (("top left", "top", "top right"), ("left", "centre", "right"), ("bottom left", "bottom", "bottom right"))
 
@@ -146,6 +146,6 @@ def confusion(counts: np.ndarray, labels: Sequence[str], worst: int = 3) -> str:
     """A confusion matrix (k, k) in words: how many are right, and its largest off-diagonal cells."""
     counts = np.asarray(counts)
     mistakes = [f"true {labels[r]} predicted {labels[c]} ({counts[r, c]:,} image{'' if counts[r, c] == 1 else 's'})"
-                for r, c in evaluate.worst_cells(counts, worst)]
+                for r, c in predictions.worst_cells(counts, worst)]
     right = f"{int(np.trace(counts)):,} of {int(counts.sum()):,} right"
     return right + (f"; the most common mistakes: {', '.join(mistakes)}" if mistakes else "; no mistakes")
