@@ -16,7 +16,7 @@ from mnistcore.errors import DataError
 from ui.course import lesson_path, quiz
 from ui.room import seat
 from ui.show import looks, words
-from ui.state import reloads, server_work, session, settings, shared_data
+from ui.state import registry, reloads, server_work, session, settings, shared_data
 
 st.set_page_config(page_title="How a network learns to read digits", page_icon="✏️", layout="wide")
 looks.style()  # contrast and wrapping code: every page, read by everyone (tests/test_accessibility.py)
@@ -26,7 +26,6 @@ looks.style()  # contrast and wrapping code: every page, read by everyone (tests
 # A hosted server turns the folder box off (MNISTCORE_FOLDER_BOX=0, as scripts/serve does): students
 # should not browse the server's disk. On a laptop it is how a teacher points the app at full MNIST.
 FOLDER_BOX = os.environ.get("MNISTCORE_FOLDER_BOX", "1") != "0"
-SIZES = {"full": "all of it", "sample": "quick sample"}
 
 
 def sidebar() -> None:
@@ -35,15 +34,15 @@ def sidebar() -> None:
         st.header("Settings for every page")
         name = st.radio(
             "Data set", list(SPECS), format_func=lambda n: SPECS[n].title, horizontal=True,
-            **settings.keep("data", "mnist", settings.one_of(list(SPECS))),
+            **settings.keep("data"),
         )
         size = "full"
         if SPECS[name].shipped:  # MNIST ships both: the lesson's full split, and a small sample for a quick look
             size = st.radio(
-                "Images", ["full", "sample"], horizontal=True, format_func=SIZES.get,
+                "Images", ["full", "sample"], horizontal=True, format_func=registry.SIZES.get,
                 help="All of MNIST is the lesson's data: 50,000 images to train on and 10,000 to check. "
                      "The quick sample (4,000 / 1,000) trains in a second or two, with rougher templates.",
-                **settings.keep("size", "full", settings.one_of(list(SIZES))),
+                **settings.keep("size"),
             )
         folder = ""
         if FOLDER_BOX:  # never from the URL: a shared link must not point a server at its own disk
@@ -78,14 +77,15 @@ def sidebar() -> None:
             st.error(words.explain(e) + f"\n\nStill using {ds.title}" +
                      (" (the shipped sample)." if ds.source.startswith("the sample") else ", as before."))
         st.session_state["dataset"] = ds
+        settings.follow(ds.key)  # what belonged to the last data set goes with it (registry: per_dataset)
         server_work.prefetch(ds, session.seed())  # what the pages need, started in worker processes before a page asks
         st.caption(f"**In use:** {words.plain(ds.summary())}")
 
         kinds = ["auto"] + devices.available()
-        choice = st.selectbox("Device", kinds, **settings.keep("device", "auto", settings.one_of(kinds)))
+        choice = st.selectbox("Device", kinds, **settings.keep("device", kinds))
         st.caption(f"**Computing on:** {devices.describe(devices.pick(choice))}")
         st.number_input("Seed", 0, 2**31 - 1, step=1, help="The same seed gives the same random draws and the same training run.",
-                        **settings.keep("seed", 0, settings.int_in(0, 2**31 - 1)))
+                        **settings.keep("seed"))
 
 
 shared_data.freeze_startup_objects()  # once per process: the imports are done, the sessions' garbage is yet to come

@@ -94,7 +94,7 @@ def runs_table(where, rows: list[dict]) -> None:
     reader. Four columns, the settings in one: nine ran off a phone's edge, and under the scatter beside it."""
     where.subheader("Every run")
     order = where.radio("Order", board.ORDERS, horizontal=True, label_visibility="collapsed",
-                        **settings.keep("order", board.ORDERS[0], settings.one_of(board.ORDERS)))
+                        **settings.keep("board_order"))
     shown = board.ordered(rows, order)[: board.SHOWN]
     looks.table([{"name": r["name"], "settings": board.settings_text(r), "valid accuracy": board.outcome(r),
                   "seconds": board.seconds_text(r["seconds"])} for r in shown], where)

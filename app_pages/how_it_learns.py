@@ -28,8 +28,7 @@ st.header("2. One step of the lesson's model, in slow motion")
 st.markdown("The same idea with 7,850 numbers: the lesson's `nn.Sequential(nn.Linear(784, 10), nn.LogSoftmax())`. "
             "Each **Next step** shows it one batch of 64 real digits, computes the loss, and moves every weight against "
             "its gradient (plain SGD, so the move is exactly minus the learning rate times the gradient).")
-SGD_LRS = [0.01, 0.1, 0.5, 1.0]
-sgd_lr = st.select_slider("Learning rate for these steps", SGD_LRS, **settings.keep("slr", 0.1, settings.one_of(SGD_LRS, float)))
+sgd_lr = st.select_slider("Learning rate for these steps", learning.SGD_LRS, **settings.keep("slr"))
 data = shared_data.prepared(ds, "cpu")
 if st.session_state.get("sgd_for") != (ds.key, session.seed()):  # a new data set or seed starts a fresh model
     st.session_state.update(sgd_for=(ds.key, session.seed()), sgd_state=learning.fresh_state(session.seed()), sgd_steps=0,
@@ -87,9 +86,8 @@ st.markdown("A neural net is a matrix product, then `max(0, x)` (ReLU: negatives
 def universal() -> None:
     """The target, the slider and the two charts: a move of the slider reruns only this, not the whole page."""
     c = st.columns(2)
-    target = c[0].radio("Target curve", list(learning.TARGETS), horizontal=True, **settings.keep("curve", "sine",
-                                                                                          settings.one_of(list(learning.TARGETS))))
-    n = c[1].slider("Hidden units n", 1, learning.UNITS[-1], **settings.keep("units", 3, settings.int_in(1, learning.UNITS[-1])))
+    target = c[0].radio("Target curve", list(learning.TARGETS), horizontal=True, **settings.keep("curve"))
+    n = c[1].slider("Hidden units n", 1, learning.UNITS[-1], **settings.keep("units"))
     # all 50 at once: a slider move waits for none
     fit = server_work.result(learning.relu_fits, None, target, learning.UNITS, 1500, session.seed(),
                           waiting="Fitting 50 networks, from 1 to 50 ReLU units (once per server)...")[n]

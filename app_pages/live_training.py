@@ -4,61 +4,45 @@ from dataclasses import replace
 
 import streamlit as st
 
-from mnistcore import devices, models
+from mnistcore import choices, data, devices, models
 from mnistcore.serving import lines
 from mnistcore.serving.jobs import Job
 from mnistcore.serving.live import watched
-from mnistcore.train import TrainConfig, total_steps
+from mnistcore.train import TrainConfig, steps_per_epoch
 from mnistcore.tutor import notebook
 from ui.course import lesson_path, quiz
 from ui.room import seat
-from ui.run import live_view, reaper, weights_files
-from ui.run.run_choices import BATCHES, LRS, MAX_EPOCHS, OPTIMIZERS, PACES, SCHEDULES, SPELLINGS
+from ui.run import choice_widgets, live_view, reaper, weights_files
 from ui.state import browsers, reloads, session, settings, shared_data
 
 LESSON_ACCURACY = 0.9172  # the notebook's fit output after one epoch: [0. 0.3213 0.2882 0.9172]
-WATCH_EPOCH_SECONDS = 25  # slow motion: one epoch in about this long, whatever its number of steps, so eyes can follow
 ds, device = session.dataset(), session.device()
 job: Job | None = st.session_state.get("job")
 
 st.title("Live training")
-st.markdown(f"Each step shows the model 64 images and nudges every weight a little downhill. Each class's 784 weights "
-            "are drawn as a 28 × 28 picture: blue pixels count **for** the class, red ones **against** it. A run starts "
-            f"in **slow motion** (an epoch in about {WATCH_EPOCH_SECONDS} s), so you can watch the blurry blobs become a "
-            "0, a 1, a 2...; **Full speed** lets it race.")
+intro = st.empty()  # its numbers are the settings', read below
 # The run comes first, right under the buttons: at 1280 x 720 its curves and templates fit without scrolling, and
 # pressing Start never moves what the student is looking at.
 run_area = st.container()
 
 with st.expander("Settings (the defaults are the lesson's)", expanded=job is None):
-    c = st.columns(4)
-    model_name = c[0].selectbox("Model", list(models.NAMES), format_func=models.NAMES.get,
-                                **settings.keep("model", "linear", settings.one_of(list(models.NAMES))))
-    optimizer = c[1].radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func=OPTIMIZERS.get,
-                           **settings.keep("optim", "adam", settings.one_of(["adam", "sgd"])))
-    lr = c[2].select_slider("Learning rate", LRS, format_func=lambda v: f"{v:g}",
-                            **settings.keep("lr", 1e-3, settings.one_of(LRS, float)))
-    batch = c[3].select_slider("Batch size", BATCHES, **settings.keep("batch", 64, settings.one_of(BATCHES, int)))
-    c = st.columns(4)
-    epochs = c[0].number_input("Epochs", 1, MAX_EPOCHS, **settings.keep("epochs", 1, settings.int_in(1, MAX_EPOCHS)))
-    schedule = c[1].radio("Schedule", ["constant", "onecycle"], horizontal=True,
-                          format_func=SCHEDULES.get,
-                          **settings.keep("sched", "constant", settings.one_of(["constant", "onecycle"], aliases=SPELLINGS)))
-    kept_momentum = settings.keep("mom", 0.9, settings.float_in(0, 0.99))  # checked even while Adam hides it
-    if optimizer == "sgd":
-        momentum = c[2].slider("Momentum (SGD)", 0.0, 0.99, **kept_momentum)
-    else:  # not a greyed-out slider: its pale label failed WCAG contrast, and Adam has its own momentum
-        momentum = settings.value("mom")
-        c[2].caption("Momentum: set for SGD (Adam keeps its own running averages).")
-    pace = c[3].radio("Pace", ["slow", "full"], horizontal=True, format_func=PACES.get,
-                      help=f"Slow motion rests after each step so that an epoch takes about {WATCH_EPOCH_SECONDS} s and "
-                           "you can watch the templates form. Full speed trains an epoch of all of MNIST in about a second.",
-                      **settings.keep("pace", "slow", settings.one_of(["slow", "full"])))
-    st.caption(f"{models.DESCRIPTIONS[model_name]} Computing on **{devices.describe(device)}**.")
-steps_per_epoch = total_steps(TrainConfig(batch_size=int(batch)), len(ds.x_train))
-config = watched(TrainConfig(model=model_name, optimizer=optimizer, lr=lr, momentum=momentum, batch_size=int(batch),
-                             epochs=int(epochs), schedule=schedule, seed=session.seed(),
-                             step_delay=WATCH_EPOCH_SECONDS / steps_per_epoch if pace == "slow" else 0.0), len(ds.x_train))
+    c = st.columns(4) + st.columns(4)
+    chosen = {}
+    for where, choice in zip(c, choices.RUN):
+        if choice is choices.MOMENTUM and chosen["optim"] != "sgd":
+            # not a greyed-out slider: its pale label failed WCAG contrast, and Adam has its own momentum
+            settings.keep("mom")  # checked even while Adam hides it
+            chosen["mom"] = settings.value("mom")
+            where.caption("Momentum: set for SGD (Adam keeps its own running averages).")
+        else:
+            chosen[choice.key] = choice_widgets.widget(where, choice, **settings.keep(choice.key))
+    st.caption(f"{models.DESCRIPTIONS[chosen['model']]} Computing on **{devices.describe(device)}**.")
+intro.markdown(f"Each step shows the model {chosen['batch']} images and nudges every weight a little downhill. Each class's "
+               f"{ds.x_train[0].size} weights are drawn as a 28 × 28 picture: blue pixels count **for** the class, red ones "
+               f"**against** it. A run starts in **slow motion** (an epoch in about {choices.WATCH_EPOCH_SECONDS} s), so you can "
+               f"watch the blurry blobs become a {', a '.join(ds.classes[:3])}...; **Full speed** lets it race.")
+config = watched(TrainConfig.from_choices(chosen, seed=session.seed(), n_train=len(ds.x_train)), len(ds.x_train))
+epoch_steps = steps_per_epoch(config.batch_size, len(ds.x_train))
 
 
 def start() -> None:
@@ -94,16 +78,17 @@ def reset() -> None:
 
 def lesson_note(row) -> None:
     """What the lesson reached with these settings, beside the buttons."""
-    if (model_name, optimizer, lr, batch, epochs) != ("linear", "adam", 1e-3, 64, 1):
+    if any(chosen[c.key] != c.default for c in (choices.MODEL, choices.OPTIMIZER, choices.LR, choices.BATCH, choices.EPOCHS)):
         return
-    if len(ds.x_train) == 50_000 and ds.name == "mnist":
+    if len(ds.x_train) == data.N_TRAIN and ds.name == "mnist":
         row.markdown(f"**The lesson:** {LESSON_ACCURACY:.1%} after this epoch")
     elif ds.name != "mnist":
         row.caption(f"The lesson's {LESSON_ACCURACY:.1%} after this epoch is for MNIST's digits; "
                     f"{ds.title} is another, harder task, so expect less.")
     else:
-        row.caption(f"The lesson reached {LESSON_ACCURACY:.1%} on 50,000 images (782 steps). Here one epoch is "
-                    f"{steps_per_epoch} steps on {len(ds.x_train):,} images, so expect less; a few more epochs close "
+        row.caption(f"The lesson reached {LESSON_ACCURACY:.1%} on {data.N_TRAIN:,} images "
+                    f"({steps_per_epoch(choices.BATCH.default, data.N_TRAIN)} steps). Here one epoch is {epoch_steps} steps "
+                    f"on {len(ds.x_train):,} images, so expect less; a few more epochs close "
                     "much of the gap.")
 
 
@@ -120,7 +105,7 @@ st.download_button("Continue in a notebook", lambda: notebook.training_notebook(
     mime="application/x-ipynb+json", icon=":material/terminal:",
     help="A Jupyter notebook in plain PyTorch (it runs on Colab) that loads these images, normalizes them, builds this "
          "model with these settings and seed, trains it and prints the validation accuracy: the same figure as here.")
-settings.publish("model", "optim", "lr", "batch", "epochs", "sched", "mom", "pace")
+settings.publish(*choices.BY_KEY)
 ran = finished and job.dataset_key == ds.key
 quiz.ask("training", {"run": {"config": job.result.config, "status": job.result.status, "accuracy": job.result.valid_accuracy,
                               "n_train": len(job.data.x_train)} if ran else None}, ds.classes)

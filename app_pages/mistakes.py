@@ -26,7 +26,7 @@ st.markdown(f"It gets **{(preds == ds.y_valid).mean():.2%}** of the {len(preds):
             f"so {int((preds != ds.y_valid).sum()):,} wrong. Where do the mistakes go?")
 
 st.header("Confusion matrix")
-normalized = st.toggle("Show rates per true class instead of counts", **settings.keep("rates", False, settings.flag))
+normalized = st.toggle("Show rates per true class instead of counts", **settings.keep("rates"))
 cell = settings.value("cell")
 event = plots.show(st, figures.confusion(counts, labels, normalized=normalized, selected=cell),
                     said=sentences.confusion(counts, labels), on_select="rerun", selection_mode="points", key="confusion")
@@ -47,9 +47,9 @@ if picked is not None and (not cell or tuple(cell) != picked):
 st.header("Gallery")
 c = st.columns(3)
 which = c[0].radio("Show", ["wrong", "unsure"], format_func={"wrong": "mistakes", "unsure": "right, but unsure"}.get,
-                   horizontal=True, **settings.keep("which", "wrong", settings.one_of(["wrong", "unsure"])))
+                   horizontal=True, **settings.keep("which"))
 order = c[1].selectbox("Order", predictions.ORDERS, disabled=which != "wrong",
-                       **settings.keep("order", predictions.ORDERS[0], settings.one_of(predictions.ORDERS)))
+                       **settings.keep("mistake_order"))
 if cell and which == "wrong" and cell[0] != cell[1]:
     c[2].markdown(f"Only true **{labels[cell[0]]}** predicted as **{labels[cell[1]]}**")
     if c[2].button("Show all mistakes"):
@@ -59,7 +59,7 @@ if cell and which == "wrong" and cell[0] != cell[1]:
 pair = cell if (cell and which == "wrong" and cell[0] != cell[1]) else (None, None)
 ranked = predictions.rank(probs, ds.y_valid, which, order, *pair, seed=session.seed())
 n_pages = max(1, -(-len(ranked.index) // PER_PAGE))
-page = (st.number_input(f"Page (of {n_pages})", 1, n_pages, **settings.keep("page", 1, settings.int_in(1, n_pages)))
+page = (st.number_input(f"Page (of {n_pages})", 1, n_pages, **settings.keep("page", 1, n_pages))
         if n_pages > 1 else 1)
 show = slice((page - 1) * PER_PAGE, page * PER_PAGE)
 idx = ranked.index[show]
@@ -149,7 +149,7 @@ if source is not None:
                       alt=f"your digit, step {title}" + (": as the model sees it" if title.startswith("5.") else ""))
         mean, std = train_stats(ds)
         inspect(prepared.digit, torch.tensor(digits.normalized(prepared.digit, mean, std)), None)
-settings.publish("rates", "which", "order", "page")
+settings.publish("rates", "which", "mistake_order", "page")
 quiz.ask("mistakes", {"counts": counts, "classes": ds.classes, "wrong": int((preds != ds.y_valid).sum()), "total": len(preds)},
          ds.classes)
 lesson_path.next_step(__file__)

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from mnistcore import figures, normalize
+from mnistcore import choices, figures, normalize
 from ui.course import lesson_path, quiz
 from ui.show import looks, plots, words
 from ui.state import server_work, session, settings, shared_data
@@ -55,10 +55,10 @@ st.markdown(f"Valid normalized with **its own** mean and std would come out at e
 
 st.header("Why it matters: the same model on three scales")
 col1, col2 = st.columns(2)
-optimizer = col1.radio("Optimizer", ["adam", "sgd"], horizontal=True, format_func={"adam": "Adam, lr 1e-3 (the lesson's)",
-                                                                                   "sgd": "SGD, lr 0.01"}.get,
-                       **settings.keep("opt", "adam", settings.one_of(["adam", "sgd"])))
-steps = col2.slider("Steps", 100, 500, step=50, **settings.keep("steps", normalize.RACE_STEPS, settings.int_in(100, 500)))
+optimizer = col1.radio("Optimizer", list(normalize.RACE_LR), horizontal=True,
+                       format_func=lambda o: f"{choices.OPTIMIZER.name(o)}, lr {normalize.RACE_LR[o]:g}",
+                       **settings.keep("opt"))
+steps = col2.slider("Steps", 100, 500, step=50, **settings.keep("steps"))
 curves = server_work.result(normalize.scale_race, ds, steps, normalize.RACE_LR[optimizer], optimizer, session.seed(),
                          waiting="Training three models for a few hundred steps (once per server)...")
 plots.show(st, figures.curves(curves, title="Training loss, batches of 64", y_title="loss (log scale)", log_y=True))

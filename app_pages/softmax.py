@@ -41,16 +41,12 @@ st.button("Load a real digit's scores", on_click=load_real_logits,
 play = st.container()  # the chart and its sliders: on a phone the chart stays in view while they scroll under it
 chart = play.container(key="softmax_chart")  # drawn once the sliders are read
 cols = play.columns(10)
-default = [0.0, 0.0, 1.0, 3.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0]
-z = torch.tensor([cols[c].slider(labels[c], -10.0, 10.0, step=0.1, **settings.keep(f"z{c}", default[c], settings.float_in(-10,
-                                                                                                                          10)))
+z = torch.tensor([cols[c].slider(labels[c], -10.0, 10.0, step=0.1, **settings.keep(f"z{c}"))
                   for c in range(10)])
 left, right = play.columns(2)
-temp = left.slider("Temperature T (softmax of z / T)", 0.1, 5.0, step=0.1, **settings.keep("temp", 1.0, settings.float_in(0.1,
-                                                                                                                          5)),
+temp = left.slider("Temperature T (softmax of z / T)", 0.1, 5.0, step=0.1, **settings.keep("temp"),
                    help="Below 1 sharpens the probabilities, above 1 flattens them.")
-true = right.selectbox("The true class", range(10), format_func=lambda c: labels[c], **settings.keep("true", 3,
-                                                                                                     settings.int_in(0, 9)))
+true = right.selectbox("The true class", range(10), format_func=lambda c: labels[c], **settings.keep("true"))
 if "real_image" in st.session_state:
     k = st.session_state["real_image"]
     st.caption(f"Scores loaded from validation image {k}, a {labels[ds.y_valid[k]]}.")

@@ -4,12 +4,12 @@ import time
 
 import streamlit as st
 
-from mnistcore import models
+from mnistcore import choices
 from mnistcore.classroom import board
 from mnistcore.classroom.qr import qr_png
 from mnistcore.classroom.store import RoomError, StoreDown, clean_code
 from ui.room import rooms
-from ui.run.run_choices import BATCHES, LRS, MAX_EPOCHS, OPTIMIZERS, PACES, SCHEDULES
+from ui.run import choice_widgets
 from ui.show import looks, plots, words
 
 st.title("Teach a class")
@@ -104,25 +104,18 @@ def task_form(code: str, task: dict | None) -> None:
         st.markdown(f"**Every student sees now:** {words.plain(task['text'])}")
     with st.form("task_form", border=True):
         text = st.text_area("Instruction", max_chars=300, placeholder="SGD, lr 1, 2 epochs: what happens to the loss?")
-        c = st.columns(4)
-        model = c[0].selectbox("Model", list(models.NAMES), format_func=models.NAMES.get)
-        optim = c[1].radio("Optimizer", list(OPTIMIZERS), horizontal=True, format_func=OPTIMIZERS.get)
-        lr = c[2].select_slider("Learning rate", LRS, value=1e-3, format_func=lambda v: f"{v:g}")
-        batch = c[3].select_slider("Batch size", BATCHES, value=64)
-        c = st.columns(4)
-        epochs = c[0].number_input("Epochs", 1, MAX_EPOCHS, 1)
-        size = c[1].radio("Images", ["sample", "full"], horizontal=True,
-                          format_func={"sample": "quick sample", "full": "all of MNIST"}.get,
-                          help="The quick sample trains in seconds: good for a class trying many settings.")
-        sched = c[2].radio("Schedule", list(SCHEDULES), horizontal=True, format_func=SCHEDULES.get)
-        pace = c[3].radio("Pace", list(PACES), index=1, horizontal=True, format_func=PACES.get)
+        size = st.radio("Images", ["sample", "full"], horizontal=True,
+                         format_func={"sample": "quick sample", "full": "all of MNIST"}.get,
+                         help="The quick sample trains in seconds: good for a class trying many settings.")
+        c = st.columns(4) + st.columns(4)
+        # Full speed by default: a class trying settings wants results; slow motion is for watching one run.
+        chosen = {choice.key: choice_widgets.widget(where, choice, initial="full" if choice is choices.PACE else None)
+                  for where, choice in zip(c, choices.RUN)}
         pushed = st.form_submit_button("Push to every student", type="primary", icon=":material/campaign:")
     cleared = st.button("Clear the task", disabled=not task, icon=":material/clear:")
     try:
         if pushed:
-            rooms.store().set_task(code, text, {"data": "mnist", "size": size, "model": model, "optim": optim, "lr": lr,
-                                                "batch": int(batch), "epochs": int(epochs), "sched": sched,
-                                                "mom": 0.9, "pace": pace})
+            rooms.store().set_task(code, text, {"data": "mnist", "size": size, **chosen})
             st.rerun()
         if cleared:
             rooms.store().set_task(code, None)

@@ -21,9 +21,9 @@ st.markdown(
 )
 
 st.header("From one pixel to a batch of colour images")
-i = st.slider("Which image `i`", 0, len(x) - 8, **settings.keep("i", 0, settings.int_in(0, len(x) - 8)))
+i = st.slider("Which image `i`", 0, len(x) - 8, **settings.keep("img", 0, len(x) - 8))
 rank = st.radio("Rank", [r[0] for r in tensors.RANKS], horizontal=True,
-                format_func=lambda r: f"{r}: {tensors.RANKS[r][2]}", **settings.keep("rank", 2, settings.int_in(0, 4)))
+                format_func=lambda r: f"{r}: {tensors.RANKS[r][2]}", **settings.keep("rank"))
 _, expr, what, names, axes = tensors.RANKS[rank]
 value = tensors.run(expr, x=x, i=i)
 left, right = st.columns([2, 3])
@@ -51,11 +51,10 @@ st.header("Reducing along an axis")
 st.markdown("A reduction combines all the numbers along one axis, and that axis disappears from the shape.")
 c1, c2, c3 = st.columns(3)
 digit = c1.selectbox("Batch `b`: images of class", range(10), format_func=lambda c: ds.classes[c],
-                     **settings.keep("digit", 3, settings.int_in(0, 9)))
-op = c2.radio("Operation", tensors.REDUCTIONS, horizontal=True, **settings.keep("op", "mean",
-                                                                                settings.one_of(tensors.REDUCTIONS)))
+                     **settings.keep("digit"))
+op = c2.radio("Operation", tensors.REDUCTIONS, horizontal=True, **settings.keep("op"))
 axis = c3.radio("Along axis", [0, 1, 2], horizontal=True, format_func=lambda a: f"{a} ({('image', 'row', 'column')[a]})",
-                **settings.keep("axis", 0, settings.int_in(0, 2)))
+                **settings.keep("axis"))
 b = tensors.of_class(ds.x_train, ds.y_train, digit)  # (32, 28, 28)
 line = tensors.reduce_line("b", op, axis)
 result = tensors.run(line, b=b)
@@ -73,7 +72,7 @@ st.caption({0: f"Axis 0 runs across the images: reducing it combines the {len(b)
            + (" argmax gives the index where the maximum sits, not the maximum itself." if op == "argmax" else ""))
 
 st.header("Flattening: 28 rows laid end to end")
-r = st.slider("Row `r`", 0, 27, **settings.keep("row", 14, settings.int_in(0, 27)))
+r = st.slider("Row `r`", 0, 27, **settings.keep("row"))
 v = tensors.run("x[i].reshape(784)", x=x, i=i)
 same = tensors.run("torch.equal(v[28*r : 28*r+28], x[i, r])", v=v, x=x, i=i, r=r)
 st.code(f"v = x[i].reshape(784)   # (28, 28) -> {tuple(v.shape)}\n"
@@ -123,6 +122,6 @@ def conventions(x, i: int) -> None:
 
 
 conventions(x, i)
-settings.publish("i", "rank", "digit", "op", "axis", "row")
+settings.publish("img", "rank", "digit", "op", "axis", "row")
 quiz.ask("tensors", {"x": x}, ds.classes)
 lesson_path.next_step(__file__)

@@ -4,7 +4,7 @@ import argparse
 import json
 import sys
 
-from mnistcore import devices
+from mnistcore import choices, devices
 from mnistcore.data import load_dataset
 from mnistcore.errors import DataError
 from mnistcore.prepare import to_tensors
@@ -18,13 +18,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     t = sub.add_parser("train", help="train a model and print its metrics")
     t.add_argument("--dataset", choices=["mnist", "fashion"], default="mnist")
     t.add_argument("--source", default="auto", help='"auto", "sample", "download" or a folder')
-    t.add_argument("--model", choices=["linear", "logreg", "mlp"], default="linear")
-    t.add_argument("--epochs", type=int, default=1)
-    t.add_argument("--batch-size", type=int, default=64)
-    t.add_argument("--lr", type=float, default=1e-3)
-    t.add_argument("--optimizer", choices=["sgd", "adam"], default="adam")
-    t.add_argument("--momentum", type=float, default=0.9)
-    t.add_argument("--schedule", choices=["constant", "onecycle"], default="constant")
+    for c in choices.RUN:  # the run's choices, as the page offers them; numbers are free here, to try anything
+        if c.field:
+            t.add_argument(c.flag, type=c.cast, default=c.default, choices=c.options if c.cast is str else None, help=c.label)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
     t.add_argument("--eval-every", type=int, default=0, metavar="STEPS",
@@ -53,8 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(f"{ds.summary()}\ndevice: {devices.describe(device)}", flush=True)
-    config = TrainConfig(model=args.model, optimizer=args.optimizer, lr=args.lr, momentum=args.momentum,
-                         batch_size=args.batch_size, epochs=args.epochs, schedule=args.schedule, seed=args.seed,
+    config = TrainConfig(**{c.field: getattr(args, c.field) for c in choices.RUN if c.field}, seed=args.seed,
                          eval_every=max(0, args.eval_every))
     result = train(config, to_tensors(ds, device), on_event=print_event)
     metrics = result.metrics() | {"device": str(device), "device_name": devices.describe(device),

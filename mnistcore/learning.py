@@ -130,6 +130,8 @@ TARGETS = {
 }
 
 
+LINE_LRS = (0.01, 0.05, 0.1, 0.3, 0.6, 0.8, 1.0)  # the descent on a line: from a crawl to a divergence
+SGD_LRS = (0.01, 0.1, 0.5, 1.0)  # the single SGD steps of the lesson's model
 UNITS = tuple(range(1, 51))  # the page's slider: 1 to 50 hidden units
 
 

@@ -5,6 +5,8 @@ Each is checked against torch.nn.functional in the tests.
 
 import torch
 
+SOFTMAX_SCORES = (0.0, 0.0, 1.0, 3.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0)  # the softmax page's first scores: a 3, a little 8
+
 
 def naive_softmax(z: torch.Tensor) -> torch.Tensor:
     """exp(z) / sum(exp(z)) along the last axis, as first written: overflows for big logits."""

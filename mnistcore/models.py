@@ -1,4 +1,5 @@
-"""The lesson's three models: nn.Sequential, the same thing from scratch, and an MLP."""
+"""The lesson's three models: nn.Sequential, the same thing from scratch, and an MLP; and a small convolutional
+network, a look ahead at the next lesson (the Break it page trains it; the training page offers the three)."""
 
 import io
 
@@ -18,7 +19,10 @@ DESCRIPTIONS = {
               "and our own log-softmax.",
     "mlp": "Two hidden layers of 100 ReLU units: the notebook's last model. Its templates are the first-layer weights "
            "of the 10 hidden units the next layer listens to most.",
+    "cnn": "Two 3 × 3 convolutions of 8 and 16 channels, each with a ReLU and a 2 × 2 max-pool, then one linear layer: "
+           "each unit looks only at a pixel's neighbours, the same way everywhere in the picture.",
 }
+BEYOND = {"cnn": "A small CNN (next lesson)"}  # `build` makes these too; the training page offers only NAMES
 
 
 def get_weights(*dims: int) -> nn.Parameter:
@@ -42,8 +46,28 @@ class LogReg(nn.Module):
         return log_softmax(x)
 
 
+class SmallCNN(nn.Module):
+    """Two 3 x 3 convolutions with ReLU and 2 x 2 max-pooling, then a linear layer and log-softmax; it reads the
+    engine's flat (B, 784) images as (B, 1, 28, 28) pictures."""
+
+    def __init__(self, channels: tuple[int, int] = (8, 16)):
+        """Two convolution layers of `channels` filters each, and the linear layer on what they find."""
+        super().__init__()
+        c1, c2 = channels
+        self.features = nn.Sequential(
+            nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (B, 1, 28, 28) -> (B, c1, 14, 14)
+            nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # -> (B, c2, 7, 7)
+        )
+        self.head = nn.Linear(c2 * 7 * 7, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Log-probabilities (B, 10) for images `x` (B, 784) or (B, 28, 28)."""
+        x = self.features(x.view(-1, 1, 28, 28))  # (B, 784) -> (B, 1, 28, 28) -> (B, c2, 7, 7)
+        return torch.log_softmax(self.head(x.flatten(1)), dim=1)  # (B, c2 * 49) -> (B, 10)
+
+
 def build(name: str) -> nn.Module:
-    """A fresh model by `name`: "linear", "logreg" or "mlp"."""
+    """A fresh model by `name`: "linear", "logreg", "mlp" or "cnn"."""
     if name == "linear":
         return nn.Sequential(nn.Linear(28 * 28, 10), nn.LogSoftmax(dim=1))  # (B, 784) -> (B, 10)
     if name == "logreg":
@@ -53,13 +77,17 @@ def build(name: str) -> nn.Module:
             nn.Linear(28 * 28, 100), nn.ReLU(),
             nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 10), nn.LogSoftmax(dim=1),
         )
-    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(NAMES)}")
+    if name == "cnn":
+        return SmallCNN()
+    raise ValueError(f"unknown model {name!r}; choose one of {', '.join([*NAMES, *BEYOND])}")
 
 
 def kind_of(model: nn.Module) -> str:
     """The `build` name of `model`, read from its parameters' shapes."""
     if isinstance(model, LogReg):
         return "logreg"
+    if isinstance(model, SmallCNN):
+        return "cnn"
     return "mlp" if sum(1 for m in model.modules() if isinstance(m, nn.Linear)) > 1 else "linear"
 
 
@@ -67,9 +95,13 @@ def templates(model: nn.Module, k: int = 10) -> tuple[torch.Tensor, list[str]]:
     """Rows of the first layer as (k, 784) weights, with a caption for each.
 
     For the linear models these are the ten class templates. For the MLP they are the
-    first-layer weights of the `k` hidden units the next layer listens to most.
+    first-layer weights of the `k` hidden units the next layer listens to most. For the CNN, its first
+    layer's 3 x 3 filters, each as 9 weights.
     """
     with torch.no_grad():
+        if isinstance(model, SmallCNN):
+            filters = model.features[0].weight[:k].detach().cpu()  # (k, 1, 3, 3)
+            return filters.flatten(1), [f"filter {f}" for f in range(len(filters))]  # (k, 9)
         if isinstance(model, LogReg):
             return model.l1_w.T.detach().cpu(), [f"class {c}" for c in range(10)]  # (784, 10) -> (10, 784)
         linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
@@ -106,6 +138,12 @@ def to_file(model: nn.Module) -> bytes:
     return buffer.getvalue()
 
 
-def from_file(data: bytes) -> nn.Module:
-    """Rebuild a model from `.pt` bytes; `weights_only` so a hostile file cannot run code."""
-    return from_state_dict(torch.load(io.BytesIO(data), weights_only=True, map_location="cpu"))
+def from_file(data: bytes, name: str | None = None) -> nn.Module:
+    """Rebuild a model from `.pt` bytes; `weights_only` so a hostile file cannot run code. With `name`, only that
+    model is tried (how a CNN comes back: uploads, which try NAMES, never take one)."""
+    state = torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
+    if name is None:
+        return from_state_dict(state)
+    model = build(name)
+    model.load_state_dict(state)
+    return model

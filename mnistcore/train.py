@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mnistcore import models
+from mnistcore import choices, models
 from mnistcore.control import Control
 from mnistcore.data import Dataset
 from mnistcore.prepare import Tensors, to_tensors
@@ -30,21 +30,33 @@ FUSED_DEVICES = ("cpu", "cuda")  # where PyTorch has a fused Adam kernel
 
 @dataclass
 class TrainConfig:
-    """One training run's settings; the defaults are the lesson's."""
+    """One training run's settings; the defaults are the lesson's (declared with their choices in choices.py)."""
 
-    model: str = "linear"  # "linear" (nn.Sequential), "logreg" (from scratch) or "mlp"
-    optimizer: str = "adam"  # "adam" or "sgd"
-    lr: float = 1e-3  # learning rate; the peak rate under the one-cycle schedule
-    momentum: float = 0.9  # SGD only
-    batch_size: int = 64  # images per step
-    epochs: int = 1  # passes over the training images
-    schedule: str = "constant"  # "constant" or "onecycle" (warm up, then anneal to ~0)
+    model: str = choices.MODEL.default  # "linear" (nn.Sequential), "logreg" (from scratch) or "mlp"
+    optimizer: str = choices.OPTIMIZER.default  # "adam" or "sgd"
+    lr: float = choices.LR.default  # learning rate; the peak rate under the one-cycle schedule
+    momentum: float = choices.MOMENTUM.default  # SGD only
+    batch_size: int = choices.BATCH.default  # images per step
+    epochs: int = choices.EPOCHS.default  # passes over the training images
+    schedule: str = choices.SCHEDULE.default  # "constant" or "onecycle" (warm up, then anneal to ~0)
     seed: int = 0  # same seed + same device = same run
     eval_every: int = 200  # steps between validation passes (each epoch's end is evaluated too); 0 = epoch ends only
     report_every: int = 20  # steps between progress events (each costs one device sync)
     snapshot_every: int = 0  # steps between weight snapshots in events; 0 = none
     max_steps: int | None = None  # stop after this many steps (demos, tests)
     step_delay: float = 0.0  # seconds to rest after each step: slow motion, so a class can watch
+
+    @classmethod
+    def from_choices(cls, chosen: dict, seed: int, n_train: int) -> "TrainConfig":
+        """The run of the settings `chosen` (keyed as in a link: choices.BY_KEY) on `n_train` images, resting after
+        each step as its pace asks."""
+        config = cls(**{c.field: chosen[c.key] for c in choices.RUN if c.field and c.key in chosen}, seed=seed)
+        pace = chosen.get(choices.PACE.key, choices.PACE.default)
+        return replace(config, step_delay=choices.step_delay(pace, steps_per_epoch(config.batch_size, n_train)))
+
+    def as_choices(self) -> dict:
+        """This run's settings keyed as in a link and a teacher's task (choices.BY_KEY); pace is the page's, not the run's."""
+        return {c.key: getattr(self, c.field) for c in choices.RUN if c.field}
 
 
 @dataclass
@@ -114,9 +126,14 @@ def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimiz
     raise ValueError(f"unknown optimizer {config.optimizer!r}; choose adam or sgd")
 
 
+def steps_per_epoch(batch_size: int, n_train: int) -> int:
+    """Steps in one pass over `n_train` images, `batch_size` at a time (the last batch may be short)."""
+    return math.ceil(n_train / batch_size)
+
+
 def total_steps(config: TrainConfig, n_train: int) -> int:
     """How many steps the run will take."""
-    steps = config.epochs * math.ceil(n_train / config.batch_size)
+    steps = config.epochs * steps_per_epoch(config.batch_size, n_train)
     return min(steps, config.max_steps) if config.max_steps else steps
 
 

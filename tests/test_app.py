@@ -40,7 +40,7 @@ def test_tensors_page_widgets_through_their_ranges():
             at.radio(key="axis").set_value(axis).run()
             ok(at)
     for i in (0, 56):
-        at.slider(key="i").set_value(i).run()
+        at.slider(key="img").set_value(i).run()
         ok(at)
     for r in (0, 27):
         at.slider(key="row").set_value(r).run()
@@ -149,8 +149,8 @@ def test_mistakes_page_gallery_controls_and_uploads():
     for which in ("unsure", "wrong"):
         at.radio(key="which").set_value(which).run()
         ok(at)
-    for order in at.selectbox(key="order").options:
-        at.selectbox(key="order").set_value(order).run()
+    for order in at.selectbox(key="mistake_order").options:
+        at.selectbox(key="mistake_order").set_value(order).run()
         ok(at)
     at.number_input(key="page").set_value(2).run()
     ok(at)
@@ -234,7 +234,7 @@ def test_learning_page_through_its_widgets():
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_pages_questions_give_a_hint_then_the_worked_answer(page):
-    from mnistcore import questions
+    from mnistcore.tutor import questions
     at = open_page(page)
     assert "Check yourself" in [h.value for h in at.header]
     asked = [q for q in questions.QUESTIONS[page] if q.kind != "task"]  # each has a Check button, in this order

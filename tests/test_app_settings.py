@@ -99,15 +99,15 @@ def test_download_button_without_a_mirror_keeps_the_sample(tmp_path, monkeypatch
 BAD_URLS = [
     ("reshape", {"rows": "-5,100"}, "rows", (10, 15)), ("reshape", {"rows": "7"}, "rows", (10, 15)),
     ("reshape", {"rows": "a,b"}, "rows", (10, 15)), ("reshape", {"cols": "1,2,3"}, "cols", (10, 15)),
-    ("reshape", {"i": "999"}, "i", 0), ("reshape", {"shape": "1," * 3000}, "shape", "-1, 28, 28"),
+    ("reshape", {"slice_img": "999"}, "slice_img", 0), ("reshape", {"shape": "1," * 3000}, "shape", "-1, 28, 28"),
     ("reshape", {"slice": "__import__('os')"}, "slice", "img[::2]"),
     ("mistakes", {"page": "99999"}, "page", 1), ("mistakes", {"page": "-1"}, "page", 1),
-    ("mistakes", {"rates": "maybe"}, "rates", False), ("mistakes", {"order": "DROP TABLE"}, "order", None),
+    ("mistakes", {"rates": "maybe"}, "rates", False), ("mistakes", {"mistake_order": "DROP TABLE"}, "mistake_order", None),
     ("softmax", {"z0": "nan"}, "z0", None), ("softmax", {"z0": "inf"}, "z0", None), ("softmax", {"temp": "0"}, "temp", 1.0),
     ("softmax", {"true": "10"}, "true", 3), ("training", {"lr": "1e999"}, "lr", 1e-3),
     ("training", {"epochs": "1e9"}, "epochs", 1), ("training", {"batch": "3"}, "batch", 64),
     ("training", {"mom": "-1"}, "mom", 0.9), ("training", {"model": "../x"}, "model", "linear"),
-    ("tensors", {"axis": "5"}, "axis", 0), ("tensors", {"rank": "-1"}, "rank", 2), ("tensors", {"i": "1e400"}, "i", 0),
+    ("tensors", {"axis": "5"}, "axis", 0), ("tensors", {"rank": "-1"}, "rank", 2), ("tensors", {"img": "1e400"}, "img", 0),
     ("home", {"seed": "-1"}, "seed", 0), ("home", {"seed": str(2**40)}, "seed", 0), ("home", {"data": "evil"}, "data", "mnist"),
     ("home", {"device": "cuda:7"}, "device", "auto"),
 ]

@@ -105,7 +105,7 @@ def test_every_page_by_its_url_on_a_fresh_server(server, page):
 
 
 def test_a_shared_link_restores_the_view(server, page):
-    page.goto(f"{server.url}/tensors?rank=4&digit=7&i=3")
+    page.goto(f"{server.url}/tensors?rank=4&digit=7&img=3")
     settle(page)
     assert page.get_by_role("radio", name="4: a batch of 8 colour images").is_checked()
     assert "(8, 3, 28, 28)" in page.locator('[data-testid="stMain"]').inner_text()

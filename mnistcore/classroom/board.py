@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnistcore import choices
 from mnistcore.classroom.store import Arrays, Member, Run
 from mnistcore.train import TRAINED
 
-OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
 REFRESH = 1.0  # seconds between the board's looks at its room's version (5-9 ms of server CPU each)
 SHOWN = 20  # runs the board's table lists: a projector's screenful (the rest are counted under it)
 ORDERS = ("newest first", "best first")
@@ -36,7 +36,7 @@ def table(runs: list[Run], members: list[Member]) -> list[dict]:
     for run in reversed(runs):
         s = run.settings
         rows.append({"name": names.get(run.member, "?"), "model": s.get("model", ""),
-                     "optimizer": OPTIMIZERS.get(s.get("optimizer"), s.get("optimizer", "")), "lr": s.get("lr"),
+                     "optimizer": choices.OPTIMIZER.name(s.get("optimizer", "")), "lr": s.get("lr"),
                      "batch": s.get("batch_size"), "epochs": s.get("epochs"),
                      "valid accuracy": run.accuracy if run.status != "diverged" else None,
                      "status": run.status, "seconds": run.seconds, "run": run.id})
@@ -105,7 +105,7 @@ def latest_per_student(runs: list[Run], dataset: str) -> list[Run]:
 
 def template_label(run: Run) -> str:
     """The words after a student's name under their template strip: "SGD lr 0.1 · 90.0%", and "(overshot)" if so."""
-    optimizer = OPTIMIZERS.get(run.settings.get("optimizer"), "")
+    optimizer = choices.OPTIMIZER.name(run.settings.get("optimizer", ""))
     ending = " (overshot)" if run.status == "overshot" else ""
     return f"{optimizer} lr {run.settings.get('lr', 0):g} · {run.accuracy:.1%}{ending}"
 

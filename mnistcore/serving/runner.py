@@ -8,9 +8,10 @@ import torch
 from torch import nn
 
 from mnistcore import models
+from mnistcore.control import Control
 from mnistcore.prepare import Tensors
 from mnistcore.serving.workers import RUN_THREADS, WORKER_NICE, end_with
-from mnistcore.train import Control, Event, TrainConfig, train
+from mnistcore.train import Event, TrainConfig, train
 
 FLUSH_SECONDS = 0.1  # a worker sends its events in batches at most this often (the page polls at 0.5 s)
 OOM_MESSAGE = ("The GPU ran out of memory (other students' runs share it). "

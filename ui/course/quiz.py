@@ -2,7 +2,7 @@
 
 Answers are checked in the Check button's callback, before the script reruns, so the sidebar's line (drawn
 before the page) already counts them. What the learner got right lives in `st.session_state["quiz"]`,
-which no widget owns: it survives page switches.
+which no widget owns: it survives page switches, and reloads through the reload memory (registry: quiz).
 """
 
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ import streamlit as st
 from mnistcore.tutor import questions
 from mnistcore.tutor.questions import Facts, Question, Verdict
 from ui.show import words
+from ui.state import session
 
 TRIES_BEFORE_ANSWER = 2
 
@@ -22,7 +23,8 @@ class Progress:
 
     tries: int = 0  # answers read and found wrong or right
     right: bool = False
-    last: Verdict | None = None  # what the checker said last
+    last: Verdict | None = None  # what the checker said last ...
+    dataset: str = ""  # ... about this data set's numbers: after a switch it is not shown (registry: quiz)
 
 
 def records() -> dict[str, Progress]:
@@ -48,7 +50,7 @@ def _record(q: Question, verdict: Verdict) -> None:
     r = records().setdefault(q.key, Progress())
     r.tries += verdict.counted
     r.right = r.right or verdict.right
-    r.last = verdict
+    r.last, r.dataset = verdict, session.dataset().key
 
 
 def _check(q: Question, facts: Facts) -> None:
@@ -81,8 +83,9 @@ def one(q: Question, facts: Facts, number: int, classes: tuple[str, ...]) -> Non
             _record(q, verdict)
             st.rerun()  # the sidebar's line was drawn before this run knew
         r = records().get(q.key, r)
-        if r.right:  # the run that did it, even if a later one did not
-            st.success("Done. " + words.plain(r.last.says), icon=":material/check_circle:")
+        if r.right:  # the run that did it, even if a later one did not (on this data set, its own words)
+            st.success("Done. " + words.plain(r.last.says if r.dataset == session.dataset().key else verdict.says),
+                       icon=":material/check_circle:")
         else:
             st.info(words.plain(verdict.says))
     else:
@@ -91,7 +94,7 @@ def one(q: Question, facts: Facts, number: int, classes: tuple[str, ...]) -> Non
             with answer:
                 _input(q, classes)
             button.button("Check", key=f"quiz:{q.key}:check", on_click=_check, args=(q, facts))
-        if r.last is not None:
+        if r.last is not None and r.dataset == session.dataset().key:
             said = words.plain(r.last.says)
             if r.right:
                 st.success(f"Right. {said}", icon=":material/check_circle:")

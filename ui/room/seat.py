@@ -5,6 +5,7 @@ import secrets
 
 import streamlit as st
 
+from mnistcore import choices
 from mnistcore.classroom import posting
 from mnistcore.classroom.store import MAX_NAME, RoomError, StoreDown, clean_code, clean_name
 from mnistcore.serving.jobs import Job
@@ -15,7 +16,7 @@ from ui.show import fragments, words
 from ui.state import reloads, settings
 
 POLL = 3.0  # seconds: a pushed task shows on every student's page within this (the issue asks for 5)
-TASK_KEYS = ("data", "size", "model", "optim", "lr", "batch", "epochs", "sched", "mom", "pace")  # the settings' URL names
+TASK_KEYS = ("data", "size", *choices.BY_KEY)  # a task's settings, keyed as in a link (choices.py)
 POSTED = {"posted": "Your last run is on the class board.",
           "waiting": "Your last run waits on this server for the class database, and is posted when it is back."}
 
@@ -79,16 +80,10 @@ def _use(task_settings: dict) -> None:
     st.session_state["to_training"] = True
 
 
-def describe(task_settings: dict) -> str:
-    """A task's settings in one line."""
-    s = task_settings
-    parts = [{"linear": "the lesson's model", "logreg": "LogReg from scratch", "mlp": "the MLP"}.get(s.get("model"), ""),
-             {"adam": "Adam", "sgd": "SGD"}.get(s.get("optim"), ""),
-             f"lr {s['lr']:g}" if isinstance(s.get("lr"), float | int) else "",
-             f"batch {s['batch']}" if "batch" in s else "",
-             f"{s['epochs']} epoch{'s' if s.get('epochs') != 1 else ''}" if "epochs" in s else "",
-             {"sample": "quick sample", "full": "all of MNIST"}.get(s.get("size"), "")]
-    return " · ".join(p for p in parts if p)
+def task_words(task_settings: dict) -> str:
+    """A task's settings in one line: the run's choices, then the images."""
+    size = {"sample": "quick sample", "full": "all of MNIST"}.get(task_settings.get("size"), "")
+    return " · ".join(p for p in (choices.summary(choices.read(task_settings)), size) if p)
 
 
 @fragments.fragment(run_every=POLL)
@@ -123,7 +118,7 @@ def _room(seat: rooms.Seat) -> None:
                 st.session_state["seat_task"] = task["set"]
             st.markdown(f"**Task:** {words.plain(task['text'])}")
             if task["settings"]:
-                st.caption(words.plain(describe(task["settings"])))
+                st.caption(words.plain(task_words(task["settings"])))
                 st.button("Use these settings", on_click=_use, args=(task["settings"],), key="seat_use",
                           icon=":material/tune:", help="Sets the training page to the task's settings and opens it.")
         else:

@@ -7,8 +7,6 @@ from mnistcore import figures, learning
 from ui.show import fragments, plots
 from ui.state import settings
 
-LRS = [0.01, 0.05, 0.1, 0.3, 0.6, 0.8, 1.0]
-
 
 def the_path() -> list[tuple[float, float]]:
     """This session's (a, b) so far, read afresh on every run: a fragment's rerun keeps the last full run's names."""
@@ -44,8 +42,8 @@ def derivatives(a: float, b: float, x: np.ndarray, y: np.ndarray) -> None:
 def show(x: np.ndarray, y: np.ndarray) -> None:
     """The learning-rate slider, then Step, Play and Reset, the loss over (a, b) with the path, and the line it fits."""
     best = learning.best_line(x, y)
-    lr = st.select_slider("Learning rate (how far each step goes)", LRS,
-                          **settings.keep("glr", 0.1, settings.one_of(LRS, float)))
+    lr = st.select_slider("Learning rate (how far each step goes)", learning.LINE_LRS,
+                          **settings.keep("glr"))
 
     def step() -> None:
         """Move (a, b) one step downhill."""

@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ui.run import reaper
-from ui.state import browsers
+from ui.state import browsers, registry
 
-KEPT = ("job", "trained", "uploaded", "folder", "seat", "teaching")  # what a tab has that its address does not carry
+KEPT = registry.kept_over_reloads()  # what a tab has that its address does not carry
 MAX_TABS = 2_000  # tabs remembered per server, newest kept: a class of 20 opens a few hundred in a day
 KEEP_SECONDS = 6 * 3600  # a lesson's length, and then some
 TOKEN = re.compile(r"[0-9a-f]{18}")  # 6 characters of the browser's id, then 12 random ones

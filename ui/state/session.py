@@ -19,12 +19,12 @@ def dataset() -> Dataset:
 
 def device() -> torch.device:
     """The device the sidebar chose."""
-    return devices.pick(settings.value("device", "auto"))
+    return devices.pick(settings.value("device"))
 
 
 def seed() -> int:
     """The seed the sidebar chose."""
-    return int(settings.value("seed", 0))
+    return int(settings.value("seed"))
 
 
 @dataclass

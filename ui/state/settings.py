@@ -1,17 +1,17 @@
 """Settings a student chooses, kept across pages and mirrored in the URL so that a link carries the view.
 
-Every value passes a parser (a range, a list of choices, a length) before a widget sees it, whether it
-came from a link or from the session; a value a parser refuses is named in a toast and replaced by the
-default. Pages read and write settings only through `keep`, `put` and `value`, never through the
-session-state keys behind them.
+Every value passes its parser (ui/state/registry.py: one per key) before a widget sees it, whether it came from
+a link or from the session; a value a parser refuses is named in a toast and replaced by the default. Pages read
+and write settings only through `keep`, `put` and `value`, never through the session-state keys behind them.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from ui.show.words import plain
+from ui.state import registry
+from ui.state.parsers import text
 
 
 def _store(key: str) -> str:
@@ -19,14 +19,30 @@ def _store(key: str) -> str:
     return f"kept:{key}"
 
 
-def value(key: str, default: Any = None) -> Any:
-    """The current value of setting `key`."""
-    return st.session_state.get(_store(key), default)
+def value(key: str) -> Any:
+    """The current value of setting `key` (its declared default before anything set it)."""
+    return st.session_state.get(_store(key), registry.entry(key).default)
 
 
 def put(key: str, new: Any) -> None:
     """Set setting `key` (its widget shows `new` from the next run on)."""
+    registry.entry(key)  # an undeclared key is a mistake, not a new setting
     st.session_state[_store(key)] = new
+
+
+def drop(key: str) -> None:
+    """Forget setting `key` in this session and its link: it starts again from its default."""
+    st.session_state.pop(_store(key), None)
+    st.session_state.pop(key, None)
+    st.query_params.pop(key, None)
+
+
+def follow(dataset_key: str) -> None:
+    """Drop what belongs to the last data set when the sidebar switched to another (registry: per_dataset)."""
+    if st.session_state.get("kept_for") not in (None, dataset_key):
+        for key in registry.about_the_data_set():
+            drop(key)
+    st.session_state["kept_for"] = dataset_key
 
 
 def _save(key: str) -> None:
@@ -34,14 +50,18 @@ def _save(key: str) -> None:
     put(key, st.session_state[key])
 
 
-def keep(key: str, default: Any, parse: Callable[[str], Any] = None) -> dict:
-    """Widget kwargs for a setting that survives page switches and is mirrored in the URL.
+def keep(key: str, *bounds: Any) -> dict:
+    """Widget kwargs for setting `key`, declared in the registry, that survives page switches and is mirrored in the URL.
 
-    Every value passes through `parse` before it reaches the widget: the URL's text on the
-    first visit, and the kept value on every run after (a widget's bounds can change, as
-    the gallery's page count does). A value `parse` refuses (ValueError) becomes `default`.
+    Every value passes through the key's parser before it reaches the widget: the URL's text on the first visit,
+    and the kept value on every run after (a widget's bounds can change, as the gallery's page count does: those
+    keys' parsers take `bounds`). A value the parser refuses (ValueError) becomes the key's default.
     """
-    parse = parse or text(200)
+    declared = registry.entry(key)
+    if declared.lives != registry.URL:
+        raise ValueError(f"{key!r} lives in {declared.lives}, not in the link: it has no widget to keep")
+    default = declared.default
+    parse = declared.parse(*bounds) if bounds else (declared.parse or text(200))
     store = _store(key)
     from_link = store not in st.session_state and key in st.query_params
     if store not in st.session_state:
@@ -70,58 +90,3 @@ def publish(*keys: str) -> None:
         kept = value(key)
         if kept is not None:
             st.query_params[key] = _as_text(kept)
-
-
-def in_range(lo: float, hi: float, cast: Callable[[str], Any]) -> Callable[[str], Any]:
-    """A URL parser accepting values from `lo` to `hi`, read with `cast`."""
-    def parse(raw: str) -> Any:
-        value = cast(raw)
-        if not lo <= value <= hi:
-            raise ValueError(raw)
-        return value
-    return parse
-
-
-def int_in(lo: int, hi: int) -> Callable[[str], int]:
-    """A URL parser accepting integers from `lo` to `hi`."""
-    return in_range(lo, hi, int)
-
-
-def float_in(lo: float, hi: float) -> Callable[[str], float]:
-    """A URL parser accepting numbers from `lo` to `hi`."""
-    return in_range(lo, hi, float)
-
-
-def pair_in(lo: int, hi: int) -> Callable[[str], tuple[int, int]]:
-    """A URL parser for a range slider: two integers from `lo` to `hi`, given in any order."""
-    def parse(raw: str) -> tuple[int, int]:
-        a, b = sorted(int(p) for p in raw.strip("()[] ").split(","))  # not exactly two: ValueError
-        if not lo <= a <= b <= hi:
-            raise ValueError(raw)
-        return a, b
-    return parse
-
-
-def text(max_length: int) -> Callable[[str], str]:
-    """A URL parser for free text of at most `max_length` characters."""
-    def parse(raw: str) -> str:
-        if len(raw) > max_length:
-            raise ValueError("too long")
-        return raw
-    return parse
-
-
-def flag(raw: str) -> bool:
-    """A URL parser for a toggle: "True" or "False"."""
-    return one_of(["True", "False"])(raw) == "True"
-
-
-def one_of(options, cast: Callable[[str], Any] = str, aliases: dict[str, Any] | None = None) -> Callable[[str], Any]:
-    """A URL parser accepting only the given `options` (read with `cast`), and the other spellings in `aliases`."""
-    def parse(raw: str) -> Any:
-        value = (aliases or {}).get(raw.strip().lower(), None)
-        value = cast(raw) if value is None else value
-        if value not in options:
-            raise ValueError(raw)
-        return value
-    return parse
