@@ -12,8 +12,8 @@ from mnistcore.train import TrainConfig, steps_per_epoch
 from mnistcore.tutor import notebook
 from ui.course import lesson_path, quiz
 from ui.room import seat
-from ui.run import choice_widgets, live_view, reaper, weights_files
-from ui.state import browsers, reloads, session, settings, shared_data
+from ui.run import choice_widgets, live_view, weights_files
+from ui.state import browsers, reaper, reloads, session, settings, shared_data
 
 LESSON_ACCURACY = 0.9172  # the notebook's fit output after one epoch: [0. 0.3213 0.2882 0.9172]
 ds, device = session.dataset(), session.device()

@@ -104,11 +104,19 @@ ENTRIES = [
     Kept("seat", "a student's seat in a class room", "", lives=RELOAD, owner=ROOM),
     Kept("teaching", "the teacher's room", "", lives=RELOAD, owner=ROOM),
 ]
-REGISTRY: dict[str, Kept] = {}
-for _entry in ENTRIES:
-    if _entry.key in REGISTRY:  # one key, one meaning: a second declaration is a mistake at import time
-        raise ValueError(f"the kept key {_entry.key!r} is declared twice")
-    REGISTRY[_entry.key] = _entry
+
+
+def declare(entries: list[Kept]) -> dict[str, Kept]:
+    """`entries` by key; ValueError for a key declared twice (one key, one meaning: a mistake at import time)."""
+    registry: dict[str, Kept] = {}
+    for kept in entries:
+        if kept.key in registry:
+            raise ValueError(f"the kept key {kept.key!r} is declared twice")
+        registry[kept.key] = kept
+    return registry
+
+
+REGISTRY = declare(ENTRIES)
 
 
 def entry(key: str) -> Kept:

@@ -17,8 +17,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ui.run import reaper
-from ui.state import browsers, registry
+from ui.state import browsers, reaper, registry
 
 KEPT = registry.kept_over_reloads()  # what a tab has that its address does not carry
 MAX_TABS = 2_000  # tabs remembered per server, newest kept: a class of 20 opens a few hundred in a day
