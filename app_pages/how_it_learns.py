@@ -89,7 +89,7 @@ def universal() -> None:
     target = c[0].radio("Target curve", list(learning.TARGETS), horizontal=True, **settings.keep("curve"))
     n = c[1].slider("Hidden units n", 1, learning.UNITS[-1], **settings.keep("units"))
     # all 50 at once: a slider move waits for none
-    fit = server_work.result(learning.relu_fits, None, target, learning.UNITS, 1500, session.seed(),
+    fit = server_work.result(learning.relu_fits, None, target, learning.UNITS, learning.RELU_STEPS, session.seed(),
                           waiting="Fitting 50 networks, from 1 to 50 ReLU units (once per server)...")[n]
     tried = st.session_state.setdefault("relu_tried", {})
     tried[(target, n)] = fit["error"]

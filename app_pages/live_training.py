@@ -1,19 +1,15 @@
 """Live training: the lesson's model learns while its ten weight templates take shape."""
 
-from dataclasses import replace
-
 import streamlit as st
 
 from mnistcore import choices, data, devices, models
-from mnistcore.serving import lines
 from mnistcore.serving.jobs import Job
 from mnistcore.serving.live import watched
 from mnistcore.train import TrainConfig, steps_per_epoch
 from mnistcore.tutor import notebook
 from ui.course import lesson_path, quiz
-from ui.room import seat
-from ui.run import choice_widgets, live_view, weights_files
-from ui.state import browsers, reaper, reloads, session, settings, shared_data
+from ui.run import choice_widgets, launch, live_view, weights_files
+from ui.state import session, settings
 
 LESSON_ACCURACY = 0.9172  # the notebook's fit output after one epoch: [0. 0.3213 0.2882 0.9172]
 ds, device = session.dataset(), session.device()
@@ -45,37 +41,6 @@ config = watched(TrainConfig.from_choices(chosen, seed=session.seed(), n_train=l
 epoch_steps = steps_per_epoch(config.batch_size, len(ds.x_train))
 
 
-def start() -> None:
-    """Start a run in the background (continuing from uploaded weights when there are some), within the browser's cap."""
-    running = st.session_state.get("job")
-    if running is not None and running.alive:  # a press delivered twice on a busy server: one run, not two
-        return
-    base = st.session_state.get("uploaded")
-    run_config = replace(config, model=models.kind_of(base)) if base is not None else config  # the weights decide
-    who = browsers.owner()
-    # The shared CPU tensors: a GPU run's worker copies them to the GPU in its own CUDA context.
-    started = lines.BROWSER_RUNS.start(who, lambda: Job(run_config, shared_data.prepared(ds, "cpu"), base, device=str(device),
-                                                        dataset=(ds.key, ds.title, ds.classes), owner=who))
-    if started is None:  # this browser's other tabs hold its places: say so, keep everything
-        st.session_state["refused"] = True
-        return
-    for done_with in ("uploaded", "refused", "run_gone"):
-        st.session_state.pop(done_with, None)
-    st.session_state["job"] = started
-    seat.post_when_finished(started)  # in a class room, its board gets the run when it ends
-    reaper.watch(started)  # closing the tab stops the run
-    st.query_params["run"] = "1"  # a reload that finds this but not the run knows the server lost it (reloads.py)
-    reloads.remember()
-
-
-def reset() -> None:
-    """Stop the run and clear the charts (a second press before the page redrew finds nothing left to clear)."""
-    job = st.session_state.pop("job", None)
-    if job is not None:
-        job.stop()
-    st.query_params.pop("run", None)
-
-
 def lesson_note(row) -> None:
     """What the lesson reached with these settings, beside the buttons."""
     if any(chosen[c.key] != c.default for c in (choices.MODEL, choices.OPTIMIZER, choices.LR, choices.BATCH, choices.EPOCHS)):
@@ -93,7 +58,7 @@ def lesson_note(row) -> None:
 
 
 with run_area:
-    live_view.show(job, ds, start, reset, lesson_note)
+    live_view.show(job, ds, lambda: launch.start(config, ds, device), launch.reset, lesson_note)
 finished = job is not None and not job.alive and job.result is not None
 if finished:
     weights_files.finished(job)

@@ -17,9 +17,9 @@ PER_PAGE = 20
 ds = session.dataset()
 labels = list(ds.classes)
 st.title("The model's mistakes")
-model, note = session.model()
+probs, note = session.probabilities()  # (N, 10)
+model = session.model()[0]  # the evidence below reads its weights
 st.caption(note)
-probs = predictions.probabilities(model, shared_data.prepared(ds, "cpu").x_valid)  # (N, 10)
 preds = probs.argmax(axis=1)
 counts = predictions.confusion(ds.y_valid, preds)
 st.markdown(f"It gets **{(preds == ds.y_valid).mean():.2%}** of the {len(preds):,} validation images right, "

@@ -3,18 +3,13 @@
 import numpy as np
 import streamlit as st
 
-from mnistcore import choices, figures, normalize
+from mnistcore import choices, data, figures, normalize
+from mnistcore.figures.house import CHANNEL_COLORS
 from ui.course import lesson_path, quiz
 from ui.show import looks, plots, words
 from ui.state import server_work, session, settings, shared_data
 
 ds = session.dataset()
-
-
-@st.cache_data(max_entries=4)
-def statistics(_ds, key: str) -> dict:
-    """Train and valid means and standard deviations (a fraction of a second, once per data set)."""
-    return normalize.statistics(_ds)
 
 
 st.title("Normalization")
@@ -23,14 +18,14 @@ st.markdown(
     "with a spread of about 1, so we **subtract the mean and divide by the standard deviation**, "
     "computed on the *training* images, and apply those same two numbers to every other set."
 )
-s = statistics(ds, ds.key)
+s = shared_data.statistics(ds)
 c = st.columns(4)
 c[0].metric("train mean", f"{s['train_mean']:.4f}")
 c[1].metric("train std", f"{s['train_std']:.4f}")
 c[2].metric("valid mean, after", f"{s['valid_mean']:.4f}", help="valid normalized with the TRAIN mean and std")
 c[3].metric("valid std, after", f"{s['valid_std']:.4f}")
 lesson = normalize.LESSON  # what the notebook printed
-if len(ds.x_train) == 50_000 and ds.name == "mnist":
+if len(ds.x_train) == data.N_TRAIN and ds.name == "mnist":
     st.info(f"The lesson printed train mean {lesson['train_mean']} and std {lesson['train_std']}. Its file stored each "
             f"byte divided by 256, not 255: on that scale ours are {s['train_mean_pickle']:.4f} and {s['train_std_pickle']:.4f}. "
             f"After normalizing the scale cancels out: the lesson's valid set came out at mean {lesson['valid_mean']}, "
@@ -72,12 +67,11 @@ st.markdown("For colour images each channel (red, green, blue) gets its own mean
             "**all green**.")
 d = server_work.result(normalize.colour_demo, ds, session.seed(), waiting="Training the colour model (once per server)...")
 left, right = st.columns(2)
-RGB = ["#d62728", "#2ca02c", "#1f77b4"]
 wrong = 1 - d["green_by_own"]
-plots.show(left, figures.bars(d["valid_by_train"], ["red", "green", "blue"], colors=RGB, y_title="mean after normalizing",
-                               x_title="channel",
+plots.show(left, figures.bars(d["valid_by_train"], list(CHANNEL_COLORS), colors=list(CHANNEL_COLORS.values()),
+                               y_title="mean after normalizing", x_title="channel",
                                title=f"÷ TRAIN stats: {d['green_by_train']:.0%} named green, as they are"))
-plots.show(right, figures.bars(d["valid_by_own"] + 0.0, ["red", "green", "blue"], colors=RGB,
+plots.show(right, figures.bars(d["valid_by_own"] + 0.0, list(CHANNEL_COLORS), colors=list(CHANNEL_COLORS.values()),
                                 y_title="mean after normalizing", x_title="channel",
                                 title=f"÷ their OWN stats: {wrong:.0%} named wrongly", y_range=(-1, 1)))
 say = st.error if wrong >= 0.05 else st.info

@@ -132,10 +132,11 @@ TARGETS = {
 
 LINE_LRS = (0.01, 0.05, 0.1, 0.3, 0.6, 0.8, 1.0)  # the descent on a line: from a crawl to a divergence
 SGD_LRS = (0.01, 0.1, 0.5, 1.0)  # the single SGD steps of the lesson's model
+RELU_STEPS = 1500  # Adam steps each ReLU fit takes: enough for 50 pieces to settle
 UNITS = tuple(range(1, 51))  # the page's slider: 1 to 50 hidden units
 
 
-def relu_fits(target: str, counts: tuple[int, ...] = UNITS, steps: int = 1500, seed: int = 0) -> dict[int, dict]:
+def relu_fits(target: str, counts: tuple[int, ...] = UNITS, steps: int = RELU_STEPS, seed: int = 0) -> dict[int, dict]:
     """Fit Linear(1, n) -> ReLU -> Linear(n, 1) to a target curve on [-3, 3] for each n in `counts` (full batch, Adam).
 
     The networks train side by side as one set of tensors: the sum of their mean squared errors is

@@ -24,6 +24,7 @@ ACCENT = "#d62728"  # the one thing on a chart the text talks about
 MUTED = "#9aa5b1"
 FONT = dict(family="Source Sans Pro, sans-serif", size=14)
 OPTIMIZER_COLORS = {"Adam": CLASS_COLORS[0], "SGD": CLASS_COLORS[1]}
+CHANNEL_COLORS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f77b4"}  # an image's colour channels, as named
 
 
 def layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:

@@ -93,6 +93,7 @@ ENTRIES = [
     Kept("mistake_order", "the gallery's order", "mistakes", default=predictions.ORDERS[0], parse=one_of(predictions.ORDERS)),
     Kept("page", "the gallery's page", "mistakes", per_dataset=True, default=1, parse=int_in),
     Kept("tile", "the gallery tile looked at closer", "mistakes", lives=SESSION, per_dataset=True),
+    Kept("probabilities", "the pages' model's probabilities on the validation images", "", lives=SESSION, per_dataset=True),
     # The class board.
     Kept("board_order", "the board's runs table order", "board", default=board.ORDERS[0], parse=one_of(board.ORDERS)),
     # Kept without a link: what a tab has that its address does not carry (reloads.py keeps these).

@@ -20,7 +20,7 @@ from mnistcore import learning, normalize, train
 from mnistcore.data import Dataset
 from mnistcore.serving import workers
 from ui.show.words import explain, failed
-from ui.state import browsers
+from ui.state import browsers, registry
 
 PER_BROWSER = 3  # computations one browser may have waiting to begin; a storm of links cancels its own oldest
 MOST = 128  # futures kept per server: every page's results for a few data sets and seeds
@@ -146,8 +146,9 @@ def prefetch(ds: Dataset, seed: int) -> None:
     workers.warm()
     if seed != DEFAULT_SEED:
         return
+    race, steps, curve = (registry.entry(k).default for k in ("opt", "steps", "curve"))  # the pages' first views
     for fn, data, args in [(train.lesson_model_file, ds, (seed,)),
-                           (normalize.scale_race, ds, (normalize.RACE_STEPS, normalize.RACE_LR["adam"], "adam", seed)),
+                           (normalize.scale_race, ds, (steps, normalize.RACE_LR[race], race, seed)),
                            (normalize.colour_demo, ds, (seed,)),
-                           (learning.relu_fits, None, ("sine", learning.UNITS, 1500, seed))]:  # the learning page's first curve
+                           (learning.relu_fits, None, (curve, learning.UNITS, learning.RELU_STEPS, seed))]:
         table().start(fn, data, args, "the server")  # the server's own asking: no student's bound counts it

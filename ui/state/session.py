@@ -3,10 +3,11 @@ the pages evaluate (the one this session trained or uploaded last, else the less
 
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 import torch
 
-from mnistcore import devices, models, train
+from mnistcore import devices, models, predictions, train
 from mnistcore.data import Dataset
 from ui.state import server_work, settings
 from ui.state.shared_data import prepared
@@ -55,6 +56,18 @@ def model() -> tuple[torch.nn.Module, str]:
                                  waiting="Training the lesson's model for one epoch (once per server)...")
     return models.from_file(weights).eval(), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, "
                                               "batch 64) was trained for one epoch on these images.")
+
+
+def probabilities() -> tuple[np.ndarray, str]:
+    """The pages' model's probabilities for every validation image of the data set in use (N, 10), and its note;
+    computed once per model and data set in this session, whichever page asks."""
+    model_, note = model()
+    ds = dataset()
+    kept = st.session_state.get("probabilities")
+    if kept is None or kept[0] is not model_ or kept[1] != ds.key:
+        kept = (model_, ds.key, predictions.probabilities(model_, prepared(ds, "cpu").x_valid))
+        st.session_state["probabilities"] = kept
+    return kept[2], note
 
 
 def accuracy(model: torch.nn.Module, ds: Dataset) -> float:

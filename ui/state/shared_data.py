@@ -7,6 +7,7 @@ import threading
 import streamlit as st
 import torch
 
+from mnistcore import normalize
 from mnistcore.data import Dataset, load_dataset
 from mnistcore.prepare import Tensors, to_tensors
 from mnistcore.serving import workers
@@ -43,3 +44,14 @@ def _prepared(_ds: Dataset, key: str, device: str, scale: str) -> Tensors:
 def prepared(ds: Dataset, device: str | torch.device, scale: str = "normalized") -> Tensors:
     """The data set's tensors on `device`, built once per server."""
     return _prepared(ds, ds.key, str(device), scale)
+
+
+@st.cache_data(max_entries=4)
+def _statistics(_ds: Dataset, key: str) -> dict:
+    """`normalize.statistics` of the data set whose key is `key`."""
+    return normalize.statistics(_ds)
+
+
+def statistics(ds: Dataset) -> dict:
+    """Train and valid means and standard deviations of `ds` (a fraction of a second, once per data set and server)."""
+    return _statistics(ds, ds.key)
