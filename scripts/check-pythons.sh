@@ -41,7 +41,12 @@ interpreter() {  # the newest pyenv X.Y.Z, else pythonX.Y
 }
 
 why_not_installed() {  # one line from pip's log: what it could not install, and why
-    local log=$1 missing needs
+    local log=$1 missing needs host
+    host=$(grep -o "Failed to resolve '[^']*'" "$log" | head -1 | cut -d"'" -f2)
+    if [ -n "$host" ] && grep -q 'ResolutionImpossible\|No matching distribution' "$log"; then
+        echo "cannot reach $host (its name does not resolve here), so no $TORCH from it"
+        return
+    fi
     missing=$(grep -o 'No matching distribution found for [^ ;]*' "$log" | head -1 | sed 's/No matching distribution found for //')
     if [ -n "$missing" ]; then
         needs=$(grep -o "${missing#*==} Requires-Python [^;,]*" "$log" | head -1 | sed 's/.*Requires-Python //')

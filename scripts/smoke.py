@@ -68,7 +68,7 @@ def train_one_epoch() -> str:
     assert done.returncode == 0, (done.stderr or done.stdout).strip().splitlines()[-1:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["valid_accuracy"] > 0.8, f"valid accuracy {result['valid_accuracy']:.4f}, expected over 0.8"
-    return f"valid accuracy {result['valid_accuracy']:.4f} in {result['seconds']:.1f} s on {result['device']}"
+    return f"valid accuracy {result['valid_accuracy']:.4f} in {result['seconds']:.2f} s on {result['device']}"
 
 
 def main() -> int:
