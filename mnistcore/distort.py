@@ -22,7 +22,7 @@ class Changes:
 
     dx: int = 0  # pixels to the right (negative: to the left)
     dy: int = 0  # pixels down (negative: up)
-    rotate: float = 0.0  # degrees, anticlockwise on screen
+    rotate: int = 0  # degrees, anticlockwise on screen
     scale: float = 1.0  # size, about the centre (0.6 shrinks, 1.4 grows)
     noise: float = 0.0  # standard deviation of Gaussian noise, in pixel units (ink is 1, paper 0)
     blur: float = 0.0  # standard deviation of a Gaussian blur, in pixels
@@ -40,6 +40,15 @@ class Switch:
     amounts: tuple  # what the switch offers, and where its curve is measured
     unit: str  # how an amount is written, a format string
     help: str
+
+    @property
+    def neutral(self) -> float:
+        """The amount that leaves the images as they are."""
+        return getattr(NEUTRAL, self.key)
+
+    def words(self, amount: float) -> str:
+        """`amount` as the switch writes it ("+2 px")."""
+        return self.unit.format(amount)
 
 
 SWITCHES = (
@@ -63,8 +72,7 @@ NEUTRAL = Changes()
 
 def describe(changes: Changes) -> str:
     """The changes that are on, in words ("shift right +2 px, blur σ 1.0 px"), or "none"."""
-    on = [f"{s.label.lower()} {s.unit.format(getattr(changes, s.key))}" for s in SWITCHES
-          if getattr(changes, s.key) != getattr(NEUTRAL, s.key)]
+    on = [f"{s.label.lower()} {s.words(getattr(changes, s.key))}" for s in SWITCHES if getattr(changes, s.key) != s.neutral]
     return ", ".join(on) or "none"
 
 
@@ -185,8 +193,9 @@ def pixels(images: np.ndarray) -> torch.Tensor:
 
 
 @torch.no_grad()
-def predict(model: nn.Module, x: torch.Tensor, mean: float, std: float, chunk: int = 10_000) -> torch.Tensor:
-    """The class `model` gives each pixel image `x` (N, 28, 28), normalized with the TRAINING `mean` and `std`."""
+def predict(model: nn.Module, x: torch.Tensor, mean: float, std: float, chunk: int = 1024) -> torch.Tensor:
+    """The class `model` gives each pixel image `x` (N, 28, 28), normalized with the TRAINING `mean` and `std`; in
+    chunks, since a CNN's activations for 10,000 images at once took longer to fill than to compute."""
     model.eval()
     flat = ((x - mean) / std).reshape(len(x), -1)  # (N, 28, 28) -> (N, 784)
     return torch.cat([model(flat[i:i + chunk]).argmax(dim=1) for i in range(0, len(flat), chunk)])  # (N,)
@@ -195,6 +204,37 @@ def predict(model: nn.Module, x: torch.Tensor, mean: float, std: float, chunk: i
 def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, mean: float, std: float) -> float:
     """The share of pixel images `x` (N, 28, 28) that `model` reads as their labels `y` (N,)."""
     return (predict(model, x, mean, std) == y).float().mean().item()
+
+
+def examples(y: np.ndarray, k: int = 6) -> list[int]:
+    """The first image of each of the first `k` classes met in labels `y`: `k` digits that differ."""
+    first = {}
+    for i, label in enumerate(y.tolist()):
+        first.setdefault(label, i)
+        if len(first) == k:
+            break
+    return list(first.values())
+
+
+@dataclass(frozen=True)
+class Look:
+    """A model on every validation image, before and after the changes."""
+
+    accuracy_before: float
+    accuracy: float  # after the changes
+    before: np.ndarray  # (k, 28, 28) the shown digits as they are, in [0, 1]
+    after: np.ndarray  # (k, 28, 28) the same digits changed
+    read_before: list[int]  # what the model reads in each shown digit
+    read_after: list[int]
+
+
+def look(model: nn.Module, x: torch.Tensor, y: torch.Tensor, mean: float, std: float, changes: Changes, shown: list[int],
+         seed: int = 0) -> Look:
+    """`model` on pixel images `x` (N, 28, 28) with labels `y` (N,), as they are and with `changes` made."""
+    changed = apply(x, changes, seed)  # (N, 28, 28)
+    before, after = predict(model, x, mean, std), predict(model, changed, mean, std)  # (N,), (N,)
+    return Look((before == y).float().mean().item(), (after == y).float().mean().item(), x[shown].numpy(),
+                changed[shown].numpy(), before[shown].tolist(), after[shown].tolist())
 
 
 def curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, mean: float, std: float, switch: Switch,

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from mnistcore import learning, losses, models
+from mnistcore import distort, learning, losses, models, surgery
 from mnistcore.train import TRAINED, TrainConfig, total_steps
 from mnistcore.tutor.typed_lines import ExpressionError, describe, evaluate
 
@@ -214,6 +214,54 @@ def check_task(_answer: Any, facts: Facts) -> Verdict:
     return Verdict(False, said + (f" The task asks for {', '.join(missing)}." if missing else " Not yet enough."))
 
 
+BREAK_SHIFT = 2  # pixels to the right, in the Break it page's first question
+
+
+def shift_kept(facts: Facts) -> float:
+    """The share (%) of the validation digits the Break it page's model still reads right, each moved BREAK_SHIFT px right."""
+    moved = distort.shift(facts["x"], BREAK_SHIFT, 0)  # (N, 28, 28)
+    return 100 * distort.accuracy(facts["model"], moved, facts["y"], facts["mean"], facts["std"])
+
+
+BLENDED = ("the class with the largest bias", "the class of the largest template", "its own class, as before")
+
+
+def blended_reading(facts: Facts) -> int:
+    """What the linear model reads once its ten templates are blended all the way into their mean: an index of BLENDED."""
+    x = ((facts["x"] - facts["mean"]) / facts["std"]).reshape(len(facts["x"]), -1)  # (N, 28, 28) -> (N, 784)
+    w, b = surgery.parts(facts["linear"])
+    preds = surgery.edited(facts["linear"], surgery.Edits(blend=1.0))(x).argmax(dim=1)  # (N,)
+    if bool((preds == b.argmax()).all()):
+        return 0
+    return 1 if bool((preds == w.norm(dim=1).argmax()).all()) else 2
+
+
+SHUFFLED = ("about the same, within a point", "much lower: it cannot read digits it cannot see", "much higher")
+
+
+def shuffled_gap(facts: Facts) -> str:
+    """The shuffled linear model's accuracy minus the plain one's, in points, once both runs are in `facts["runs"]`."""
+    runs = facts.get("runs") or {}
+    if ("linear", True) not in runs or ("linear", False) not in runs:
+        return "(train the models in part 3 first)"
+    return f"{100 * (runs['linear', True]['accuracy'] - runs['linear', False]['accuracy']):+.2f}"
+
+
+def check_shuffled(answer: Any, facts: Facts) -> Verdict:
+    """The Break it page's shuffle question, against the finished runs of its third part (`facts["runs"]`)."""
+    if answer not in SHUFFLED:
+        return refused("choose one of the answers")
+    runs = facts.get("runs") or {}
+    plain, mixed = runs.get(("linear", False)), runs.get(("linear", True))
+    if not (plain and mixed):
+        return Verdict(False, "Train the models in **3. Shuffle the pixels** first: the answer is checked against "
+                              "their numbers.", counted=False)
+    gap = 100 * (mixed["accuracy"] - plain["accuracy"])
+    want = SHUFFLED[0 if abs(gap) <= 1 else 1 if gap < 0 else 2]
+    said = f"plain {plain['accuracy']:.2%}, shuffled {mixed['accuracy']:.2%}: {gap:+.2f} points."
+    return Verdict(answer == want, f"It is: {want}; {said}" if answer == want else f"Not {answer}: {said}")
+
+
 TASK_ACCURACY, TASK_EPOCHS, TASK_IMAGES = 0.89, 2, 4_000  # reachable: SGD lr 0.01, batch 32 reached 89.4% here
 LESSON_STEPS = total_steps(TrainConfig(), 50_000)
 LESSON_NUMBERS = sum(p.numel() for p in models.build("linear").parameters())
@@ -330,6 +378,23 @@ QUESTIONS: dict[str, list[Question]] = {
                lambda f: 100 * f["wrong"] / f["total"], 0.051,
                "The sentence under the title says how many it gets right, out of how many.",
                lambda f: f"(preds != y_valid).mean() * 100\n# -> {100 * f['wrong'] / f['total']:.2f}"),
+    ],
+    "break": [
+        number("break.shift", f"Move every validation digit **{BREAK_SHIFT} pixels to the right**. What share of them "
+               "does the model still read right? (a percentage, to the nearest point)", shift_kept, 0.5,
+               "Predict it first, then move **Shift right** in *1. Change the digits* and read the accuracy.",
+               lambda f: f"accuracy(model, shift(x, {BREAK_SHIFT}, 0))  # each digit {BREAK_SHIFT} px right\n"
+                         f"# -> {shift_kept(f):.2f} %"),
+        choice("break.blend", "Blend the ten templates **all the way** into their mean. Every image is then read as:",
+               BLENDED, blended_reading,
+               "The mean template adds the same score to every class. What is left to tell the classes apart? Try "
+               "**Blend the templates** at 100% in *2. Inside the model*.",
+               lambda f: "edited(model, Edits(blend=1.0))(x).argmax(dim=1).unique(), b.argmax()\n"
+                         f"# -> {BLENDED[blended_reading(f)]}"),
+        Question("break.shuffled", "Train the lesson's model again on digits whose 784 pixels were put in **one fixed "
+                 "random order**, train and validation alike. Its validation accuracy ends:", "choice", check_shuffled,
+                 "Does a sum care in what order its terms come? *3. Shuffle the pixels* trains it.",
+                 lambda f: f"(shuffled.accuracy - plain.accuracy) * 100  # points\n# -> {shuffled_gap(f)}", SHUFFLED),
     ],
 }
 

@@ -32,6 +32,8 @@ STEPS = [
          "the lesson's model learning, with its ten weight templates taking shape as you watch."),
     Step("app_pages/mistakes.py", "The model's mistakes", ":material/error:", "mistakes",
          "the digits it gets wrong, why, and your own handwriting."),
+    Step("app_pages/break_it.py", "Break it", ":material/broken_image:", "break",
+         "move, turn, blur and shuffle the digits, edit the weights, and find out what the model really learned."),
 ]
 # Not steps of the lesson: the teacher's room and the class's board (app_pages/teach_a_class.py, class_board.py).
 CLASS = [

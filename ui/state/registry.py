@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mnistcore import choices, learning, losses, normalize, predictions, tensors
+from mnistcore import choices, distort, learning, losses, normalize, predictions, surgery, tensors
 from mnistcore.classroom import board
 from mnistcore.data import SPECS
 from ui.state.parsers import flag, float_in, int_in, one_of, pair_in, text
@@ -96,6 +96,14 @@ ENTRIES = [
     Kept("probabilities", "the pages' model's probabilities on the validation images", "", lives=SESSION, per_dataset=True),
     # The class board.
     Kept("board_order", "the board's runs table order", "board", default=board.ORDERS[0], parse=one_of(board.ORDERS)),
+    # Break it: the switches on the digits, then the edits inside the model.
+    *[Kept(f"break_{s.key}", f"the amount of the switch '{s.label}' on the validation digits", "break", default=s.neutral,
+           parse=one_of(s.amounts, type(s.amounts[0]))) for s in distort.SWITCHES],
+    Kept("break_bias", "the lesson's model with its ten biases zeroed", "break", default=False, parse=flag),
+    Kept("break_zero", "the class whose template is zeroed (-1: none)", "break", default=-1,
+         parse=one_of(list(range(-1, 10)), int)),
+    Kept("break_blend", "how far the ten templates are blended towards their mean", "break", default=0.0,
+         parse=one_of(surgery.BLENDS, float)),
     # Kept without a link: what a tab has that its address does not carry (reloads.py keeps these).
     Kept("job", "this tab's training run", "", lives=RELOAD),
     Kept("trained", "the model this tab trained or uploaded last, with its data set", "", lives=RELOAD),

@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from mnistcore import learning, normalize, train
+from mnistcore import distort, learning, normalize, train
 from mnistcore.data import Dataset
 from mnistcore.serving import workers
 from ui.show.words import explain, failed
@@ -152,3 +152,6 @@ def prefetch(ds: Dataset, seed: int) -> None:
                            (normalize.colour_demo, ds, (seed,)),
                            (learning.relu_fits, None, (curve, learning.UNITS, learning.RELU_STEPS, seed))]:
         table().start(fn, data, args, "the server")  # the server's own asking: no student's bound counts it
+    lesson = table().start(train.lesson_model_file, ds, (seed,), "the server")
+    if lesson.done() and not lesson.cancelled() and lesson.exception() is None:  # the Break it page's curves need its weights
+        table().start(distort.curves, ds, (lesson.result(), seed), "the server")
