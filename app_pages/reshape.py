@@ -21,11 +21,11 @@ st.markdown(f"`x` holds {len(x_flat)} flattened images: shape {tuple(x_flat.shap
             "Type a new shape; `-1` means *work this size out*.")
 text = st.text_input("New shape", **settings.keep("shape"))
 try:
-    check = tensors.check_reshape(x_flat.numel(), tensors.parse_shape(text))
+    check = tensors.check_reshape(x_flat.numel(), tensors.read_shape(text, minus_one=True))
 except ValueError as e:
     check = tensors.ReshapeCheck(False, (), str(e))
 if check.ok:
-    line = f"x.reshape({', '.join(map(str, tensors.parse_shape(text)))})"
+    line = f"x.reshape({', '.join(map(str, tensors.read_shape(text, minus_one=True)))})"
     out = tensors.run(line, x=x_flat)
     st.code(f"{line}   # -> {tuple(out.shape)}", language="python")
     st.success(words.plain(check.explanation))
@@ -98,7 +98,7 @@ left, right = st.columns(2)
 sa = left.text_input("Shape of the left tensor", **settings.keep("bc_a"))
 sb = right.text_input("Shape of the right tensor", **settings.keep("bc_b"))
 try:
-    bc = tensors.check_broadcast(tensors.parse_shape(sa), tensors.parse_shape(sb))
+    bc = tensors.check_broadcast(tensors.read_shape(sa), tensors.read_shape(sb))
     looks.table([{"left": r[0], "right": r[1], "result": r[2], "why": r[3]} for r in bc.rows])
     (st.success if bc.ok else st.error)(bc.explanation)
 except ValueError as e:

@@ -65,15 +65,23 @@ def flat_positions(row: int, width: int = 28) -> range:
     return range(row * width, (row + 1) * width)
 
 
-def parse_shape(text: str) -> tuple[int, ...]:
-    """Read "2, -1, 28" or "(2,-1,28)" as a tuple of ints; ValueError with a reason if it is not one."""
-    parts = [p for p in re.split(r"[\s,()\[\]x×]+", text.strip()) if p]
-    if not parts:
-        raise ValueError("type the new shape as numbers separated by commas, for example 16, 28, 28")
-    try:
-        return tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a list of whole numbers") from None
+def read_shape(text: Any, minus_one: bool = False) -> tuple[int, ...]:
+    """ "(5, 5)", "5, 5", "5x5", "torch.Size([5, 5])" or "()" as a tuple of ints, and with `minus_one` a -1 for the size
+    to work out (x.reshape's shapes); ValueError with a reason when it is none. The one reader of a typed shape."""
+    text = str(text).strip()
+    if not text:
+        example = "16, 28, 28" if minus_one else "(5, 5), or () for a single number"
+        raise ValueError(f"type a shape first, for example {example}")
+    if len(text) > 100:
+        raise ValueError("a shape is a few numbers, for example (5, 5)")
+    body = re.sub(r"^torch\.Size\(\s*\[?|\]?\s*\)$", "", text)
+    if re.fullmatch(r"[\s(\[]*[)\]]*\s*", body):
+        return ()
+    numbers = re.findall(r"-?\d+" if minus_one else r"\d+", body)
+    if not numbers or not re.fullmatch(r"[\s,()\[\]x×\d-]+" if minus_one else r"[\s,()\[\]x×\d]+", body):
+        raise ValueError("type the shape as whole numbers" + (", -1 for the one to work out" if minus_one else "") +
+                         ", for example " + ("16, 28, 28" if minus_one else "(5, 5)"))
+    return tuple(int(n) for n in numbers)
 
 
 def divisors(n: int) -> list[int]:

@@ -55,14 +55,14 @@ def test_row_r_lands_at_28r_to_28r_plus_27():
 
 
 @pytest.mark.parametrize("text, shape", [("-1, 28, 28", (-1, 28, 28)), ("(2,-1,28)", (2, -1, 28)), ("16 x 784", (16, 784))])
-def test_parse_shape(text, shape):
-    assert T.parse_shape(text) == shape
+def test_read_shape_with_minus_one(text, shape):
+    assert T.read_shape(text, minus_one=True) == shape
 
 
-@pytest.mark.parametrize("text", ["", "a, b", "1.5, 2"])
-def test_parse_shape_refuses_nonsense(text):
+@pytest.mark.parametrize("text", ["", "a, b", "1.5, 2", "x", "x×x"])
+def test_read_shape_refuses_nonsense(text):
     with pytest.raises(ValueError):
-        T.parse_shape(text)
+        T.read_shape(text, minus_one=True)
 
 
 def test_reshape_infers_minus_one():
