@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from mnistcore import distort, learning, losses, models, surgery
+from mnistcore import distort, learning, losses, models, surgery, tensors
 from mnistcore.train import TRAINED, TrainConfig, total_steps
 from mnistcore.tutor.typed_lines import ExpressionError, describe, evaluate
 
@@ -51,21 +51,6 @@ def refused(reason: str) -> Verdict:
     return Verdict(False, REFUSED + reason, counted=False)
 
 
-def read_shape(text: Any) -> tuple[int, ...]:
-    """ "(5, 5)", "5, 5", "5x5", "torch.Size([5, 5])" or "()" as a tuple of ints; ValueError when it is none."""
-    text = str(text).strip()
-    if not text:
-        raise ValueError("type a shape first, for example (5, 5), or () for a single number")
-    if len(text) > 100:
-        raise ValueError("a shape is a few numbers, for example (5, 5)")
-    body = re.sub(r"^torch\.Size\(\s*\[?|\]?\s*\)$", "", text)
-    if re.fullmatch(r"[\s(\[]*[)\]]*\s*", body):
-        return ()
-    if not re.fullmatch(r"[\s,()\[\]x×\d]+", body):
-        raise ValueError("type the shape as whole numbers, for example (5, 5)")
-    return tuple(int(p) for p in re.findall(r"\d+", body))
-
-
 def read_number(text: Any) -> float:
     """A typed number ("0.1", "1/10", "12.5%", "7,850"); ValueError with a reason."""
     text = str(text).strip().rstrip("%").replace(",", "")
@@ -88,7 +73,7 @@ def shape_of(key: str, line: str, hint: str, prompt: str = "") -> Question:
 
     def check(answer: Any, facts: Facts) -> Verdict:
         try:
-            given = read_shape(answer)
+            given = tensors.read_shape(answer)
         except ValueError as e:
             return refused(str(e))
         want = truth(facts)
