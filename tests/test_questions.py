@@ -102,3 +102,13 @@ def test_the_training_task_is_checked_against_the_finished_run():
     assert not task.check(None, {"run": run(0.80, optimizer="sgd", epochs=2)}).right
     assert not task.check(None, {"run": {**run(0.95, optimizer="sgd"), "n_train": 50_000}}).right
     assert not task.check(None, {"run": {**run(0.95, optimizer="sgd"), "status": "diverged"}}).right
+
+
+def test_the_lessons_own_normalization_figures_are_right_and_the_verdict_says_why_ours_differ():
+    stats = normalize.statistics(load_dataset("mnist", "auto"))  # full MNIST: the lesson's 0.1304 and 0.3073
+    mean, std = (q for q in questions.QUESTIONS["normalization"] if q.key in ("normalization.mean", "normalization.std"))
+    for q, lesson in ((mean, "0.130"), (std, "0.307")):
+        verdict = q.check(lesson, {"stats": stats})
+        assert verdict.right and "divided by 256" in verdict.says, verdict.says
+    assert mean.check(f"{stats['train_mean']:.3f}", {"stats": stats}).right  # the page's own figure, as before
+    assert not mean.check("0.120", {"stats": stats}).right

@@ -49,3 +49,11 @@ def test_typed_python_is_refused_in_words_and_never_run(server, page, tmp_path):
     assert main.get_by_text(re.compile(r"could not be read: \.system\(\) is not part of this grammar")).count() == 1
     assert not marker.exists()
     assert re.search(r"0 of \d+ answered right", progress(page))
+
+
+def test_the_lessons_own_mean_is_right_on_the_normalization_page(server, page):  # noqa: F811
+    page.goto(f"{server.url}/normalization")  # all of MNIST: the lesson's 0.1304, on its own scale
+    settle(page, timeout=180)
+    answer(page, 0, "0.130")
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_text(re.compile(r"Right\. 0\.13 is the lesson's figure.*divided by 256")).count() == 1

@@ -111,9 +111,15 @@ def expression_for(key: str, prompt: str, target: str, hint: str) -> Question:
                     lambda facts: f"{target}\n# -> {describe(evaluate(target, facts))}")
 
 
+LESSON_SCALE = ("the lesson's figure, and right: its file stored each byte divided by 256, where this page divides by "
+                "255, which makes every mean and std here 256/255 times larger")
+
+
 def number(key: str, prompt: str, truth: Callable[[Facts], float], tolerance: float, hint: str,
-           shown: Callable[[Facts], str], traps: Callable[[Facts], dict[str, float]] | None = None) -> Question:
-    """A number within `tolerance` of `truth(facts)`; `traps` names tempting wrong numbers, to say why they are."""
+           shown: Callable[[Facts], str], traps: Callable[[Facts], dict[str, float]] | None = None,
+           also: Callable[[Facts], dict[str, float]] | None = None) -> Question:
+    """A number within `tolerance` of `truth(facts)`; `traps` names tempting wrong numbers, to say why they are, and
+    `also` other right ones (the lesson's own figure, computed another way), to say why they differ."""
     def check(answer: Any, facts: Facts) -> Verdict:
         try:
             given = read_number(answer)
@@ -122,6 +128,9 @@ def number(key: str, prompt: str, truth: Callable[[Facts], float], tolerance: fl
         want = truth(facts)
         if abs(given - want) <= tolerance:
             return Verdict(True, f"It is {want:.6g}.")
+        for why, other in (also(facts) if also else {}).items():
+            if abs(given - other) <= tolerance:
+                return Verdict(True, f"{given:g} is {why}; on this page's scale it is {want:.4f}.")
         for why, trap in (traps(facts) if traps else {}).items():
             if abs(given - trap) <= tolerance:
                 return Verdict(False, f"{given:g} is {why}.")
@@ -281,12 +290,14 @@ QUESTIONS: dict[str, list[Question]] = {
                "of the page show them.",
                lambda f: f"x_train.mean()  # of the training pixels in [0, 1]\n# -> {f['stats']['train_mean']:.4f}",
                traps=lambda f: {"the validation set's own mean: then a pixel would mean something else in each set":
-                                f["stats"]["valid_raw_mean"]}),
+                                f["stats"]["valid_raw_mean"]},
+               also=lambda f: {LESSON_SCALE: f["stats"]["train_mean_pickle"]}),
         number("normalization.std", "And the standard deviation we divide them by? (3 decimals)",
                lambda f: f["stats"]["train_std"], 6e-4,
                "Again the training set's number: the **train std** metric at the top.",
                lambda f: f"x_train.std()\n# -> {f['stats']['train_std']:.4f}",
-               traps=lambda f: {"the validation set's own std": f["stats"]["valid_raw_std"]}),
+               traps=lambda f: {"the validation set's own std": f["stats"]["valid_raw_std"]},
+               also=lambda f: {LESSON_SCALE: f["stats"]["train_std_pickle"]}),
         choice("normalization.after", "After normalizing the validation set with the training mean and std, its mean is:",
                ("exactly 0", "close to 0, but not exactly", "about 0.13, as before"),
                lambda f: 0 if abs(f["stats"]["valid_mean"]) < 1e-9 else 1,
