@@ -4,6 +4,7 @@ images are normalized with the training mean and std, as a new photo would arriv
 
 import functools
 import math
+import warnings
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -87,17 +88,30 @@ def shift(x: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
     return out
 
 
-def warp(x: torch.Tensor, degrees: float = 0.0, factor: float = 1.0) -> torch.Tensor:
-    """Images `x` (N, H, W) turned `degrees` anticlockwise and scaled by `factor` about the centre, bilinear."""
-    if degrees == 0 and factor == 1:
-        return x
-    n, h, w = x.shape
+@functools.lru_cache(maxsize=8)
+def warp_matrix(degrees: float, factor: float, h: int = 28, w: int = 28) -> torch.Tensor:
+    """The sparse (H*W, H*W) matrix that turns a flattened image `degrees` anticlockwise and scales it by `factor` about
+    its centre, bilinear: grid_sample's own answer for each of the H*W one-pixel images, kept."""
     a = math.radians(degrees)
     # for each output pixel, where to read the input: the inverse turn and scale (x right, y down)
     theta = torch.tensor([[math.cos(a), -math.sin(a), 0.0], [math.sin(a), math.cos(a), 0.0]]) / factor  # (2, 3)
-    grid = F.affine_grid(theta[None], [1, 1, h, w], align_corners=False)  # (1, H, W, 2): one grid for every image
-    # the N images ride as the N channels of one picture, so that they share the one grid
-    return F.grid_sample(x[None], grid, mode="bilinear", padding_mode="zeros", align_corners=False)[0]  # (N, H, W)
+    grid = F.affine_grid(theta[None], [1, 1, h, w], align_corners=False)  # (1, H, W, 2)
+    basis = torch.eye(h * w).view(1, h * w, h, w)  # (1, H*W, H, W): image i is pixel i alone, as the i-th channel
+    moved = F.grid_sample(basis, grid, mode="bilinear", padding_mode="zeros", align_corners=False)  # (1, H*W, H, W)
+    with warnings.catch_warnings():  # "sparse CSR support is in beta": matrix @ dense is all we use
+        warnings.simplefilter("ignore", UserWarning)
+        return moved.reshape(h * w, h * w).T.to_sparse_csr()  # (out pixel, in pixel): at most 4 weights a row
+
+
+def warp(x: torch.Tensor, degrees: float = 0.0, factor: float = 1.0) -> torch.Tensor:
+    """Images `x` (N, H, W) turned `degrees` anticlockwise and scaled by `factor` about the centre, bilinear.
+
+    The same change for every image is one sparse matrix product: three times faster on 10,000 images than
+    grid_sample over them, with the same numbers."""
+    if degrees == 0 and factor == 1:
+        return x
+    n, h, w = x.shape
+    return (warp_matrix(degrees, factor, h, w) @ x.reshape(n, h * w).T).T.reshape(n, h, w)  # (HW, HW) @ (HW, N) -> (N, H, W)
 
 
 @functools.lru_cache(maxsize=4)
@@ -110,7 +124,7 @@ def noise(x: torch.Tensor, std: float, seed: int = 0) -> torch.Tensor:
     """Images `x` (N, H, W) with Gaussian noise of `std` added (the same draw for the same seed), clipped to [0, 1]."""
     if std == 0:
         return x
-    return (x + std * _draw(tuple(x.shape), seed)).clamp_(0, 1)  # (N, H, W)
+    return torch.add(x, _draw(tuple(x.shape), seed), alpha=std).clamp_(0, 1)  # (N, H, W)
 
 
 def gaussian_kernel(sigma: float) -> torch.Tensor:
@@ -141,11 +155,13 @@ def blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
 
 
 def neighbourhood_max(x: torch.Tensor, r: int) -> torch.Tensor:
-    """Each pixel of images `x` (N, H, W) replaced by the largest in the (2r + 1)-square around it: a max-pool of
-    stride 1 (`F.max_pool2d(x, 2r + 1, 1, r)`), done along rows then columns, five times faster here."""
+    """Each pixel of images `x` (N, H, W) replaced by the largest in the (2r + 1)-square around it: a max-pool of stride 1
+    (`F.max_pool2d(x, 2r + 1, 1, r)`), taken along the rows and then down the columns, three times faster here."""
+    n, h, w = x.shape
     k = 2 * r + 1
-    padded = F.pad(x, (r, r, r, r), value=-math.inf)  # (N, H + 2r, W + 2r)
-    return padded.unfold(1, k, 1).amax(-1).unfold(2, k, 1).amax(-1)  # (N, H, W + 2r, k) -> (N, H, W, k) -> (N, H, W)
+    rows = F.max_pool1d(x.reshape(n * h, 1, w), k, stride=1, padding=r).view(n, h, w)  # along each row
+    cols = F.max_pool1d(rows.transpose(1, 2).reshape(n * w, 1, h), k, stride=1, padding=r)  # down each column
+    return cols.view(n, w, h).transpose(1, 2)  # (N, H, W)
 
 
 def stroke(x: torch.Tensor, px: int) -> torch.Tensor:
@@ -172,7 +188,7 @@ def invert(x: torch.Tensor, amount: float) -> torch.Tensor:
     """Images `x` (N, H, W) blended towards their negative: 0 leaves them, 1 gives black ink on white."""
     if amount == 0:
         return x
-    return x + amount * (1 - 2 * x)  # (1 - amount) * x + amount * (1 - x)
+    return x.mul(1 - 2 * amount).add_(amount)  # (1 - amount) * x + amount * (1 - x)
 
 
 def apply(x: torch.Tensor, changes: Changes, seed: int = 0) -> torch.Tensor:
