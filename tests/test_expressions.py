@@ -1,5 +1,6 @@
 """The typed-PyTorch grammar: right lines computed, hostile lines refused in words, fast, and never run."""
 
+import ast
 import time
 
 import pytest
@@ -80,3 +81,20 @@ def test_hostile_lines_get_words_within_100_ms_and_never_run(line, monkeypatch):
 def test_the_module_has_no_eval_or_exec_in_it():
     source = open(typed_lines.__file__).read()
     assert "eval(" not in source.replace("evaluate(", "") and "exec(" not in source
+
+
+def test_a_costly_product_is_refused_from_its_shapes_before_any_number_is_computed(monkeypatch):
+    # issue 43: two (3162, 3162) operands, each within the size bound; their product 3.16e10 multiply-adds
+    side = "(x[...,None].argmax(2).flatten()[:3162,None]*x[...,None].argmax(2).flatten()[:3162])"
+    devices = []
+
+    def spy(a, b):
+        devices.append((a.device.type, b.device.type))
+        return a @ b
+
+    monkeypatch.setitem(typed_lines.OPERATORS, ast.MatMult, spy)
+    with pytest.raises(ExpressionError, match=r"3.16e\+10 multiply-adds; at most 2e\+08"):
+        evaluate(f"{side} @ {side}", NAMES)
+    assert devices == [("meta", "meta")]  # the product's shape alone was worked out, on the meta device
+    assert tuple(evaluate("x @ x.transpose(0, 1)", NAMES).shape) == (64, 64)  # a cheap one still computes
+    assert devices[1:] == [("meta", "meta"), ("cpu", "cpu")]

@@ -5,7 +5,7 @@ are understood: names of the page's tensors, numbers, indexing and slicing (with
 `.shape` and `.ndim`, the methods in `METHODS` with whole-number arguments, unary minus, and + - * / ** @.
 Everything else is refused with a plain reason. `eval` and `exec` are never called. Before any tensor
 operation its result is worked out on the "meta" device (shapes only, no numbers), so a line that would
-build 10^12 numbers is refused before a byte is spent on it.
+build 10^12 numbers, or a product of 10^10 multiply-adds, is refused before a byte or a cycle is spent on it.
 """
 
 import ast
@@ -214,17 +214,13 @@ class _Walker:
             return out
         if isinstance(op, ast.MatMult):
             a, b = (t if isinstance(t, torch.Tensor) else torch.tensor(t) for t in (left, right))
-            inner = a.shape[-1] if a.ndim else 1
-            out = self.checked(fn, a, b)
-            if out.numel() * inner > MAX_WORK:
-                raise ExpressionError(f"that product costs about {out.numel() * inner:.3g} multiply-adds; at most "
-                                      f"{MAX_WORK:.0e} here")
-            return out
+            return self.checked(fn, a, b, work=lambda out: out.numel() * (a.shape[-1] if a.ndim else 1))
         return self.checked(fn, left, right)
 
     @staticmethod
-    def checked(fn, *operands) -> Any:
-        """fn(*operands), after the same call on shapes alone said its result is small enough."""
+    def checked(fn, *operands, work=None) -> Any:
+        """fn(*operands), after the same call on shapes alone (the "meta" device) said its result is small enough and,
+        given `work` (the result's shape -> multiply-adds), cheap enough: nothing is computed before both checks."""
         meta = [torch.empty(t.shape, dtype=t.dtype, device="meta") if isinstance(t, torch.Tensor) else t for t in operands]
         try:
             shape_only = fn(*meta)
@@ -232,6 +228,9 @@ class _Walker:
             size = max((o.numel() for o in outs if isinstance(o, torch.Tensor)), default=0)
             if size > MAX_ELEMENTS:
                 raise ExpressionError(f"the result would hold {size:,} numbers; at most {MAX_ELEMENTS:,} here")
+            cost = work(shape_only) if work is not None else 0
+            if cost > MAX_WORK:
+                raise ExpressionError(f"that product costs about {cost:.3g} multiply-adds; at most {MAX_WORK:.0e} here")
             return fn(*operands)
         except ExpressionError:
             raise
