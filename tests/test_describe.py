@@ -41,8 +41,8 @@ def test_a_chart_is_told_trace_by_trace_from_the_figure_itself():
     assert sentences.figure(figures.bars(np.arange(10) / 10, [str(i) for i in range(10)])) == \
         "10 bars, highest class 9 (0.9), lowest class 0 (0)."
     lines = sentences.figure(figures.curves({"Adam": ([0, 100, 782], [2.3, 0.5, 0.3]), "SGD": ([0, 782], [2.3, 2.3])},
-                                           title="Training <b>loss</b>", log_y=True))
-    assert lines == "Training loss: Adam fell from 2.3 at step 0 to 0.3 at step 782; SGD stayed from 2.3 at step 0 " \
+                                           title="Training <loss> & more", log_y=True))
+    assert lines == "Training <loss> & more: Adam fell from 2.3 at step 0 to 0.3 at step 782; SGD stayed from 2.3 at step 0 " \
                     "to 2.3 at step 782."
     mostly_black = np.r_[np.zeros(90), np.ones(10)]  # (100,): nine in ten pixels are 0
     shown = sentences.figure(figures.histogram({"train": mostly_black}, title="Pixels", bins=10))

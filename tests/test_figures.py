@@ -106,3 +106,23 @@ def test_blank_is_built_once_and_sends_almost_nothing():
     """The hidden chart that loads plotly.js is one figure per process, without the template's 6 kB of JSON."""
     assert figures.blank() is figures.blank()
     assert len(pio.to_json(figures.blank().to_dict(), validate=False)) < 200
+
+
+MARKUP = "<b>BOLD</b><i>ital</i> <a href='http://evil.example'>x</a> <span style='font-size:80px'>big</span> &amp;"
+
+
+def test_text_from_outside_reaches_plotly_as_text_not_tags():
+    from mnistcore.figures.house import outside
+    assert outside(MARKUP).count("<") == 0 and outside(MARKUP).count(">") == 0
+    assert outside("a & b") == "a &amp; b"  # an ampersand is shown as itself, not read as the start of an entity
+    row = {"name": MARKUP, "optimizer": "Adam", "lr": 0.01, "valid accuracy": 0.9, "batch": 64, "epochs": 1,
+           "status": "done", "seconds": 1.0, "run": 1, "model": "linear"}
+    every_text = [
+        figures.lr_scatter([row]).data[0].text[0],
+        figures.bars([0.5, 0.5], [MARKUP, "b"]).data[0].x[0],
+        figures.confusion(np.eye(2, dtype=int), [MARKUP, "b"]).layout.xaxis.ticktext[0],
+        figures.image(np.zeros((2, 2)), MARKUP).layout.title.text,
+    ]
+    for text in every_text:
+        assert "<" not in text and ">" not in text, text
+        assert "&lt;b&gt;BOLD&lt;/b&gt;" in text and "&amp;amp;" in text

@@ -15,6 +15,7 @@ from mnistcore.figures.house import (
     layout,
     log_axis,
     log_ticks,
+    outside,
     y_window,
 )
 from mnistcore.predictions import row_rates
@@ -26,7 +27,7 @@ def bars(values: Sequence[float], labels: Sequence[str], *, title: str | None = 
          colors: Sequence[str] | None = None) -> go.Figure:
     """A bar per class; the bar at `highlight` drawn in the accent colour (or each in `colors`)."""
     colors = colors or [ACCENT if i == highlight else MUTED for i in range(len(values))]
-    fig = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=colors,
+    fig = go.Figure(go.Bar(x=[outside(label) for label in labels], y=list(values), marker_color=colors,
                            texttemplate="%{y:" + text_format + "}", textposition="outside", cliponaxis=False))
     fig.update_xaxes(title=x_title, type="category")
     fig.update_yaxes(title=y_title, range=y_range, gridcolor="#eee", zerolinecolor="#999")
@@ -135,8 +136,9 @@ def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = F
     if selected:
         fig.add_shape(type="rect", x0=selected[1] - 0.5, x1=selected[1] + 0.5, y0=selected[0] - 0.5,
                       y1=selected[0] + 0.5, line=dict(color="black", width=3))
-    fig.update_xaxes(title="predicted class", tickvals=list(range(k)), ticktext=list(labels), side="top")
-    fig.update_yaxes(title="true class", tickvals=list(range(k)), ticktext=list(labels), autorange="reversed")
+    ticks = [outside(label) for label in labels]
+    fig.update_xaxes(title="predicted class", tickvals=list(range(k)), ticktext=ticks, side="top")
+    fig.update_yaxes(title="true class", tickvals=list(range(k)), ticktext=ticks, autorange="reversed")
     fig.update_layout(clickmode="event+select", dragmode=False)
     return layout(fig, None, height)
 
@@ -152,8 +154,8 @@ def lr_scatter(rows: Sequence[dict], *, height: int = 340) -> go.Figure:
             x=[r["lr"] for r in mine], y=[r["valid accuracy"] for r in mine], mode="markers", name=optimizer,
             marker=dict(color=color, size=11, symbol=[shape + "-open" * (r["status"] == "overshot") for r in mine],
                         line=dict(color=color, width=2)),
-            text=[f"{r['name']}: batch {r['batch']}, {r['epochs']} epoch(s)" + " (overshot)" * (r["status"] == "overshot")
-                  for r in mine],
+            text=[outside(f"{r['name']}: batch {r['batch']}, {r['epochs']} epoch(s)")
+                  + " (overshot)" * (r["status"] == "overshot") for r in mine],
             hovertemplate="%{text}<br>lr %{x:g} · %{y:.2%}<extra>" + optimizer + "</extra>"))
     lrs = [r["lr"] for r in rows if r["lr"]]
     ticks, labels = log_ticks(np.array(lrs + [min(lrs) / 3, max(lrs) * 3]) if lrs else np.array([]))

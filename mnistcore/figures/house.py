@@ -27,10 +27,17 @@ OPTIMIZER_COLORS = {"Adam": CLASS_COLORS[0], "SGD": CLASS_COLORS[1]}
 CHANNEL_COLORS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f77b4"}  # an image's colour channels, as named
 
 
+def outside(text: object) -> str:
+    """`text` from outside (a student's name, a class label, a typed line) as Plotly shows it: itself. Plotly reads
+    tags in every text it draws (`<b>`, `<i>`, `<a href>`, `<span style>`, `<br>`) and decodes `&...;` entities, so
+    its three marks become entities; every chart that shows such text passes it through here."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
-    """Apply the house layout: title, font, tight margins, white background."""
+    """Apply the house layout: title (plain text: it may quote a typed line), font, tight margins, white background."""
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left") if title else None, height=height,
+        title=dict(text=outside(title), x=0, xanchor="left") if title else None, height=height,
         margin=dict(l=10, r=10, t=40 if title else 10, b=10), font=FONT,
         plot_bgcolor="white", paper_bgcolor="white",
     )

@@ -1,6 +1,7 @@
 """Words for pictures: what a chart, a weight template or a digit shows, for screen readers and for everyone who
 reads faster than they look."""
 
+import html
 import re
 from collections.abc import Sequence
 
@@ -17,8 +18,8 @@ def percent_or_number(value: float, as_percent: bool) -> str:
 
 
 def plain_text(text: str | None) -> str:
-    """Plotly's title markup as plain words: tags dropped, line breaks as spaces."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text or "")).strip()
+    """Plotly's title markup as plain words: tags dropped, line breaks as spaces, entities (house.outside) decoded."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text or ""))).strip()
 
 
 def number(value: float) -> str:
