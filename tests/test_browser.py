@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = {"": "How a neural network learns", "tensors": "Tensor rank & axes", "normalization": "Normalization",
          "reshape": "Reshape & slicing", "softmax": "Softmax & cross-entropy", "learning": "How it learns",
          "training": "Live training",
-         "mistakes": "The model's mistakes"}
+         "mistakes": "The model's mistakes", "break": "Break it"}
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from mnistcore import learning, normalize, predictions, tensors
+from mnistcore import distort, learning, models, normalize, predictions, tensors
 from mnistcore.data import load_dataset
+from mnistcore.prepare import train_stats
 from mnistcore.train import TrainConfig
 from mnistcore.tutor import questions
 
@@ -18,6 +19,16 @@ PREDS = DS.y_valid.copy()
 PREDS[:40] = 7  # a model that calls its first 40 images 7: its worst cell is known without reading the code
 COUNTS = predictions.confusion(DS.y_valid, PREDS)
 STATS = normalize.statistics(DS)
+# The Break it page's facts: a fresh linear model (its accuracies are worked out here by hand), two finished runs.
+torch.manual_seed(0)
+BREAK_MODEL = models.build("linear").eval()
+BREAK_X, (BREAK_MEAN, BREAK_STD) = distort.pixels(DS.x_valid), train_stats(DS)
+MOVED = np.zeros_like(DS.x_valid)
+MOVED[:, :, 2:] = DS.x_valid[:, :, :-2]  # each digit 2 px right, by hand
+MOVED_X = torch.from_numpy(((MOVED / 255 - BREAK_MEAN) / BREAK_STD).reshape(-1, 784).astype(np.float32))
+with torch.no_grad():
+    SHIFT_RIGHT = 100 * float((BREAK_MODEL(MOVED_X).argmax(dim=1).numpy() == DS.y_valid).mean())
+# end of Break it's facts
 FACTS = {
     "home": {"x_train": DS.x_train},
     "tensors": {"x": tensors.batch(DS.x_valid)},
@@ -26,6 +37,9 @@ FACTS = {
     "softmax": {"z": [0.0, 0.0, 1.0, 3.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0]},
     "learning": {"x": LX, "y": LY},
     "mistakes": {"counts": COUNTS, "classes": DS.classes, "wrong": int((PREDS != DS.y_valid).sum()), "total": len(PREDS)},
+    "break": {"model": BREAK_MODEL, "x": BREAK_X, "y": torch.tensor(DS.y_valid), "mean": BREAK_MEAN,
+              "std": BREAK_STD, "linear": BREAK_MODEL,
+              "runs": {("linear", False): {"accuracy": 0.840}, ("linear", True): {"accuracy": 0.847}}},
 }
 slope = float(np.mean(2 * (learning.START[0] * LX + learning.START[1] - LY) * LX))  # d loss / d a, by hand
 off = COUNTS - np.diag(np.diag(COUNTS))
@@ -53,6 +67,9 @@ ANSWERS = {  # question: (a right answer, a wrong one), worked out here independ
     "training.numbers": ("7,850", "7840"),
     "mistakes.pair": (worst, second),
     "mistakes.wrong": (f"{100 * (PREDS != DS.y_valid).mean():.1f}%", "50"),
+    "break.shift": (f"{SHIFT_RIGHT:.1f}%", f"{SHIFT_RIGHT + 5:.1f}"),
+    "break.blend": ("the class with the largest bias", "its own class, as before"),
+    "break.shuffled": ("about the same, within a point", "much higher"),
 }
 ALL = [(page, q) for page, qs in questions.QUESTIONS.items() for q in qs if q.kind != "task"]
 
