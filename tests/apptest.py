@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 from ui.course.lesson_path import page_file
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["home", "tensors", "normalization", "reshape", "softmax", "learning", "training", "mistakes"]
+PAGES = ["home", "tensors", "normalization", "reshape", "softmax", "learning", "training", "mistakes", "break"]
 TIMEOUT = 180
 
 
