@@ -84,6 +84,26 @@ def test_a_student_joins_by_the_link_sees_the_task_and_takes_its_settings(class_
     assert (at.session_state["kept:optim"], at.session_state["kept:lr"], at.session_state["kept:epochs"]) == ("sgd", 0.1, 2)
 
 
+# What Streamlit's front end reads as its own codes in Markdown (its bundle's tests for them): an emoji shortcode,
+# a Material icon, a colour or other directive.
+STREAMLIT_CODES = [r":(?!material/|streamlit:)[\w+-][\w_+-]*:", r":material/", r":streamlit:", r":[A-Za-z][\w-]*\["]
+
+
+def test_a_name_and_a_task_with_streamlit_codes_are_shown_as_typed(class_db):
+    import re
+    store = open_store(class_db)
+    code, _ = store.create_room()
+    store.set_task(code, ":red[RED] :material/home:", {})
+    at = session(room=code)
+    by_label(at.sidebar.text_input, "Your name on the class board").input(":material/skull: :skull:")
+    at.sidebar.button(key="seat_join").click().run()
+    ok(at)
+    box = texts(at)
+    assert "you are **:\u200bmaterial/skull: :\u200bskull:**" in box and "**Task:** :\u200bred\\[RED\\]" in box
+    for pattern in STREAMLIT_CODES:
+        assert re.search(pattern, box) is None, pattern
+
+
 def test_a_name_already_taken_or_a_wrong_code_gets_words_and_guessing_is_slowed(class_db):
     store = open_store(class_db)
     code, _ = store.create_room()

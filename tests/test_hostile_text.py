@@ -93,3 +93,19 @@ def test_a_file_name_with_markup_is_shown_as_text(server, hostile):  # noqa: F81
         assert "Using the weights you uploaded" in pg.locator('[data-testid="stMain"]').inner_text()
         assert foreign(pg) == [], name
     assert asked == []
+
+
+CODES = [":material/skull: :skull: :streamlit:", ":red[RED] :material/home:", ":blue-background[B] :+1: :tada:",
+         "12:30 :small[s]"]
+
+
+def test_streamlit_shortcodes_in_link_values_are_shown_as_typed(server, hostile):  # noqa: F811
+    pg, _ = hostile
+    for code in CODES:  # the reshape page says "<the shape typed> does not fit"
+        shown = "".join(visit(pg, f"{server.url}/reshape?size=sample&shape={urllib.parse.quote(code)}"))
+        assert code in shown.replace("\u200b", ""), f"{code!r} was not shown as typed"  # no emoji, icon or colour instead
+        main = pg.locator('[data-testid="stMain"]')
+        assert not {"💀", "🎉", "👍"} & set(shown)
+        icons = main.locator('[data-testid="stIconMaterial"]').all_inner_texts()
+        assert "skull" not in icons and "home" not in icons
+        assert main.locator('span[style*="color"]', has_text="RED").count() == 0
