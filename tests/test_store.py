@@ -94,6 +94,22 @@ def test_students_join_by_a_plain_name_once_and_the_room_has_a_cap(store_url):
         store.join(code, "Dee")
 
 
+LOOKALIKES_OF_ALICE = ["alice", "ALICE", "\u0410lice", "Al\u0456ce", "\u0391lice", "\uff21\uff4c\uff49\uff43\uff45", "AIice",
+                      "A1ice", "Alic\u0435"]  # small, capitals, Cyrillic A / i, Greek Alpha, full-width, I, 1, Cyrillic e
+
+
+def test_a_name_that_looks_like_a_name_in_the_room_is_refused(store_url):
+    store = open_store(store_url)
+    code, _ = store.create_room()
+    store.join(code, "Alice")
+    for name in LOOKALIKES_OF_ALICE:
+        with pytest.raises(RoomError, match="looks the same"):
+            store.join(code, name)
+    for name in ["Alicia", "Chloé", "Chloe", "Alice B"]:  # other names, accents included, still join
+        store.join(code, name)
+    assert [m.name for m in store.members(code)] == ["Alice", "Alicia", "Chloé", "Chloe", "Alice B"]
+
+
 def test_a_run_is_posted_once_and_comes_back_with_its_arrays(store_url):
     store = open_store(store_url)
     code, _ = store.create_room()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mnistcore.classroom import schema
+from mnistcore.classroom import names, schema
 from mnistcore.classroom.backends import StoreDown as StoreDown  # raised by every method: callers catch it from here
 from mnistcore.classroom.backends import connect
 
@@ -213,8 +213,10 @@ class Store:
                 raise RoomError("This room has closed.")
             if db.run("SELECT count(*) FROM members WHERE room = ?", (code,))[0][0] >= self.limits.students:
                 raise RoomError(f"This room is full: it has {self.limits.students} students, its most.")
-            if db.run("SELECT 1 FROM members WHERE room = ? AND lower(name) = lower(?)", (code, name)):
-                raise RoomError(f"Someone in this room is already called {name}: add an initial, or pick another name.")
+            taken = [row[0] for row in db.run("SELECT name FROM members WHERE room = ?", (code,))]  # at most `students`
+            if any(names.look_alike(name, other) for other in taken):  # "alice", "Аlice" (Cyrillic А) beside "Alice"
+                raise RoomError(f"Someone in this room is already called {name}, or a name that looks the same: add an "
+                                "initial, or pick another name.")
             db.run("INSERT INTO members (room, name, seat_hash, joined) VALUES (?, ?, ?, ?)",
                    (code, name, digest(secret), time.time()))
             member = db.run("SELECT id FROM members WHERE room = ? AND name = ?", (code, name))[0][0]
