@@ -1,13 +1,27 @@
 """The class store against both real backends: SQLite in WAL mode and PostgreSQL (tests/pg_server.py)."""
 
 import multiprocessing as mp
+import os
+import socket
 import sqlite3
+import threading
+import time
 
 import numpy as np
 import pytest
 
 from mnistcore.classroom import schema
-from mnistcore.classroom.store import CODE_LENGTH, CODE_LETTERS, Limits, RoomError, StoreDown, open_store
+from mnistcore.classroom.backends import Timeouts, connect
+from mnistcore.classroom.store import (
+    CODE_LENGTH,
+    CODE_LETTERS,
+    Limits,
+    RoomError,
+    Store,
+    StoreBusy,
+    StoreDown,
+    open_store,
+)
 
 TEMPLATES = np.linspace(-1, 1, 7840, dtype=np.float32).reshape(10, 784)
 
@@ -218,3 +232,71 @@ def test_a_postgresql_server_that_stops_is_a_store_down_and_the_store_recovers_w
         assert [r.status for r in store.runs(code)] == ["done"]
     finally:
         server.close()
+
+
+def hold_the_store_lock(url: str):
+    """Another connection that takes the store's write lock and keeps it (a stalled server, or a stranger)."""
+    if url.startswith("postgresql://"):
+        import psycopg
+        con = psycopg.connect(url, autocommit=True)
+        con.execute("SELECT pg_advisory_lock(22)")  # the store's lock (backends.Postgres), held by this session
+        return con
+    con = sqlite3.connect(url, isolation_level=None)
+    con.execute("BEGIN IMMEDIATE")  # SQLite's write lock
+    return con
+
+
+def test_a_connection_holding_the_store_lock_costs_a_join_its_lock_bound_and_words(store_url):
+    store = Store(connect(store_url, Timeouts(lock=1.0)))
+    code, _ = store.create_room()
+    holder = hold_the_store_lock(store_url)
+    start = time.monotonic()
+    with pytest.raises(StoreBusy):  # a StoreDown: the page says "busy" in words (ui/room/rooms.BUSY)
+        store.join(code, "Ada")
+    waited = time.monotonic() - start
+    assert 0.9 <= waited < 2.5, waited  # the lock's bound, not the 13 s a join waited with none
+    assert store.room(code) is not None  # reading needs no lock: the board goes on
+    holder.close()
+    store.join(code, "Ada")
+
+
+def test_postgresql_ends_a_connection_idle_in_a_transaction_and_the_class_goes_on(postgres_server):
+    store = Store(connect(postgres_server.url, Timeouts(idle_in_transaction=1.0, lock=4.0)))
+    code, _ = store.create_room()
+    stalled = []
+
+    def stall():
+        try:
+            with store.backend.transaction(exclusive=True) as db:  # takes the lock, then stalls with it
+                time.sleep(2.0)
+                db.run("SELECT 1")
+        except StoreDown as e:
+            stalled.append(e)
+
+    holder = threading.Thread(target=stall)
+    holder.start()
+    time.sleep(0.3)
+    start = time.monotonic()
+    store.join(code, "Ada")  # waits for the lock until the server ends the stalled session, then joins
+    assert time.monotonic() - start < 2.5
+    holder.join()
+    assert len(stalled) == 1  # the stalled transaction was ended by the server, and said so to its caller
+
+
+def test_postgresql_connections_carry_their_bounds_and_keepalives(postgres_server):
+    store = Store(connect(postgres_server.url))
+    with store.backend.transaction() as db:
+        shown = {name: db.run(f"SHOW {name}")[0][0] for name in
+                 ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "tcp_keepalives_idle",
+                  "tcp_keepalives_interval", "tcp_keepalives_count")}
+        sock = socket.socket(fileno=os.dup(db.raw.connection.fileno()))  # this end's socket to the server
+        try:
+            keepalive = (sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+                         sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+                         sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL),
+                         sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT))
+        finally:
+            sock.close()
+    assert shown == {"statement_timeout": "5s", "lock_timeout": "3s", "idle_in_transaction_session_timeout": "10s",
+                     "tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3"}
+    assert keepalive == (1, 10, 5, 3)  # a database host that vanished is noticed in about 25 s, not 2 hours

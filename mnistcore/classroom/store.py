@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnistcore.classroom import names, schema
+from mnistcore.classroom.backends import StoreBusy as StoreBusy  # a StoreDown: a call waited past its bound
 from mnistcore.classroom.backends import StoreDown as StoreDown  # raised by every method: callers catch it from here
 from mnistcore.classroom.backends import connect
 

@@ -16,7 +16,7 @@ import streamlit as st
 
 from mnistcore.classroom.guard import Throttle
 from mnistcore.classroom.posting import Outbox
-from mnistcore.classroom.store import Limits, Room, Store, StoreDown, open_store
+from mnistcore.classroom.store import Limits, Room, Store, StoreBusy, StoreDown, open_store
 from mnistcore.data import cache_dir
 from ui.course import lesson_path
 from ui.state import browsers
@@ -37,6 +37,8 @@ GUESSES = Throttle()  # wrong room codes, teacher links and passwords, per brows
 OUTBOX = Outbox()  # finished runs waiting for the database
 DOWN = ("The class database cannot be reached just now. Everything on your own pages goes on working; finished runs "
         "are kept on this server and posted when it is back.")
+BUSY = ("The class database is busy just now: another request held it for seconds. Nothing was changed; try again in "
+        "a few seconds. Everything on your own pages goes on working.")
 
 _store: Store | None = None
 _opening = threading.Lock()
@@ -148,7 +150,8 @@ def base_url() -> str:
 
 
 def down(e: StoreDown) -> None:
-    """Say that the database is away, in words (the details go to the server's log, not the page)."""
+    """Say that the database is away, or busy past its bounds, in words (the details go to the server's log, not the
+    page)."""
     print(f"class store: {e}", flush=True)
-    st.warning(DOWN, icon=":material/cloud_off:")
+    st.warning(BUSY if isinstance(e, StoreBusy) else DOWN, icon=":material/cloud_off:")
 
