@@ -3,6 +3,8 @@
 import hashlib
 import http.client
 import os
+import tempfile
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -26,10 +28,13 @@ def md5_of(path: Path) -> str:
 def download(url: str, dest: Path, md5: str, progress: Progress | None = None, timeout: float = 30) -> Path:
     """Download `url` to `dest`, verify its `md5`, and only then move it into place."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(f"{dest.name}.part-{os.getpid()}")
+    # A part file of its own for every call: named by the process alone, two sessions of one server downloading at
+    # once wrote into one file, and the first to finish moved a file the other was still writing.
+    handle, name = tempfile.mkstemp(dir=dest.parent, prefix=f"{dest.name}.part-")
+    part = Path(name)
     digest = hashlib.md5(usedforsecurity=False)
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(part, "wb") as out:
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             total = response.headers.get("Content-Length")
             total = int(total) if total else None
             done = 0
@@ -53,14 +58,19 @@ def download(url: str, dest: Path, md5: str, progress: Progress | None = None, t
         part.unlink(missing_ok=True)
 
 
+_BUSY: dict[Path, threading.Lock] = {}  # one download of a file at a time in a process
+
+
 def download_first(mirrors: Sequence[str], name: str, dest: Path, md5: str, progress: Progress | None = None) -> Path:
-    """Try each mirror in turn for `name`; raise one error listing every failure."""
-    if dest.exists() and md5_of(dest) == md5:
-        return dest
-    failures = []
-    for base in mirrors:
-        try:
-            return download(base + name, dest, md5, progress)
-        except DataError as e:
-            failures.append(str(e))
-    raise DataError(f"could not download {name}:\n" + "\n".join(failures))
+    """Try each mirror in turn for `name`; raise one error listing every failure. A second caller for the same file
+    waits for the first and is then given its file."""
+    with _BUSY.setdefault(Path(dest).resolve(), threading.Lock()):  # setdefault: one lock, even for two at once
+        if dest.exists() and md5_of(dest) == md5:
+            return dest
+        failures = []
+        for base in mirrors:
+            try:
+                return download(base + name, dest, md5, progress)
+            except DataError as e:
+                failures.append(str(e))
+        raise DataError(f"could not download {name}:\n" + "\n".join(failures))

@@ -74,3 +74,41 @@ def test_download_source_fetches_verifies_and_loads(http_server, tmp_path, monke
     assert sorted(p.name for p in (tmp_path / "cache" / "mnist").iterdir()) == sorted(sums)
     # once cached, "auto" finds it without the network
     assert data.resolve("mnist") == str(tmp_path / "cache" / "mnist")
+
+
+def test_two_downloads_at_once_in_one_process_do_not_share_a_part_file(http_server, tmp_path):
+    import threading
+    url, _ = http_server
+    dest = tmp_path / "out" / "blob.bin"
+    step = threading.Barrier(2, timeout=10)  # the two move chunk by chunk together: the race is certain, not likely
+    outcomes = []
+
+    def one():
+        try:
+            outcomes.append(download(url + "blob.bin", dest, md5(PAYLOAD), lambda done, total: step.wait()))
+        except Exception as e:  # noqa: BLE001 - the test reports whatever the second download met
+            outcomes.append(e)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert outcomes == [dest, dest] and dest.read_bytes() == PAYLOAD
+    assert list(dest.parent.iterdir()) == [dest]
+
+
+def test_a_second_caller_for_the_same_file_waits_and_gets_the_first_ones(http_server, tmp_path, monkeypatch):
+    import threading
+
+    import mnistcore.download as fetching
+    url, _ = http_server
+    dest, calls = tmp_path / "out" / "blob.bin", []
+    real = fetching.download
+    monkeypatch.setattr(fetching, "download", lambda *a, **k: calls.append(a) or real(*a, **k))
+    threads = [threading.Thread(target=download_first, args=([url], "blob.bin", dest, md5(PAYLOAD))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(calls) == 1 and dest.read_bytes() == PAYLOAD  # three presses of the button, one download
