@@ -16,8 +16,8 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.run-installed
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.run-installed  ## start the app on http://localhost:$(PORT)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+run: $(VENV)/.run-installed  ## start the app on http://localhost:$(PORT), with the security headers (deploy/app_server.py)
+	$(PY) deploy/app_server.py run app.py --server.port $(PORT)
 
 serve: $(VENV)/.run-installed  ## host a class: app servers behind HAProxy on port $(PORT) (ARGS="--servers K")
 	$(PY) deploy/serve.py --port $(PORT) $(ARGS)

@@ -10,10 +10,7 @@ owns the training workers it starts. With K = 1 there is no proxy: the one serve
 """
 
 import argparse
-import base64
-import hashlib
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -25,6 +22,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script (make serve), the repository's packages are found too
+from deploy import headers  # noqa: E402
+
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 # What a hosted server must not do that a teacher's laptop may: browse the server's disk from the
 # sidebar, or show tracebacks (with the server's paths) in the page.
@@ -42,37 +42,6 @@ def restart_delay(quick_exits: int) -> float:
     return 0.0 if quick_exits == 0 else min(MAX_DELAY, 2.0 ** (quick_exits - 1))
 
 
-def inline_script_hashes() -> list[str]:
-    """CSP hashes of the inline scripts in Streamlit's own page (one line that sets window.prerenderReady), read
-    from the installed Streamlit, so that a policy allowing only the app's own scripts still lets them run."""
-    import streamlit
-    page = (Path(streamlit.__file__).parent / "static" / "index.html").read_text()
-    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
-    return [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts]
-
-
-def content_security_policy() -> str:
-    """Scripts, frames, images and connections from the app's own origin only; nobody may frame it."""
-    return "; ".join([
-        # 'wasm-unsafe-eval' lets the page compile WebAssembly (Streamlit's front end uses it), not run eval()
-        "default-src 'self'", f"script-src 'self' 'wasm-unsafe-eval' {' '.join(inline_script_hashes())}".strip(),
-        "style-src 'self' 'unsafe-inline'",  # Streamlit's components set inline styles
-        "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'", "frame-src 'self'",
-        "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'self'",
-    ])
-
-
-def security_headers(hsts: bool = False) -> str:
-    """HAProxy lines that add the headers Streamlit cannot set itself (its issues #6417, #9160) and drop its banner."""
-    lines = [f'http-response set-header Content-Security-Policy "{content_security_policy()}"',
-             "http-response set-header X-Content-Type-Options nosniff",
-             "http-response set-header Referrer-Policy same-origin",
-             "http-response del-header Server"]
-    if hsts:  # only where browsers reach the site over HTTPS (docs/hosting.md)
-        lines.append('http-response set-header Strict-Transport-Security "max-age=31536000"')
-    return "\n".join(f"    {line}" for line in lines)
-
-
 def haproxy_config(port: int, backends: list[int], bind: str = "0.0.0.0", hsts: bool = False) -> str:
     """HAProxy's configuration: one frontend with the security headers, cookie stickiness, health checks, failover."""
     servers = "\n".join(f"    server s{i} 127.0.0.1:{p} check cookie s{i}" for i, p in enumerate(backends, 1))
@@ -88,7 +57,7 @@ defaults
 
 frontend class
     bind {bind}:{port}
-{security_headers(hsts)}
+{headers.haproxy_lines(hsts)}
     default_backend app
 
 backend app

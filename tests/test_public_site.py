@@ -36,19 +36,56 @@ def site(tmp_path_factory):
     group.stop()
 
 
-def test_the_proxy_sends_the_security_headers_and_no_banner(site):
-    url, _ = site
-    for path in ("/", "/_stcore/health", "/normalization"):
-        headers = urllib.request.urlopen(url + path, timeout=10).headers
+def direct(group) -> str:
+    """The app server itself, with no proxy in front: `serve.py --servers 1`, a pod, a laptop's `make run`."""
+    return f"http://127.0.0.1:{group.backends[0]}"
+
+
+@pytest.mark.parametrize("way", ["proxy", "one server"])
+def test_every_hosting_sends_the_security_headers_and_no_banner(site, way):
+    url, group = site
+    url = url if way == "proxy" else direct(group)
+    for path in ("/", "/_stcore/health", "/normalization", "/teach", "/_stcore/no-such-thing"):
+        try:
+            headers = urllib.request.urlopen(url + path, timeout=10).headers
+        except urllib.error.HTTPError as e:  # an error page is a page too
+            headers = e.headers
         policy = headers["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "frame-ancestors 'self'" in policy and "img-src 'self' data: blob:" in policy
         assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "same-origin"
+        assert headers["X-Frame-Options"] == "SAMEORIGIN"
         assert "Server" not in headers and "Strict-Transport-Security" not in headers  # no HSTS over plain HTTP
     assert "Strict-Transport-Security" in haproxy_config(8501, [8601], hsts=True)
 
 
-def test_the_browser_enforces_the_policy_and_the_app_still_works(site, browser):  # noqa: F811
-    url, _ = site
+def test_make_run_starts_the_server_that_sends_them():
+    run = next(line for line in (Path(__file__).resolve().parents[1] / "Makefile").read_text().splitlines()
+               if line.strip().endswith("--server.port $(PORT)"))
+    assert "deploy/app_server.py run app.py" in run
+
+
+def test_another_site_cannot_frame_the_teach_page(site, browser):  # noqa: F811
+    url, group = site
+    context = browser.new_context()
+    framer = "http://elsewhere.example/"  # another origin, served by the browser itself: no traffic leaves the machine
+    for target in (url, direct(group)):
+        context.route(framer, lambda route, target=target: route.fulfill(
+            content_type="text/html", body=f"<iframe id=f src='{target}/teach' width=800 height=600></iframe>"))
+        pg = context.new_page()
+        pg.goto(framer)
+        pg.wait_for_timeout(1500)
+        frame = next(f for f in pg.frames if f is not pg.main_frame)
+        assert "Teach a class" not in frame.evaluate("() => document.body ? document.body.innerText : ''")
+        assert not frame.url.startswith(target)  # Chromium put its error page there instead (frame-ancestors 'self')
+        pg.close()
+        context.unroute(framer)
+    context.close()
+
+
+@pytest.mark.parametrize("way", ["proxy", "one server"])
+def test_the_browser_enforces_the_policy_and_the_app_still_works(site, browser, way):  # noqa: F811
+    url, group = site
+    url = url if way == "proxy" else direct(group)
     context = browser.new_context(viewport={"width": 1400, "height": 3000})
     context.add_init_script(VIOLATIONS)
     pg = context.new_page()
