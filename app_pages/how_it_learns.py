@@ -59,10 +59,10 @@ else:
                 help="The largest difference between any weight after optimizer.step() and after w -= lr * w.grad: "
                      "float rounding at most.")
     left, right = st.columns(2)
-    plots.show(left, figures.weight_grid(-last["grad"], titles, height=330), key="grad")  # the step's way: blue = more "for"
+    plots.show(left, figures.weight_grid(-last["grad"], titles), key="grad")  # the step's way: blue = more "for"
     left.caption("**Where the step pushes** each class's 784 weights on this batch: minus the gradient of the loss. "
                  "Blue pixels gain weight *for* that class, red ones lose it, in the same colours as the weights beside it.")
-    plots.show(right, figures.weight_grid(st.session_state["sgd_state"]["0.weight"].numpy(), titles, height=330), key="weights")
+    plots.show(right, figures.weight_grid(st.session_state["sgd_state"]["0.weight"].numpy(), titles), key="weights")
     right.caption(f"**The weights after {st.session_state['sgd_steps']} steps** (blue counts for the class, red against). "
                   f"This step changed them by at most {np.abs(last['update']).max():.4f}.")
 # made on click, in another thread: everything it needs is read here, from this session, first

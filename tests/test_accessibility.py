@@ -2,7 +2,6 @@
 that matter, every picture with words, the training page by keyboard alone, tab titles, and phones."""
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -168,15 +167,8 @@ def phone(browser):
 
 
 def settle_phone(pg, timeout: float = 120) -> None:
-    """As test_browser.settle, for a phone: its sidebar starts folded away, so only the page is waited for."""
-    pg.wait_for_selector("h1", timeout=timeout * 1000)
-    deadline, stable, last = time.monotonic() + timeout, 0, None
-    while time.monotonic() < deadline and stable < 5:
-        text = pg.locator('[data-testid="stMain"]').inner_text()
-        busy = pg.locator('[data-testid="stStatusWidget"]').count() > 0
-        stable, last = (stable + 1 if (text == last and not busy) else 0), text
-        time.sleep(0.3)
-    assert pg.locator('[data-testid="stException"]').count() == 0
+    """As test_browser.settle, which waits for the folded sidebar too."""
+    settle(pg, timeout)
 
 
 @pytest.mark.parametrize("path", list(ALL_PAGES), ids=lambda p: p or "home")

@@ -76,7 +76,7 @@ def page(browser):
 
 def settle(pg, timeout: float = 120) -> None:
     """Wait until the script has finished (no 'running' badge, text unchanged for 1.5 s); no exception box."""
-    pg.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout * 1000)
+    pg.wait_for_selector('[data-testid="stSidebar"]', state="attached", timeout=timeout * 1000)  # folded on a phone
     pg.wait_for_selector("h1", timeout=timeout * 1000)
     deadline, stable, last = time.monotonic() + timeout, 0, None
     while time.monotonic() < deadline and stable < 5:

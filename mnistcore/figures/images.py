@@ -123,7 +123,19 @@ def number_grid(values: np.ndarray, title: str | None = None, *, row0: int = 0, 
     return layout(fig, title, height or 60 + 34 * max(values.shape[0], 3))
 
 
-GRID_GAP = 7  # pixels between templates: room for each caption above its picture
+GRID_GAP = 3  # pixels of a template between two templates side by side
+ROW_GAP = 15  # pixels of a template above each row: room for its two-line caption ("Trouser", "±0.12")
+TEMPLATE_COLS = 5
+TEMPLATE_WIDTH = 540  # px: the training page's templates column at 1280 px, where the live picture's tiles are ~100 px
+
+
+def template_grid_height(k: int, cols: int = TEMPLATE_COLS, width: int = TEMPLATE_WIDTH) -> int:
+    """The one size rule of a grid of `k` templates `cols` wide: the height at which, in a container `width` px wide,
+    each tile is as large as the live picture's (a wider container keeps that size; a narrower one, a phone's, fills
+    its width)."""
+    rows = -(-k // cols)
+    px = width / (cols * 28 + (cols - 1) * GRID_GAP)  # screen pixels per template pixel
+    return round(rows * (28 + ROW_GAP) * px) + 60  # + the colour key above the grid
 
 
 def template_limits(weights: np.ndarray) -> np.ndarray:
@@ -132,17 +144,29 @@ def template_limits(weights: np.ndarray) -> np.ndarray:
     return np.abs(np.asarray(weights).reshape(len(weights), -1)).max(axis=1).clip(min=1e-12)
 
 
-def weight_grid(weights: np.ndarray, titles: Sequence[str], cols: int = 5, height: int = 380) -> go.Figure:
-    """Rows of a weight matrix (k, 784) as 28x28 heatmaps, each on its own diverging scale centred on zero."""
+def weight_grid(weights: np.ndarray, titles: Sequence[str], cols: int = TEMPLATE_COLS, height: int | None = None) -> go.Figure:
+    """Rows of a weight matrix (k, 784) as 28x28 heatmaps, each on its own diverging scale centred on zero, captioned with
+    its name and its scale on two lines, the colour key above them; as large as `template_grid_height` makes them."""
     weights = np.asarray(weights).reshape(-1, 28, 28)  # (k, 28, 28)
-    limits = template_limits(weights)
-    fig = mosaic(weights / limits[:, None, None], [f"{t}  ±{lim:.2g}" for t, lim in zip(titles, limits)], cols=cols,
-                 colorscale=DIVERGING, zmid=0, zmin=-1, zmax=1, show_scale=True, height=height, gap=GRID_GAP)
-    fig.update_traces(colorbar=dict(title="share of its<br>largest weight", thickness=12, tickvals=[-1, 0, 1],
-                                    ticktext=["-1 against", "0", "+1 for"]),
-                      text=for_or_against(fig.data[0].z), hovertemplate="%{z:+.2f} of this template's largest weight: "
-                                                                      "%{text} the class<extra></extra>")
-    return fig
+    k, limits = len(weights), template_limits(weights)
+    rows = -(-k // cols)
+    canvas = np.full((rows * (28 + ROW_GAP), cols * (28 + GRID_GAP) - GRID_GAP), np.nan)  # a caption's room above each row
+    for i, w in enumerate(weights / limits[:, None, None]):
+        r, c = divmod(i, cols)
+        canvas[r * (28 + ROW_GAP) + ROW_GAP: (r + 1) * (28 + ROW_GAP), c * (28 + GRID_GAP): c * (28 + GRID_GAP) + 28] = w
+    fig = go.Figure(go.Heatmap(
+        z=canvas, colorscale=DIVERGING, zmid=0, zmin=-1, zmax=1, hoverongaps=False, text=for_or_against(canvas),
+        hovertemplate="%{z:+.2f} of this template's largest weight: %{text} the class<extra></extra>",
+        colorbar=dict(orientation="h", x=0.5, xanchor="center", y=1, yanchor="bottom", len=0.7, thickness=10,
+                      tickvals=[-1, 0, 1], ticktext=["against: −its largest", "0", "for: +its largest"])))
+    for i, (text, lim) in enumerate(zip(titles, limits)):
+        r, c = divmod(i, cols)
+        fig.add_annotation(x=c * (28 + GRID_GAP) + 13.5, y=r * (28 + ROW_GAP) + ROW_GAP - 0.5, text=f"{text}<br>±{lim:.2g}",
+                           showarrow=False, yanchor="bottom", font=dict(size=13))
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False, constrain="domain", constraintoward="top")
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig = layout(fig, None, height or template_grid_height(k, cols))
+    return fig.update_layout(margin=dict(l=0, r=0, t=55, b=0))  # the key above: a phone's spare height falls below
 
 
 def enlarged(a: np.ndarray, zoom: int = 8) -> np.ndarray:

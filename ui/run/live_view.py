@@ -114,7 +114,8 @@ def curves_and_templates(job: Job) -> None:
                            caption="Weights now: blue counts for the class, red against; "
                                    "each template on its own scale (±its largest weight)")
         else:
-            templates_side.plotly_chart(figures.weight_grid(snap.weights, titles), key="weights_chart")
+            templates_side.plotly_chart(figures.weight_grid(snap.weights, titles), key="weights_chart",
+                                        config={"displayModeBar": False})  # its buttons sat on the captions
             with templates_side.expander("The templates in words"):
                 st.markdown("\n".join(f"- {words.plain(sentences.template(w, t))}" for w, t in zip(snap.weights, titles)))
 
