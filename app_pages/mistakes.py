@@ -96,7 +96,7 @@ def drawing_canvas() -> Image.Image | None:
     return Image.fromarray(data.astype("uint8"), "RGBA").convert("RGB")
 
 
-def inspect(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
+def evidence_for(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
     """Probabilities and pixel-by-pixel evidence for one image."""
     with torch.no_grad():
         p = model(x_norm[None]).exp()[0].numpy()  # (1, 784) -> (10,)
@@ -127,28 +127,32 @@ if len(idx):
     pick = st.selectbox("Tile", range(len(idx)), format_func=lambda n: f"#{(page - 1) * PER_PAGE + n + 1}: "
                         f"true {labels[ranked.true[show][n]]}, predicted {labels[ranked.pred[show][n]]}", key="tile")
     k = int(idx[pick])
-    inspect(ds.x_valid[k] / 255, shared_data.prepared(ds, "cpu").x_valid[k], int(ds.y_valid[k]))
+    evidence_for(ds.x_valid[k] / 255, shared_data.prepared(ds, "cpu").x_valid[k], int(ds.y_valid[k]))
 
 st.header("Your own digit")
-st.markdown("Draw one, or upload a photo of one. A photo first loses its lighting (each pixel compared with the paper "
-            "around it), then only the digit's ink is kept. Then it is prepared the way MNIST was: white ink on black, cropped, "
-            "fitted into 20 × 20, centred by mass in 28 × 28, and normalized with the training statistics.")
-drawn = drawing_canvas()
-upload = st.file_uploader("...or upload a photo", type=["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"],
-                          max_upload_size=uploads.MAX_IMAGE_BYTES // 2**20)
-source = upload.getvalue() if upload is not None else drawn
-if source is not None:
-    try:
-        img = uploads.image(source) if isinstance(source, bytes) else source
-        prepared = digits.prepare(img)
-    except uploads.UploadError as e:  # DigitError too: both say in words why
-        st.error(f"That image cannot be used: {words.plain(e)}")
-    else:
-        for col, (title, step) in zip(st.columns(len(prepared.steps)), prepared.steps):
-            col.image(np.nan_to_num(figures.thumbnail(step, 112)), caption=title, width="stretch", clamp=True,
-                      alt=f"your digit, step {title}" + (": as the model sees it" if title.startswith("5.") else ""))
-        mean, std = train_stats(ds)
-        inspect(prepared.digit, torch.tensor(digits.normalized(prepared.digit, mean, std)), None)
+if ds.name != "mnist":  # a drawing is prepared the way MNIST's digits were: it means nothing to a model of clothes
+    st.info(f"This part reads a handwritten digit, prepared the way MNIST's were, and the model in use reads "
+            f"{ds.title}. Switch the sidebar's data set to MNIST to try your own digit.")
+else:
+    st.markdown("Draw one, or upload a photo of one. A photo first loses its lighting (each pixel compared with the paper "
+                "around it), then only the digit's ink is kept. Then it is prepared the way MNIST was: white ink on black, "
+                "cropped, fitted into 20 × 20, centred by mass in 28 × 28, and normalized with the training statistics.")
+    drawn = drawing_canvas()
+    upload = st.file_uploader("...or upload a photo", type=["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"],
+                              max_upload_size=uploads.MAX_IMAGE_BYTES // 2**20)
+    source = upload.getvalue() if upload is not None else drawn
+    if source is not None:
+        try:
+            img = uploads.image(source) if isinstance(source, bytes) else source
+            prepared = digits.prepare(img)
+        except uploads.UploadError as e:  # DigitError too: both say in words why
+            st.error(f"That image cannot be used: {words.plain(e)}")
+        else:
+            for col, (title, step) in zip(st.columns(len(prepared.steps)), prepared.steps):
+                col.image(np.nan_to_num(figures.thumbnail(step, 112)), caption=title, width="stretch", clamp=True,
+                          alt=f"your digit, step {title}" + (": as the model sees it" if title.startswith("5.") else ""))
+            mean, std = train_stats(ds)
+            evidence_for(prepared.digit, torch.tensor(digits.normalized(prepared.digit, mean, std)), None)
 settings.publish("rates", "which", "mistake_order", "page")
 quiz.ask("mistakes", {"counts": counts, "classes": ds.classes, "wrong": int((preds != ds.y_valid).sum()), "total": len(preds)},
          ds.classes)

@@ -152,3 +152,15 @@ def test_a_hosted_server_has_no_folder_box(monkeypatch):
     monkeypatch.setenv("MNISTCORE_FOLDER_BOX", "0")
     at = open_page("home")
     assert not [t for t in at.sidebar.text_input if t.key == "folder"]
+
+
+@pytest.mark.skipif(not Path(data.DEBIAN_FASHION).is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
+def test_a_data_set_switch_takes_the_pages_words_with_it():
+    at = open_page("training")
+    assert "become a 0, a 1, a 2" in at.markdown[0].value
+    at.sidebar.radio(key="data").set_value("fashion").run()
+    ok(at)
+    assert "become a T-shirt/top, a Trouser, a Pullover" in at.markdown[0].value
+    at.switch_page(page_file("mistakes")).run()
+    ok(at)
+    assert any("Switch the sidebar's data set to MNIST" in i.value for i in at.info)

@@ -65,8 +65,9 @@ def where_it_is(job: Job | None, ds: Dataset) -> None:
         st.info("Press **Start** to train. You can leave this page: the run goes on, and it is here when you come back.")
         return
     if job.dataset_key != ds.key:  # the run belongs to the data set it trained on
-        st.warning(f"This run trained on **{job.dataset_title}**, and the sidebar now says {ds.title} "
-                   f"({len(ds.x_train):,} training images). Its numbers and templates below are {job.dataset_title}'s. "
+        st.warning(f"This run trained on **{job.dataset_title}** ({len(job.data.x_train):,} training images), and the "
+                   f"sidebar now says {ds.title} ({len(ds.x_train):,} training images). Its numbers and templates below "
+                   "are from the images it trained on. "
                    "Press **Reset**, then **Start**, to train on the data in use, or switch the sidebar back.")
     snap = job.snapshot()
     if snap.queue_position:
