@@ -1,12 +1,11 @@
 """Break it: what the lesson's model really learned, found by changing the digits it reads and the weights inside it."""
 
-import numpy as np
 import streamlit as st
 import torch
 
 from mnistcore import distort, figures, models, surgery, train
 from mnistcore.data import Dataset
-from mnistcore.figures import sentences
+from mnistcore.figures import robustness, sentences
 from ui.course import lesson_path, quiz
 from ui.sections import shuffled_pixels, switch_curves
 from ui.show import plots
@@ -43,20 +42,21 @@ st.markdown(f"A model that reads most digits right has learned *something*. What
 st.caption(note)
 
 st.header("1. Change the digits")
-cols = st.columns(3)
-amounts = {s.key: cols[i % 3].select_slider(s.label, s.amounts, format_func=s.words, help=s.help,
-                                            **settings.keep(SWITCH_KEYS[s.key])) for i, s in enumerate(distort.SWITCHES)}
+result = st.container()  # above the switches: in view while they move
+cells = [c for _ in range(0, len(distort.SWITCHES), 3) for c in st.columns(3)]  # row by row: a phone stacks them in order
+amounts = {s.key: cell.select_slider(s.label, s.amounts, format_func=s.words, help=s.help, **settings.keep(SWITCH_KEYS[s.key]))
+           for cell, s in zip(cells, distort.SWITCHES)}
 changes = distort.Changes(**amounts)
 st.button("Put every switch back", icon=":material/restart_alt:", on_click=reset, disabled=changes == distort.NEUTRAL)
 seen = distort.look(model, x, y, data.mean, data.std, changes, distort.examples(ds.y_valid), seed)
-left, right = st.columns([1, 3], vertical_alignment="center")
-left.metric("accuracy on the changed digits", f"{seen.accuracy:.1%}",
+left, right = result.columns([1, 3], vertical_alignment="center")
+left.metric("accuracy now", f"{seen.accuracy:.1%}", border=True,
             delta=f"{100 * (seen.accuracy - seen.accuracy_before):+.1f} points" if changes != distort.NEUTRAL else None,
-            help=f"{seen.accuracy_before:.2%} on the digits as they are; changes: {distort.describe(changes)}")
-titles = [f"reads {labels[p]}" for p in seen.read_before + seen.read_after]
-plots.show(right, figures.mosaic(np.concatenate([seen.before, seen.after]), titles, cols=6, zmin=0, zmax=1, height=210),
-           said=f"Six validation digits as they are, read as {', '.join(labels[p] for p in seen.read_before)}; and "
-                f"changed ({distort.describe(changes)}), read as {', '.join(labels[p] for p in seen.read_after)}.",
+            help=f"{seen.accuracy_before:.2%} on the digits as they are. Changes: {distort.describe(changes)}.")
+names = [[labels[k] for k in ks] for ks in (seen.labels, seen.read_before, seen.read_after)]
+plots.show(right, robustness.before_after(seen.before, seen.after, *names),
+           said=f"Six validation digits, {', '.join(names[0])}, each under what the model reads in it: as they are, read as "
+                f"{', '.join(names[1])}; changed ({distort.describe(changes)}), read as {', '.join(names[2])}.",
            config={"displayModeBar": False})
 st.subheader("What each switch costs, all the way along")
 switch_curves.show(ds, seed, model if mine else None, amounts)
@@ -79,15 +79,15 @@ blend = c[2].select_slider("Blend the templates towards their mean", surgery.BLE
                            **settings.keep("break_blend"))
 edits = surgery.Edits(zero_bias, None if zero < 0 else zero, blend)
 before, after, alone = surgery.study(linear, edits, data.x_valid, ds.y_valid)
-left, right = st.columns([1, 3])
-left.metric("accuracy after the edits", f"{after.accuracy:.1%}", delta=f"{100 * (after.accuracy - before.accuracy):+.1f} points"
-            if edits != surgery.Edits() else None, help=f"{before.accuracy:.2%} as trained")
+left, right = st.columns(2)
+left.metric("accuracy after the edits", f"{after.accuracy:.1%}", border=True, help=f"{before.accuracy:.2%} as trained",
+            delta=f"{100 * (after.accuracy - before.accuracy):+.1f} points" if edits != surgery.Edits() else None)
 for sentence in surgery.says(edits, before, alone, labels) or ["Switch an edit on: each one says here what it shows."]:
-    right.markdown(sentence)
-c = st.columns([2, 3])
-plots.show(c[0], figures.confusion(after.counts, labels, height=400), said=sentences.confusion(after.counts, labels))
-plots.show(c[1], figures.weight_grid(after.weights, [f"class {k}" for k in labels], height=400),
-           said=sentences.templates(after.weights, [f"class {k}" for k in labels]))
+    left.markdown(sentence)
+plots.show(right, figures.confusion(after.counts, labels, height=420), said=sentences.confusion(after.counts, labels))
+plots.show(st, robustness.template_rows({"after the edits": after.weights}, labels, height=200),
+           said=f"The ten templates after the edits, each on its own colour scale: {surgery.range_words(after)}",
+           config={"displayModeBar": False})
 
 st.header("3. Shuffle the pixels")
 st.markdown("Put the 784 pixels of every digit in one fixed random order, the same for every image, train and validation "

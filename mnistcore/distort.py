@@ -41,6 +41,8 @@ class Switch:
     amounts: tuple  # what the switch offers, and where its curve is measured
     unit: str  # how an amount is written, a format string
     help: str
+    tick: str  # an amount on a small chart's axis, in few characters
+    axis: str  # what those ticks count
 
     @property
     def neutral(self) -> float:
@@ -53,20 +55,23 @@ class Switch:
 
 
 SWITCHES = (
-    Switch("dx", "Shift right", tuple(range(-6, 7)), "{:+d} px", "Every digit moves this many pixels to the right."),
-    Switch("dy", "Shift down", tuple(range(-6, 7)), "{:+d} px", "Every digit moves this many pixels down."),
-    Switch("rotate", "Rotate", tuple(range(-45, 50, 5)), "{:+d}°", "Anticlockwise, about the picture's centre."),
+    Switch("dx", "Shift right", tuple(range(-6, 7)), "{:+d} px", "Every digit moves this many pixels to the right.",
+           "{:+d}", "px"),
+    Switch("dy", "Shift down", tuple(range(-6, 7)), "{:+d} px", "Every digit moves this many pixels down.", "{:+d}", "px"),
+    Switch("rotate", "Rotate", tuple(range(-45, 50, 5)), "{:+d}°", "Anticlockwise, about the picture's centre.", "{:+d}°",
+           "degrees"),
     Switch("scale", "Scale", tuple(round(0.6 + 0.1 * i, 1) for i in range(9)), "×{:.1f}", "Smaller or larger, about "
-           "the centre."),
+           "the centre.", "×{:.1f}", "size"),
     Switch("noise", "Noise", tuple(round(0.1 * i, 1) for i in range(11)), "σ {:.1f}", "Gaussian noise added to every "
-           "pixel (ink is 1, paper 0), then clipped to [0, 1]."),
-    Switch("blur", "Blur", (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0), "σ {:.1f} px", "A Gaussian blur of this width."),
+           "pixel (ink is 1, paper 0), then clipped to [0, 1].", "{:.1f}", "σ"),
+    Switch("blur", "Blur", (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0), "σ {:.1f} px", "A Gaussian blur of this width.", "{:.1f}",
+           "σ in px"),
     Switch("stroke", "Strokes", (-2, -1, 0, 1, 2, 3), "{:+d} px", "Thicker (a max-pool) or thinner (a min-pool): "
-           "pixels added or taken away on each side of every stroke."),
+           "pixels added or taken away on each side of every stroke.", "{:+d}", "px"),
     Switch("hide", "Hidden square", (0, 4, 6, 8, 10, 12, 14), "{:d} px", "A square of paper laid over the middle of "
-           "the picture, this many pixels wide."),
+           "the picture, this many pixels wide.", "{:d}", "px"),
     Switch("invert", "Invert", (0.0, 0.25, 0.5, 0.75, 1.0), "{:.0%}", "Blend towards the negative: at 100% black ink "
-           "on white paper."),
+           "on white paper.", "{:.0%}", "of the way to the negative"),
 )
 NEUTRAL = Changes()
 
@@ -238,6 +243,7 @@ class Look:
 
     accuracy_before: float
     accuracy: float  # after the changes
+    labels: list[int]  # the shown digits' true classes
     before: np.ndarray  # (k, 28, 28) the shown digits as they are, in [0, 1]
     after: np.ndarray  # (k, 28, 28) the same digits changed
     read_before: list[int]  # what the model reads in each shown digit
@@ -249,7 +255,7 @@ def look(model: nn.Module, x: torch.Tensor, y: torch.Tensor, mean: float, std: f
     """`model` on pixel images `x` (N, 28, 28) with labels `y` (N,), as they are and with `changes` made."""
     changed = apply(x, changes, seed)  # (N, 28, 28)
     before, after = predict(model, x, mean, std), predict(model, changed, mean, std)  # (N,), (N,)
-    return Look((before == y).float().mean().item(), (after == y).float().mean().item(), x[shown].numpy(),
+    return Look((before == y).float().mean().item(), (after == y).float().mean().item(), y[shown].tolist(), x[shown].numpy(),
                 changed[shown].numpy(), before[shown].tolist(), after[shown].tolist())
 
 

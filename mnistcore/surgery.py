@@ -83,6 +83,13 @@ def study(model: nn.Module, edits: Edits, x: torch.Tensor, y: np.ndarray) -> tup
     return outcome(model, Edits(), x, y), outcome(model, edits, x, y), alone
 
 
+def range_words(out: Outcome) -> str:
+    """An edited model's templates in a few words: their range, and which are all zeros."""
+    empty = [str(k) for k, w in enumerate(out.weights) if not w.any()]
+    return (f"weights from {out.weights.min():+.2g} to {out.weights.max():+.2g}"
+            + (f"; template {', '.join(empty)} all zeros" if empty else "") + ".")
+
+
 def says(edits: Edits, before: Outcome, alone: dict[str, Outcome], classes: tuple[str, ...]) -> list[str]:
     """One sentence per edit that is on, each about that edit made alone (`alone`: "bias", "class", "blend"),
     from the numbers it left."""

@@ -110,11 +110,15 @@ def readable_cells(z: np.ndarray, text: list[list[str]], colorscale: str, dark_f
     finite = z[np.isfinite(z)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     dark = np.isfinite(z) & (z >= lo + dark_from * (hi - lo))  # (k, k)
+    light = np.isfinite(z) & ~dark
     k = len(z)
+    # each heatmap writes its own cells' text only: Plotly writes a cell's text even where its z is NaN, and every
+    # count came out four times, dark and white over each other
     return [go.Heatmap(z=np.where(part, z, np.nan), x=list(range(k)), y=list(range(k)), zmin=lo, zmax=hi,
-                       colorscale=colorscale, showscale=False, text=text, texttemplate="%{text}", hoverinfo="skip",
+                       colorscale=colorscale, showscale=False, texttemplate="%{text}", hoverinfo="skip",
+                       text=[[t if part[i, j] else "" for j, t in enumerate(row)] for i, row in enumerate(text)],
                        textfont=dict(color=colour))
-            for part, colour in ((~dark, "#222"), (dark, "white"))]
+            for part, colour in ((light, "#222"), (dark, "white"))]
 
 
 def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = False,

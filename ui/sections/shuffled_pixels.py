@@ -64,21 +64,19 @@ def results(ds: Dataset, done: dict[tuple[str, bool], dict]) -> None:
                                                  "small CNN, shuffled")):
         col.metric(label, f"{done[key]['accuracy']:.2%}", help=f"{done[key]['seconds']:.1f} s of training, one epoch")
     st.markdown(said["linear"])
-    titles = [f"class {c}" for c in ds.classes]
-    plots.show(st, figures.weight_grid(mixed["templates"], titles, height=330),
-               said="The shuffled model's ten templates as it learned them: " + sentence_of(mixed["templates"]))
-    st.caption("As learned on shuffled pixels: noise, to the eye. Each weight still belongs to one pixel, only not to "
-               "the pixel drawn at its place.")
     back = shuffle.unshuffle(mixed["templates"], order)
-    plots.show(st, figures.weight_grid(back, titles, height=330),
-               said="The same templates with every weight put back on its own pixel: " + sentence_of(back))
-    st.caption(f"Put back in the digits' order, the digits reappear: these are the shuffled model's own weights, beside "
-               f"the plain model's {ratio(plain['templates'], back)}.")
+    plots.show(st, robustness.template_rows({"as learned": mixed["templates"], "put back": back}, ds.classes),
+               said=f"The shuffled model's ten templates as it learned them ({sentence_of(mixed['templates'])}), and with "
+                    f"every weight put back on its own pixel ({sentence_of(back)})", config={"displayModeBar": False})
+    st.caption(f"**As learned** on shuffled pixels, the templates are noise to the eye: each weight belongs to one pixel, "
+               f"only not to the pixel drawn at its place. **Put back** in the digits' order, the digits reappear, like the "
+               f"plain model's {ratio(plain['templates'], back)}.")
     st.markdown(said["cnn"])
     plots.show(st, figures.curves({"the lesson's model": (shuffle.SHIFTS, plain["shift"]),
                                    "small CNN": (shuffle.SHIFTS, done["cnn", False]["shift"])},
                                   title="Every digit moved right", x_title="pixels moved right", y_title="accuracy",
-                                  markers=True, height=300).update_yaxes(tickformat=".0%", range=[0, 1.02]),
+                                  markers=True, height=300).update_yaxes(tickformat=".0%", range=[0, 1.02])
+                                                           .update_xaxes(dtick=1),
                said=robustness.shift_words(shuffle.SHIFTS, {"the lesson's model": plain["shift"],
                                                             "small CNN": done["cnn", False]["shift"]}))
     st.markdown(said["shift"])
@@ -89,7 +87,7 @@ def results(ds: Dataset, done: dict[tuple[str, bool], dict]) -> None:
 
 def sentence_of(weights: np.ndarray) -> str:
     """The range of a set of templates, in words."""
-    return f"ten 28 × 28 pictures, weights from {weights.min():+.2g} to {weights.max():+.2g}."
+    return f"weights from {weights.min():+.2g} to {weights.max():+.2g}"
 
 
 def ratio(plain: np.ndarray, back: np.ndarray) -> str:

@@ -43,7 +43,12 @@ def show(ds: Dataset, seed: int, own: torch.nn.Module | None, current: dict) -> 
         if waiting:
             st.rerun()  # all measured: a full run draws them and stops the polling
         found = {name: server_work.result(distort.curves, ds, w, seed, waiting="") for name, w in lines.items()}
-        plots.show(st, robustness.switch_curves(distort.SWITCHES, found, current),
-                   said=robustness.switch_words(distort.SWITCHES, found), config={"displayModeBar": False})
+        if len(found) > 1:
+            st.caption("Blue, solid: " + LESSON + "; orange, dashed: " + YOURS + ".")
+        cells = [c for _ in range(0, len(distort.SWITCHES), 3) for c in st.columns(3)]  # row by row, as the switches
+        for cell, s in zip(cells, distort.SWITCHES):
+            ys = {name: curves[s.key] for name, curves in found.items()}
+            plots.show(cell, robustness.switch_curve(s, ys, current[s.key]), said=robustness.switch_words(s, ys),
+                       config={"displayModeBar": False})
 
     curves()
