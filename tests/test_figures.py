@@ -86,7 +86,7 @@ def test_a_confusion_matrix_writes_white_on_its_dark_cells_and_dark_on_its_light
             z = np.asarray(trace.z, dtype=float)
             for r, c in zip(*np.nonzero(np.isfinite(z))):
                 colour_of[(int(r), int(c))] = trace.textfont.color
-    assert colour_of[(0, 2)] == "white" and colour_of[(1, 0)] == "#222"  # the worst mistake, and a rare one
+    assert colour_of[(0, 2)] == "white" and colour_of[(1, 0)] == "black"  # the worst mistake, and a rare one
     assert len(colour_of) == 9  # every cell drawn once
 
 
@@ -126,3 +126,24 @@ def test_text_from_outside_reaches_plotly_as_text_not_tags():
     for text in every_text:
         assert "<" not in text and ">" not in text, text
         assert "&lt;b&gt;BOLD&lt;/b&gt;" in text and "&amp;amp;" in text
+
+
+def test_every_count_on_the_confusion_matrix_reads_at_wcag_contrast():
+    import plotly.colors
+
+    from mnistcore.figures.charts import _luminance
+
+    rng = np.random.default_rng(0)
+    counts = rng.integers(0, 60, (10, 10))
+    np.fill_diagonal(counts, rng.integers(770, 1100, 10))  # the diagonal's lowest count was dark text on dark green
+    for normalized in (False, True):
+        fig = figures.confusion(counts, [str(d) for d in range(10)], normalized=normalized)
+        for trace in (t for t in fig.data if t.type == "heatmap"):
+            assert not isinstance(trace.colorscale, str)  # the colours themselves: plotly.js names some scales otherwise
+            z = np.array(trace.z, dtype=float)
+            for i, j in zip(*np.nonzero(np.isfinite(z))):
+                place = (z[i, j] - trace.zmin) / max(trace.zmax - trace.zmin, 1e-12)
+                cell = plotly.colors.sample_colorscale([list(c) for c in trace.colorscale], [place])[0]
+                text = (255, 255, 255) if trace.textfont.color == "white" else (0, 0, 0)
+                a, b = sorted((_luminance(plotly.colors.unlabel_rgb(cell)), _luminance(text)))
+                assert (b + 0.05) / (a + 0.05) >= 4.5, (normalized, i, j, cell, trace.textfont.color)

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 
 from mnistcore.figures.house import (
@@ -104,12 +105,32 @@ def run_curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, ti
     return fig
 
 
-def readable_cells(z: np.ndarray, text: list[list[str]], colorscale: str, dark_from: float = 0.6) -> list[go.Heatmap]:
-    """`z` (k, k) as two heatmaps on one colour scale: dark text on its light cells, white on its dark ones.
-    Plotly gave every cell one text colour, and a count on the darkest red could not be read."""
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG's relative luminance of an sRGB colour with channels in 0-255."""
+    lin = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def text_colour_on(cell: str) -> str:
+    """"black" or "white", whichever has more contrast on the cell's colour: one of the two always reaches WCAG's
+    4.5:1 (a mid red, rgb(240, 65, 48), gives 4.2 with #222 and 3.7 with white, 5.5 with black)."""
+    rgb = plotly.colors.unlabel_rgb(cell) if cell.startswith("rgb") else plotly.colors.hex_to_rgb(cell)
+    lum = _luminance(rgb)
+    return "black" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "white"
+
+
+def readable_cells(z: np.ndarray, text: list[list[str]], colorscale: str) -> list[go.Heatmap]:
+    """`z` (k, k) as two heatmaps on one colour scale: each cell's number in dark or white text, whichever reads
+    better on that cell's own colour. Plotly gives every cell one text colour: a count on the darkest red, or the
+    lightest green, could not be read."""
     finite = z[np.isfinite(z)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    dark = np.isfinite(z) & (z >= lo + dark_from * (hi - lo))  # (k, k)
+    where = np.where(np.isfinite(z), (z - lo) / max(hi - lo, 1e-12), 0.0)  # (k, k): each cell's place on the scale
+    # The scale as Python defines it, sent as its colours: plotly.js's own "Greens" runs dark to light, Python's light to
+    # dark, so a named scale left the browser's colours unknown here (the diagonal's lowest count, dark, in dark text).
+    colorscale = plotly.colors.get_colorscale(colorscale)
+    colours = plotly.colors.sample_colorscale(colorscale, where.ravel().tolist())
+    dark = np.isfinite(z) & (np.array([text_colour_on(c) for c in colours]).reshape(z.shape) == "white")
     light = np.isfinite(z) & ~dark
     k = len(z)
     # each heatmap writes its own cells' text only: Plotly writes a cell's text even where its z is NaN, and every
@@ -117,8 +138,8 @@ def readable_cells(z: np.ndarray, text: list[list[str]], colorscale: str, dark_f
     return [go.Heatmap(z=np.where(part, z, np.nan), x=list(range(k)), y=list(range(k)), zmin=lo, zmax=hi,
                        colorscale=colorscale, showscale=False, texttemplate="%{text}", hoverinfo="skip",
                        text=[[t if part[i, j] else "" for j, t in enumerate(row)] for i, row in enumerate(text)],
-                       textfont=dict(color=colour))
-            for part, colour in ((light, "#222"), (dark, "white"))]
+                       textfont=dict(color=colour, size=14))
+            for part, colour in ((light, "black"), (dark, "white"))]
 
 
 def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = False,
