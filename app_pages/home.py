@@ -24,9 +24,10 @@ plots.show(st,
 )
 st.subheader("The path through the lesson")
 STEPS = lesson_path.STEPS[1:]
-for row in (STEPS[:4], STEPS[4:]):
-    for col, step in zip(st.columns(4), row):
-        with col.container(border=True, height=160):
+PER_ROW = 3  # wide enough for every title in one line ("4. Softmax & cross-entropy" was cut at four)
+for row in range(0, len(STEPS), PER_ROW):
+    for col, step in zip(st.columns(PER_ROW), STEPS[row:row + PER_ROW]):
+        with col.container(border=True, height=140):
             st.page_link(step.file, label=f"**{STEPS.index(step) + 1}. {step.title}**", icon=step.icon)
             st.caption(step.what[0].upper() + step.what[1:])
 st.caption("The sidebar's settings (data set, device, seed) apply to every page, and each page's settings are "

@@ -72,7 +72,7 @@ for row in range(0, len(idx), 5):
         col.image(ds.x_valid[k], width=84, alt=sentences.digit(labels[ranked.true[show][n]], labels[ranked.pred[show][n]],
                                                                float(probs[k, ranked.pred[show][n]])))
         col.markdown(f"**#{(page - 1) * PER_PAGE + n + 1}** true **{labels[ranked.true[show][n]]}** → "
-                     f"**{labels[ranked.pred[show][n]]}**  \n" + " · ".join(f"{labels[j]} {probs[k, j]:.0%}" for j in top))
+                     f"**{labels[ranked.pred[show][n]]}**  \n" + " · ".join(f"{labels[j]}: {probs[k, j]:.0%}" for j in top))
         col.button("Look closer", key=f"look{n}", on_click=st.session_state.__setitem__, args=("tile", n))
 plots.show(st, figures.bars(predictions.per_class_accuracy(probs, ds.y_valid), labels, y_title="accuracy", y_range=(0, 1.1),
                              title="Accuracy per true class", text_format=".0%"))

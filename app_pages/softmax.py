@@ -63,7 +63,8 @@ b.markdown(f"The model gave **{words.share(float(p[true]))}** to the true class 
 
 st.header("Binary cross-entropy, like the lesson's spreadsheet")
 st.markdown("Cat (1) or dog (0)? Edit the predictions and targets; every term is recomputed.")
-table = st.data_editor({"prediction p": [0.9, 0.1, 0.2, 0.8], "target y": [1, 0, 0, 1]}, num_rows="dynamic", key="bce")
+table = st.data_editor({"prediction p": [0.9, 0.1, 0.2, 0.8], "target y": [1, 0, 0, 1]}, num_rows="dynamic", key="bce",
+                       column_config={"prediction p": st.column_config.NumberColumn(format="%.4f")})  # as the table under it
 p_list, y_list = list(table["prediction p"]), list(table["target y"])
 problem = losses.check_binary(p_list, y_list)
 if problem:

@@ -286,3 +286,31 @@ def test_the_line_is_fair_between_browsers_and_each_browser_is_capped():
     assert cap.held("browser") == 1 and cap.start("browser", lambda: Job(TrainConfig(epochs=50), data)) is not None
     for job in [*runs[:2], other]:
         job.stop()
+
+
+SPAWN_ONLY = """
+import multiprocessing
+import multiprocessing.context
+for method in ("fork", "forkserver"):  # as on Windows: get_context("forkserver") raises "cannot find context"
+    del multiprocessing.context._concrete_contexts[method]
+multiprocessing.get_all_start_methods = lambda: ["spawn"]
+from mnistcore.data import load_dataset
+from mnistcore.prepare import to_tensors
+from mnistcore.serving import workers
+from mnistcore.serving.jobs import Job
+from mnistcore.train import TrainConfig
+assert workers.START_METHOD == "spawn"
+workers.warm()
+print("pool", workers.submit(sum, [1, 2, 3]).result(timeout=120))
+job = Job(TrainConfig(max_steps=5), to_tensors(load_dataset("mnist", "sample"))).start()
+job.join(120)
+print("run", job.result.status, job.result.steps)
+"""
+
+
+def test_workers_start_where_python_has_no_forkserver():
+    """Windows' Python has only spawn: the page pool and a training run still work there."""
+    out = subprocess.run([sys.executable, "-c", SPAWN_ONLY], cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "pool 6" in out.stdout and "run done 5" in out.stdout, out.stdout

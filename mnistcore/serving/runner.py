@@ -40,7 +40,8 @@ def work(config: TrainConfig, data: Tensors, device: str, model: nn.Module | Non
          server: int) -> None:
     """The worker process: train, then send the final numbers and weights."""
     end_with(server)
-    os.nice(WORKER_NICE)
+    if hasattr(os, "nice"):  # not on Windows
+        os.nice(WORKER_NICE)
     torch.set_num_threads(RUN_THREADS)
     try:
         if device != "cpu":  # each worker owns its CUDA context and its copy of the data on the GPU

@@ -11,7 +11,7 @@ import select
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import forkserver, spawn
+from multiprocessing import spawn
 from pathlib import Path
 
 import torch
@@ -46,7 +46,7 @@ def lower_priority_group(nice: int | None = None) -> None:
     try:
         os.setsid()
         Path("/proc/self/autogroup").write_text(f"{WORKER_NICE if nice is None else nice}\n")
-    except OSError:
+    except (OSError, AttributeError):  # AttributeError: Windows has no setsid
         pass  # already a session leader, or no autogroup in this kernel: nice per process still applies
 
 
@@ -89,16 +89,19 @@ def _preparation_without_main(name: str) -> dict:
 
 
 _preparation = spawn.get_preparation_data
+# Windows' Python has no forkserver: there each worker starts afresh (spawn) and imports torch itself.
+START_METHOD = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
 
 
 def context() -> mp.context.BaseContext:
-    """The forkserver context every worker starts from; its server imports torch once."""
+    """The context every worker starts from: the forkserver, which imports torch once (spawn where there is none)."""
     global _context
     with _context_lock:
         if _context is None:
             spawn.get_preparation_data = _preparation_without_main
-            ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["mnistcore.serving.worker_preload"])
+            ctx = mp.get_context(START_METHOD)
+            if START_METHOD == "forkserver":
+                ctx.set_forkserver_preload(["mnistcore.serving.worker_preload"])
             _context = ctx
         return _context
 
@@ -149,6 +152,8 @@ _warming = threading.Lock()
 
 def warm() -> None:
     """Start the forkserver in the background (once), so the first run or page computation does not wait for it."""
-    if _warming.acquire(blocking=False):  # never released: the first call starts it, later calls do nothing
+    if START_METHOD == "forkserver" and _warming.acquire(blocking=False):  # never released: once per process
+        from multiprocessing import forkserver
+
         threading.Thread(target=lambda: context() and forkserver.ensure_running(), name="forkserver-warm",
                          daemon=True).start()
