@@ -98,27 +98,23 @@ def drawing_canvas() -> Image.Image | None:
 
 def evidence_for(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
     """Probabilities and pixel-by-pixel evidence for one image."""
-    with torch.no_grad():
-        p = model(x_norm[None]).exp()[0].numpy()  # (1, 784) -> (10,)
-    pred = int(p.argmax())
+    ev = predictions.explain(model, x_norm, true)
+    p, pred, other = ev.probabilities, ev.predicted, ev.other
     a, b = st.columns([1, 2])
     plots.show(a, figures.image(x_img, "the image", zmin=0, zmax=1, show_scale=False, height=280))
     plots.show(b, figures.bars(p, labels, highlight=pred, y_range=(0, 1.15), title=f"predicted {labels[pred]} ({p[pred]:.0%})"))
     if models.kind_of(model) == "mlp":
         st.info("Pixel-by-pixel evidence exists only for the linear models: an MLP mixes pixels through hidden units.")
         return
-    other = true if true is not None and true != pred else int(np.argsort(-p)[1])
-    ev_pred, ev_other = predictions.evidence(model, x_norm, pred), predictions.evidence(model, x_norm, other)
-    limit = float(max(np.abs(ev_pred).max(), np.abs(ev_other).max()))
     cols = st.columns(3)
     what = "the true class" if true is not None and true != pred else "the runner-up"
-    for col, arr, title in ((cols[0], ev_pred, f"for {labels[pred]} (predicted): {ev_pred.sum():+.1f}"),
-                            (cols[1], ev_other, f"for {labels[other]} ({what}): {ev_other.sum():+.1f}"),
-                            (cols[2], ev_pred - ev_other, f"{labels[pred]} minus {labels[other]}")):
-        plots.show(col, figures.image(arr, title, colorscale=figures.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
+    for col, arr, title in ((cols[0], ev.for_predicted, f"for {labels[pred]} (predicted): {ev.for_predicted.sum():+.1f}"),
+                            (cols[1], ev.for_other, f"for {labels[other]} ({what}): {ev.for_other.sum():+.1f}"),
+                            (cols[2], ev.for_predicted - ev.for_other, f"{labels[pred]} minus {labels[other]}")):
+        plots.show(col, figures.image(arr, title, colorscale=figures.DIVERGING, zmid=0, zmin=-ev.limit, zmax=ev.limit,
                                        height=340, show_scale=False))
-    st.caption(f"weight × pixel, on one colour scale from {-limit:.2f} (red) to {limit:.2f} (blue): blue pixels pushed the "
-               "score up, red ones down. The totals (plus each class's bias) "
+    st.caption(f"weight × pixel, on one colour scale from {-ev.limit:.2f} (red) to {ev.limit:.2f} (blue) for all three: "
+               "blue pixels pushed the score up, red ones down. The totals (plus each class's bias) "
                f"are the two scores; in the right-hand picture, blue strokes pulled the model toward {labels[pred]}.")
 
 

@@ -82,3 +82,29 @@ def evidence(model: nn.Module, x: torch.Tensor, c: int) -> np.ndarray:
     """Weight × pixel for class `c` on one image `x` (784,): what each pixel adds to its score, (28, 28)."""
     weights, _ = models.templates(model)  # (10, 784) for the linear models
     return (weights[c] * x.cpu()).reshape(28, 28).numpy()  # (784,) * (784,) -> (28, 28)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a linear model reads one image as it does: its probabilities, and each pixel's part in two scores."""
+
+    probabilities: np.ndarray  # (10,)
+    predicted: int
+    other: int  # the true class when the model got it wrong, else the runner-up
+    for_predicted: np.ndarray  # (28, 28) weight x pixel for the predicted class
+    for_other: np.ndarray  # (28, 28) the same for the other class
+    limit: float  # the largest |value| of the three pictures (predicted, other, their difference): one colour scale
+
+
+def explain(model: nn.Module, x: torch.Tensor, true: int | None = None) -> Evidence:
+    """`model`'s reading of one normalized image `x` (784,): its probabilities and, for a linear model, the evidence
+    for its prediction and for the true class (or the runner-up)."""
+    with torch.no_grad():
+        p = model(x[None].cpu()).exp()[0].numpy()  # (1, 784) -> (10,)
+    pred = int(p.argmax())
+    other = true if true is not None and true != pred else int(np.argsort(-p)[1])
+    if models.kind_of(model) == "mlp":  # an MLP mixes pixels through hidden units: no pixel-by-pixel evidence
+        return Evidence(p, pred, other, np.zeros((28, 28)), np.zeros((28, 28)), 0.0)
+    ev_pred, ev_other = evidence(model, x, pred), evidence(model, x, other)
+    limit = float(max(np.abs(ev_pred).max(), np.abs(ev_other).max(), np.abs(ev_pred - ev_other).max()))
+    return Evidence(p, pred, other, ev_pred, ev_other, limit)

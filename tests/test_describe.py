@@ -76,3 +76,8 @@ def test_a_confusion_matrix_names_its_worst_cells():
         "16 of 22 right; the most common mistakes: true b predicted c (3 images), true b predicted a (2 images), " \
         "true a predicted b (1 image)"
     assert sentences.confusion(np.eye(3, dtype=int) * 4, ["a", "b", "c"]) == "12 of 12 right; no mistakes"
+
+
+def test_one_picture_is_one_picture():
+    assert sentences.picture(np.zeros((28, 28)), ["a pixel"]).startswith("1 picture of")
+    assert sentences.picture(np.zeros((28, 60)), ["a", "b"]).startswith("2 pictures of")

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+import torch
 
-from mnistcore import predictions
+from mnistcore import models, predictions
 from mnistcore.data import load_dataset
 from mnistcore.prepare import to_tensors
 from mnistcore.train import TrainConfig, train
@@ -74,3 +75,15 @@ def test_random_order_is_seeded(trained):
     b = predictions.rank(probs, ds.y_valid, "wrong", "random", seed=1).index
     assert (a == b).all()
     assert not (a == predictions.rank(probs, ds.y_valid, "wrong", "random", seed=2).index).all()
+
+
+def test_the_evidences_one_colour_scale_covers_all_three_pictures():
+    torch.manual_seed(0)
+    model = models.build("linear")
+    x = torch.randn(784)
+    ev = predictions.explain(model, x, true=None)
+    assert ev.predicted == int(np.argmax(ev.probabilities)) and ev.other != ev.predicted
+    for picture in (ev.for_predicted, ev.for_other, ev.for_predicted - ev.for_other):
+        assert np.abs(picture).max() <= ev.limit + 1e-9
+    assert ev.limit == pytest.approx(max(np.abs(p).max() for p in (ev.for_predicted, ev.for_other,
+                                                                    ev.for_predicted - ev.for_other)))

@@ -106,7 +106,7 @@ def picture(z: np.ndarray, captions: Sequence[str]) -> str:
     finite = z[np.isfinite(z)]
     values = f" of values from {number(finite.min())} to {number(finite.max())}" if finite.size else ""
     if captions:
-        return f"{len(captions)} pictures{values}: {', '.join(captions)}"
+        return f"{len(captions)} picture{'' if len(captions) == 1 else 's'}{values}: {', '.join(captions)}"
     return f"a {z.shape[0]} × {z.shape[1]} picture{values}"
 
 
@@ -132,6 +132,9 @@ def figure(fig) -> str:
             parts.append(bars(trace, x_name))
         elif trace.type == "heatmap":
             parts.append(picture(np.asarray(trace.z, dtype=float), captions))
+        elif trace.type == "image":  # colour pictures (figures.rgb): what they show is in their captions
+            parts.append(f"{len(captions)} colour picture{'' if len(captions) == 1 else 's'}" +
+                         (f": {', '.join(captions)}" if captions else ""))
         elif trace.type == "contour":
             parts.append(lowest(trace, x_name, y_name))
         elif trace.type == "scatter" and trace.hoverinfo != "skip" and trace.marker.opacity != 0:
