@@ -110,3 +110,19 @@ def test_the_words_follow_the_numbers_both_ways():
     t["epoch", "cuda", 64] = timing(0.1)
     assert "tiny" not in claims.what_they_say(t, gpu="cuda")[2]
 
+
+
+def test_noisy_repeats_keep_a_real_gap_and_find_no_false_one():
+    """A loaded machine: each repeat off by up to 1.5x either way, and now and then one 5x slower. A 4.6x gap of
+    medians (the page once said 'about the same' of 0.40 s and 1.86 s) is still a gap; two equal runs stay equal."""
+    rng = np.random.default_rng(0)
+
+    def noisy(seconds: float) -> claims.Timing:
+        runs = seconds * np.exp(rng.uniform(-0.4, 0.4, 5)) * np.where(rng.random(5) < 0.1, 5.0, 1.0)
+        return claims.timing([{"seconds": float(r), "accuracy": 0.9} for r in runs])
+
+    gap = [claims.compare(noisy(0.40), noisy(1.86))[0] for _ in range(300)]
+    same = [claims.compare(noisy(1.0), noisy(1.0))[0] for _ in range(300)]
+    assert gap.count("faster") / len(gap) >= 0.97, gap.count("faster")
+    assert same.count("same") / len(same) >= 0.5 and "faster" in same and "slower" in same  # no side favoured
+    assert claims.compare(noisy(1.86), noisy(0.40))[0] == "slower"
