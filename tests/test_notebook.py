@@ -2,6 +2,8 @@
 
 import os
 import re
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -69,3 +71,17 @@ def test_the_sgd_notebook_makes_the_learning_pages_steps(tmp_path):
         losses.append(f"loss {out['loss_before']:.4f} before the step, {out['loss_after']:.4f} after")
     text = execute(notebook.sgd_notebook(ds, seed=5, lr=0.5, steps=3), tmp_path)
     assert re.findall(r"loss [\d.]+ before the step, [\d.]+ after", text) == losses
+
+
+def test_offline_without_the_files_the_notebook_says_where_to_put_them(tmp_path):
+    """No MNIST_DATA folder with the files and no network (none here): words, not a FileNotFoundError."""
+    ds = load_dataset("mnist", "auto")
+    cell = notebook.data_cells(ds)[1].source
+    empty = tmp_path / "nothing-here"
+    out = subprocess.run([sys.executable, "-c", cell], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "MNIST_DATA": str(empty), "https_proxy": "http://127.0.0.1:9",
+                              "http_proxy": "http://127.0.0.1:9"})  # a closed port: no mirror answers
+    said = out.stdout + out.stderr
+    assert out.returncode != 0 and "FileNotFoundError" not in said and "Traceback" not in said, said
+    assert "train-images-idx3-ubyte.gz is not in" in said and "set MNIST_DATA to the folder" in said
+    assert not any(empty.glob("*.gz"))  # no half-fetched file left behind

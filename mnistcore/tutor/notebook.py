@@ -81,7 +81,12 @@ def data_cells(ds: Dataset) -> list:
                         urllib.request.urlretrieve(mirror + stem + ".gz", path)
                         break
                     except OSError as e:
+                        path.unlink(missing_ok=True)  # no half file for the next run to find
                         print("could not fetch from", mirror, e)
+                else:  # offline, and the files are not here: say where they go
+                    raise SystemExit(f"{{stem}}.gz is not in {{DATA_DIR.resolve()}} and could not be downloaded. "
+                                     f"Put the four {spec.title} files there (the app ships MNIST's, gzipped), "
+                                     f"or set {spec.env_var} to the folder that has them, then run this cell again.")
             raw = path.read_bytes()
             raw = gzip.decompress(raw) if raw[:2] == b"\\x1f\\x8b" else raw
             assert hashlib.md5(raw).hexdigest() == MD5[stem], f"{{path}} is not the original {{stem}}"
