@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,21 +43,44 @@ def restart_delay(quick_exits: int) -> float:
     return 0.0 if quick_exits == 0 else min(MAX_DELAY, 2.0 ** (quick_exits - 1))
 
 
-def haproxy_config(port: int, backends: list[int], bind: str = "0.0.0.0", hsts: bool = False) -> str:
-    """HAProxy's configuration: one frontend with the security headers, cookie stickiness, health checks, failover."""
+@dataclass(frozen=True)
+class ProxyLimits:
+    """What HAProxy lets one client hold, against clients that open connections and then send slowly or nothing."""
+
+    maxconn: int = 4096  # connections held at once, all clients together (each costs HAProxy two file descriptors)
+    per_source: int = 500  # open connections from one address: a class behind one NAT opens a few per student's tab
+    request: int = 10  # s: a request's headers must all have arrived within this (a slowloris is dropped after it)
+    idle: int = 60  # s: a client or app server that sends nothing for this long mid-request is dropped
+    keep_alive: int = 10  # s: an idle connection waits this long for its next request
+    tunnel: int = 3600  # s: a websocket's silence (Streamlit's pings keep a live one from ever reaching it)
+
+
+def haproxy_config(port: int, backends: list[int], bind: str = "0.0.0.0", hsts: bool = False,
+                   limits: ProxyLimits = ProxyLimits()) -> str:
+    """HAProxy's configuration: one frontend with the security headers and the limits on slow clients, cookie
+    stickiness, health checks, failover."""
     servers = "\n".join(f"    server s{i} 127.0.0.1:{p} check cookie s{i}" for i, p in enumerate(backends, 1))
     return f"""global
-    maxconn 4096
+    maxconn {limits.maxconn}
 
 defaults
     mode http
     timeout connect 5s
-    timeout client 1h
-    timeout server 1h
-    timeout tunnel 1h  # a student's websocket stays open for the whole lesson
+    timeout http-request {limits.request}s  # the whole header, however slowly it trickles in
+    timeout http-keep-alive {limits.keep_alive}s
+    timeout client {limits.idle}s
+    timeout server {limits.idle}s
+    timeout tunnel {limits.tunnel}s  # a student's websocket, once upgraded: the whole lesson
 
 frontend class
     bind {bind}:{port}
+    # Open connections per client address: one address cannot take every place a class needs.
+    stick-table type ipv6 size 100k expire 60s store conn_cur
+    tcp-request connection track-sc0 src
+    tcp-request connection reject if {{ sc0_conn_cur gt {limits.per_source} }}
+    # The app servers see each browser's own address (uvicorn trusts this header from 127.0.0.1 only, and takes the
+    # address HAProxy appends, not one a client wrote): guesses are counted per address (ui/room/rooms.py).
+    option forwardfor
 {headers.haproxy_lines(hsts)}
     default_backend app
 
