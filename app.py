@@ -16,15 +16,16 @@ from mnistcore.errors import DataError
 from ui.course import lesson_path, quiz
 from ui.room import seat
 from ui.show import looks, words
-from ui.state import registry, reloads, server_work, session, settings, shared_data
+from ui.state import browsers, registry, reloads, server_work, session, settings, shared_data
 
 st.set_page_config(page_title="How a network learns to read digits", page_icon="✏️", layout="wide")
 looks.style()  # contrast and wrapping code: every page, read by everyone (tests/test_accessibility.py)
 
 
 
-# A hosted server turns the folder box off (MNISTCORE_FOLDER_BOX=0, as scripts/serve does): students
-# should not browse the server's disk. On a laptop it is how a teacher points the app at full MNIST.
+# The folder box and the download button act on the server's own disk: a hosted server has none
+# (MNISTCORE_FOLDER_BOX=0, as deploy/serve.py sets), and a laptop shows them only on its own screen, not to the
+# students who reach it over the classroom's network. On a laptop it is how a teacher points the app at full MNIST.
 FOLDER_BOX = os.environ.get("MNISTCORE_FOLDER_BOX", "1") != "0"
 
 
@@ -45,14 +46,16 @@ def sidebar() -> None:
                 **settings.keep("size"),
             )
         folder = ""
-        if FOLDER_BOX:  # never from the URL: a shared link must not point a server at its own disk
+        own_disk = FOLDER_BOX and browsers.from_this_machine()
+        if own_disk:  # never from the URL: a shared link must not point a server at its own disk
             folder = st.text_input(
                 "Folder with the full data (optional)", placeholder="e.g. ~/data/mnist", max_chars=1000, key="folder",
                 help="A folder on the computer running the app, holding the four IDX files "
                      "(train-images-idx3-ubyte.gz ...) or the lesson's mnist.pkl.gz. Leave empty to use what "
                      "is installed or shipped.",
             )
-        if st.button("Download the full data set", help=f"Fetch {SPECS[name].title} into the cache, checksums verified."):
+        if own_disk and st.button("Download the full data set",
+                                  help=f"Fetch {SPECS[name].title} into the cache, checksums verified."):
             bar, shown = st.progress(0.0, text="Downloading..."), [-1]
 
             def progress(done: int, total: int | None) -> None:

@@ -41,8 +41,7 @@ def claim_from_link() -> None:
 def open_room() -> None:
     """The form that makes a new room (behind the teacher password on a hosted server)."""
     if not rooms.may_make_rooms():
-        st.info("Rooms are off on this server until its operator sets a teacher password (MNISTCORE_TEACHER_PASSWORD; "
-                "docs/hosting.md). On a laptop, `make run` needs none.", icon=":material/lock:")
+        st.info(rooms.why_no_rooms(), icon=":material/lock:")
         return
     with st.form("open_room", border=True):
         st.subheader("Open a room")

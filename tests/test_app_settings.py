@@ -148,10 +148,23 @@ def test_the_folder_never_comes_from_the_url():
     assert any("from the sample shipped" in c.value for c in at.sidebar.caption)
 
 
-def test_a_hosted_server_has_no_folder_box(monkeypatch):
+def own_disk_controls(at) -> tuple[bool, bool]:
+    """(a folder box, a download button) in the sidebar."""
+    return (any(t.key == "folder" for t in at.sidebar.text_input),
+            any(b.label == "Download the full data set" for b in at.sidebar.button))
+
+
+def test_a_hosted_server_has_no_folder_box_and_no_download_button(monkeypatch):
     monkeypatch.setenv("MNISTCORE_FOLDER_BOX", "0")
-    at = open_page("home")
-    assert not [t for t in at.sidebar.text_input if t.key == "folder"]
+    assert own_disk_controls(open_page("home")) == (False, False)
+
+
+def test_a_laptop_shows_its_disk_only_on_its_own_screen(monkeypatch):
+    from ui.state import browsers
+    assert own_disk_controls(open_page("home")) == (True, True)  # no server here: the test runs on the laptop
+    for address, own in [("127.0.0.1", True), ("::1", True), ("192.0.2.77", False), ("", False)]:
+        monkeypatch.setattr(browsers, "peer_address", lambda address=address: address)
+        assert own_disk_controls(open_page("home")) == (own, own), address  # a student on the classroom's network
 
 
 @pytest.mark.skipif(not Path(data.DEBIAN_FASHION).is_dir(), reason="Debian's dataset-fashion-mnist is not installed")

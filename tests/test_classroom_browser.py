@@ -167,3 +167,58 @@ def test_the_board_says_when_postgresql_is_down_and_no_run_is_lost(tmp_path, bro
     finally:
         stop_server(proc)
         db.close()
+
+
+def test_a_laptops_class_seen_by_a_hostile_student_on_its_network(tmp_path, browser):
+    """A laptop's app (`make run`): the teacher on the laptop, students on the classroom's network (a local proxy's
+    X-Forwarded-For gives their browsers another address, as uvicorn trusts one from 127.0.0.1), one of them hostile."""
+    import numpy as np
+
+    from mnistcore.classroom.store import open_store
+    srv, proc = start_server(tmp_path, env={"MNISTCORE_DB": str(tmp_path / "class.db")})
+    try:
+        teacher = tab(browser)
+        code, link = open_room(teacher, srv.url)  # the laptop itself: no password
+        assert teacher.get_by_label("Folder with the full data (optional)").count() >= 1
+
+        def on_the_network(address: str):
+            context = browser.new_context(viewport={"width": 1400, "height": 2400})
+            context.set_extra_http_headers({"X-Forwarded-For": address})
+            return context.new_page()
+
+        hostile = on_the_network("198.51.100.7")
+        hostile.goto(f"{srv.url}/teach")
+        wait_text(hostile, "Rooms are opened on the computer running the app", where=MAIN)
+        assert hostile.get_by_role("button", name="Open a room").count() == 0
+        sidebar = hostile.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_by_label("Folder with the full data (optional)").count() == 0
+        assert sidebar.get_by_role("button", name="Download the full data set").count() == 0
+        name = "<b>BOLD</b><i>ital</i> :skull:"  # 29 of a name's 40 characters
+        join(hostile, link, name)  # a student on the network joins as before
+        twin = on_the_network("198.51.100.8")
+        twin.goto(link)
+        twin.locator('[data-testid="stSidebar"]').get_by_label("Your name on the class board", exact=True).fill(
+            name.replace("i>", "\u0456>"))  # a Cyrillic і in the tags: looks the same
+        twin.get_by_role("button", name="Join the class").click()
+        wait_text(twin, "looks the same", where='[data-testid="stSidebar"]')
+
+        store = open_store(str(tmp_path / "class.db"))
+        member = store.members(code)[0].id
+        store.post(code, member, "r1", "done", {"model": "linear", "optimizer": "adam", "lr": 0.01, "batch_size": 64,
+                                                "epochs": 1}, 0.9, 3.0, "mnist|x", np.zeros((10, 784)), np.zeros(0),
+                   np.zeros(0))
+        board = tab(browser)
+        board.goto(f"{srv.url}/board?class={code}")
+        board.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=60_000)
+        main = board.locator(MAIN)
+        shown = main.inner_text().replace("\u200b", "")
+        assert name in shown and "💀" not in shown  # the table and the strip's caption
+        point = board.locator(".js-plotly-plot .scatterlayer .point").first.bounding_box()
+        board.mouse.move(point["x"] + point["width"] / 2, point["y"] + point["height"] / 2)  # Plotly's drag layer is on top
+        board.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
+        hover = board.locator(".hoverlayer .hovertext")
+        assert "<b>BOLD</b><i>ital</i>" in hover.text_content()  # the tags as text in the scatter's hover (SVG)
+        assert hover.locator('tspan[style*="bold"], tspan[style*="italic"]').count() == 0
+        no_exception(board)
+    finally:
+        stop_server(proc)

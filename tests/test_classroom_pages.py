@@ -147,6 +147,32 @@ def test_a_hosted_server_makes_rooms_only_behind_the_teacher_password(class_db, 
     assert open_room(at)
 
 
+def test_a_laptop_opens_rooms_from_its_own_screen_or_behind_the_password(class_db, monkeypatch):
+    from ui.state import browsers
+    monkeypatch.setattr(browsers, "peer_address", lambda: "192.0.2.77")  # a student's phone on the classroom's network
+    at = session("teach")
+    assert any("Rooms are opened on the computer running the app" in i.value for i in at.info)
+    assert not any(b.key == "FormSubmitter:open_room-Open a room" for b in at.button)
+    monkeypatch.setenv("MNISTCORE_TEACHER_PASSWORD", "chalk")  # a teacher who wants to open rooms from a tablet
+    at = session("teach")
+    by_label(at.text_input, "Teacher password").input("chalk")
+    assert open_room(at)
+    monkeypatch.delenv("MNISTCORE_TEACHER_PASSWORD")
+    monkeypatch.setattr(browsers, "peer_address", lambda: "127.0.0.1")  # the laptop itself: no password needed
+    assert open_room(session("teach"))
+
+
+def test_this_machine_is_told_by_its_addresses():
+    import psutil
+
+    from ui.state.browsers import is_this_machine
+    assert all(map(is_this_machine, [None, "127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"]))
+    assert not any(map(is_this_machine, ["", "192.0.2.77", "198.51.100.7", "2001:db8::7", "not an address"]))
+    own = [a.address for addrs in psutil.net_if_addrs().values() for a in addrs
+           if a.family.name == "AF_INET" and not a.address.startswith("127.")]
+    assert all(map(is_this_machine, own))  # the laptop opened at its own network address counts as itself
+
+
 def test_the_board_shows_a_room_and_says_so_for_an_unknown_code(class_db):
     store = open_store(class_db)
     code, _ = store.create_room()

@@ -127,9 +127,25 @@ def password_set() -> bool:
     return bool(os.environ.get("MNISTCORE_TEACHER_PASSWORD"))
 
 
+def hosted() -> bool:
+    """True on a hosted server (MNISTCORE_HOSTED=1: serve.py and the manifests set it)."""
+    return os.environ.get("MNISTCORE_HOSTED") == "1"
+
+
 def may_make_rooms() -> bool:
-    """False on a hosted server that has no teacher password set (anyone could fill it with rooms)."""
-    return os.environ.get("MNISTCORE_HOSTED") != "1" or password_set()
+    """True behind the teacher password; without one, only on a laptop and only from the laptop itself: a hosted
+    server, or a laptop's app reached over the classroom's network, would let any student fill it with rooms."""
+    return password_set() or (not hosted() and browsers.from_this_machine())
+
+
+def why_no_rooms() -> str:
+    """Words for someone who may not open a room here, saying who may and how."""
+    if hosted():
+        return ("Rooms are off on this server until its operator sets a teacher password (MNISTCORE_TEACHER_PASSWORD; "
+                "docs/hosting.md).")
+    return ("Rooms are opened on the computer running the app: open this page there (http://localhost:8501/teach "
+            "with `make run`). To open them from another device, start the app with a teacher password "
+            "(MNISTCORE_TEACHER_PASSWORD=... make run). Students join from any device.")
 
 
 def seat() -> Seat | None:
