@@ -117,6 +117,9 @@ def show(code: str) -> None:
     watch(code, room.version)
     if room.task:
         st.markdown(f"**Task:** {words.plain(room.task['text'])}")
+        pinned = room.task["settings"].get("seed")
+        st.caption(f"Everyone trains this task with seed {pinned}: identical settings give identical runs." if pinned is
+                   not None else "Each student trains with a seed of their own: runs of the same settings differ.")
     rows = board.table(runs, members)
     finished = [r for r in rows if r["valid accuracy"] is not None]
     m = st.columns(4)

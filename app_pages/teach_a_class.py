@@ -8,9 +8,10 @@ from mnistcore import choices
 from mnistcore.classroom import board
 from mnistcore.classroom.qr import qr_png
 from mnistcore.classroom.store import RoomError, StoreDown, clean_code
-from ui.room import rooms
+from ui.room import rooms, seat
 from ui.run import choice_widgets
-from ui.show import looks, plots, words
+from ui.show import fragments, looks, plots, words
+from ui.state import browsers
 
 st.title("Teach a class")
 st.markdown("Open a **room** for your class. Students open its link (or scan its code) and pick a name: no accounts. "
@@ -59,7 +60,7 @@ def open_room() -> None:
         st.warning("That is not the teacher password.")
         return
     try:
-        code, secret = rooms.store().create_room()
+        code, secret = rooms.store().create_room(browser=browsers.browser_id())
     except RoomError as e:
         st.warning(words.plain(e))
         return
@@ -91,9 +92,11 @@ def links(code: str, secret: str) -> None:
     right.markdown("Students open this link, or scan the code:")
     right.code(student, language=None, wrap_lines=True)
     right.link_button("Open the class board", board_link, icon=":material/leaderboard:", type="primary")
-    with right.expander("Your teacher link (keep it to yourself)"):
-        st.caption("It opens this panel on any device, for as long as the room is open.")
-        st.code(teacher, language=None, wrap_lines=True)
+    if secret:  # shown in the tab that opened the room; a tab found again by its browser has no secret to show
+        right.warning("**Keep your teacher link** before class (copy it with the button at its right): it opens this "
+                      "panel on any device for as long as the room is open. This browser finds the room again by "
+                      "itself, after a reload or a server's restart.", icon=":material/key:")
+        right.code(teacher, language=None, wrap_lines=True)
 
 
 def task_form(code: str, task: dict | None) -> None:
@@ -110,11 +113,14 @@ def task_form(code: str, task: dict | None) -> None:
         # Full speed by default: a class trying settings wants results; slow motion is for watching one run.
         chosen = {choice.key: choice_widgets.widget(where, choice, initial="full" if choice is choices.PACE else None)
                   for where, choice in zip(c, choices.RUN)}
+        pinned = st.checkbox("One seed for everyone (identical settings then give identical runs)",
+                             help="By default each student trains with a seed of their own, so a class's runs of the same "
+                                  "settings differ as real runs do, and the board pools different models' mistakes.")
         pushed = st.form_submit_button("Push to every student", type="primary", icon=":material/campaign:")
     cleared = st.button("Clear the task", disabled=not task, icon=":material/clear:")
     try:
         if pushed:
-            rooms.store().set_task(code, text, {"data": "mnist", "size": size, **chosen})
+            rooms.store().set_task(code, text, {"data": "mnist", "size": size, **chosen, **({"seed": 0} if pinned else {})})
             st.rerun()
         if cleared:
             rooms.store().set_task(code, None)
@@ -123,10 +129,16 @@ def task_form(code: str, task: dict | None) -> None:
         st.warning(words.plain(e))
 
 
+@fragments.fragment(run_every=seat.POLL)
 def manage(code: str) -> None:
-    """The students and runs of the room: hide a name, remove a run, end the room."""
-    store = rooms.store()
-    members, runs = store.members(code), store.runs(code)
+    """The students and runs of the room, following the class by itself (every few seconds, as a student's box does):
+    hide a name, take a student out, remove a run."""
+    try:
+        store = rooms.store()
+        members, runs = store.members(code), store.runs(code)
+    except StoreDown as e:  # polled: the class goes on, and the next look tries again
+        rooms.down(e)
+        return
     st.subheader(f"Students ({len(members)}) and runs ({len(runs)})")
     if not members:
         st.caption("No student has joined yet.")
@@ -138,19 +150,24 @@ def manage(code: str) -> None:
     who = c[0].selectbox("Student", members, format_func=lambda m: m.name + (" (hidden)" if m.hidden else ""))
     if c[0].button("Show the name again" if who.hidden else "Hide the name on the board", icon=":material/visibility_off:"):
         store.hide(code, who.id, not who.hidden)
-        st.rerun()
+        st.rerun(scope="fragment")
+    with c[0].popover(f"Take {who.name} out of the room", icon=":material/person_remove:"):
+        st.caption("Their seat and their runs leave the board. They can join again as a new student.")
+        if st.button(f"Take {who.name} out", key="remove_student", type="primary"):
+            store.remove(code, who.id)
+            st.rerun(scope="fragment")
     rows = board.table(runs, members)
     if rows:
         run = c[1].selectbox("Run", rows, format_func=lambda r: f"#{r['run']} {r['name']}: {r['optimizer']} lr {r['lr']:g}, "
                                                                  f"{r['status']}")
         if c[1].button("Remove this run from the board", icon=":material/delete:"):
             store.remove_run(code, run["run"])
-            st.rerun()
+            st.rerun(scope="fragment")
 
 
 def end_room(code: str) -> None:
     """End the room: its names and runs are deleted."""
-    with st.expander("End the room"):
+    with st.expander("When the class is over"):  # not the button's own words: one label, one element
         sure = st.checkbox("Delete this room's names and runs now")
         if st.button("End the room", disabled=not sure, icon=":material/door_front:"):
             rooms.store().end_room(code)
@@ -158,8 +175,23 @@ def end_room(code: str) -> None:
             st.rerun()
 
 
+def found_again() -> rooms.Teacher | None:
+    """The room this browser opened, from the class's database: after a reload, or on another server after a restart."""
+    if "teaching_looked" in st.session_state:
+        return None
+    st.session_state["teaching_looked"] = True
+    try:
+        code = rooms.store().taught_by(browsers.browser_id())
+    except StoreDown:
+        return None
+    if code is None:
+        return None
+    st.session_state["teaching"] = rooms.Teacher(code, "")
+    return st.session_state["teaching"]
+
+
 claim_from_link()
-mine = rooms.teacher()
+mine = rooms.teacher() or found_again()
 if mine is None:
     open_room()
     join_by_code()

@@ -83,7 +83,7 @@ def test_a_teacher_and_three_students_run_a_task_and_the_board_shows_their_runs(
         # The teacher hides a name and ends the room: its data is gone, and the students are told.
         teacher.reload()
         wait_text(teacher, "Students \\(3\\)", where='[data-testid="stMain"]')
-        teacher.get_by_text("End the room").click()
+        teacher.get_by_text("When the class is over").click()
         teacher.get_by_text("Delete this room's names and runs now").click()
         teacher.get_by_role("button", name="End the room").click()
         wait_text(teacher, "Open a room", where='[data-testid="stMain"]')

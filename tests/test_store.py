@@ -46,13 +46,14 @@ def test_an_old_database_is_migrated_in_place_and_keeps_its_rows(store_url):
         db.run("DROP TABLE rooms")
         db.run("UPDATE schema_version SET version = 0")
     assert store.migrate(upto=1) == 1
-    code, _ = store.create_room()
-    with store.backend.transaction() as db:
+    code = "OLDONE"
+    with store.backend.transaction() as db:  # rows as the code of version 1 wrote them
+        db.run("INSERT INTO rooms (code, teacher_hash, created, expires) VALUES (?, 'x', 0, ?)", (code, time.time() + 3600))
         db.run("INSERT INTO members (room, name, seat_hash, joined) VALUES (?, 'Ada', 'x', 0)", (code,))
     with pytest.raises(StoreDown), store.backend.transaction() as db:  # no such column yet
         db.run("SELECT answered FROM members")
-    reopened = open_store(store_url)  # newer code opens the old file: migrations 2 and 3 run, the rows stay
-    assert reopened.version() == schema.VERSION == 3
+    reopened = open_store(store_url)  # newer code opens the old file: migrations 2 to 4 run, the rows stay
+    assert reopened.version() == schema.VERSION == 4
     assert [(m.name, m.answered, m.questions) for m in reopened.members(code)] == [("Ada", 0, 0)]
 
 
@@ -300,3 +301,51 @@ def test_postgresql_connections_carry_their_bounds_and_keepalives(postgres_serve
     assert shown == {"statement_timeout": "5s", "lock_timeout": "3s", "idle_in_transaction_session_timeout": "10s",
                      "tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3"}
     assert keepalive == (1, 10, 5, 3)  # a database host that vanished is noticed in about 25 s, not 2 hours
+
+
+def test_a_seat_belongs_to_its_browser_and_any_server_finds_it_again(store_url):
+    store = open_store(store_url)
+    code, _ = store.create_room()
+    ben, secret = store.join(code, "Ben", browser="browser-a")
+    restarted = open_store(store_url)  # another server, or this one after a restart: nothing in memory
+    found = restarted.seat_of(code, "browser-a")
+    assert (found.member, found.name, found.secret) == (ben, "Ben", "")
+    assert restarted.seated(code, ben, "", "browser-a") and restarted.seated(code, ben, secret)
+    assert not restarted.seated(code, ben, "", "browser-b") and restarted.seat_of(code, "browser-b") is None
+    with pytest.raises(RoomError, match="already has a seat in this room, as Ben"):  # reload-and-join fills no room
+        restarted.join(code, "Ben 2", browser="browser-a")
+    assert [m.name for m in restarted.members(code)] == ["Ben"]
+
+
+def test_a_rejoin_code_takes_the_seat_to_another_device_and_a_wrong_one_does_not(store_url):
+    store = open_store(store_url)
+    code, _ = store.create_room()
+    ben, _ = store.join(code, "Ben", browser="laptop")
+    rejoin = store.rejoin_code(code, ben)
+    with pytest.raises(RoomError, match="do not match"):
+        store.rejoin(code, "Ben", "WRONG1", "phone")
+    with pytest.raises(RoomError, match="do not match"):
+        store.rejoin(code, "Sam", rejoin, "phone")
+    seat = store.rejoin(code, "ben", rejoin.lower(), "phone")
+    assert (seat.member, seat.name) == (ben, "Ben") and store.seated(code, ben, "", "phone")
+    assert [m.name for m in store.members(code)] == ["Ben"]  # one student, two devices
+
+
+def test_the_teacher_takes_a_student_out_with_their_runs(store_url):
+    store = open_store(store_url)
+    code, _ = store.create_room()
+    ben, secret = store.join(code, "Ben", browser="b")
+    post(store, code, ben, "r1")
+    store.remove(code, ben)
+    assert store.members(code) == [] and store.runs(code) == []
+    assert not store.seated(code, ben, secret, "b") and store.seat_of(code, "b") is None
+    assert store.join(code, "Ben", browser="b")[0] != ben  # may join again, as a new student
+
+
+def test_the_browser_that_opened_a_room_teaches_it_again(store_url):
+    store = open_store(store_url)
+    code, _ = store.create_room(browser="teacher-laptop")
+    assert open_store(store_url).taught_by("teacher-laptop") == code  # another server, or after a restart
+    assert store.taught_by("a-student") is None and store.taught_by(None) is None
+    store.end_room(code)
+    assert store.taught_by("teacher-laptop") is None

@@ -49,6 +49,12 @@ MIGRATIONS: list[list[str]] = [
     [  # 3: when each run ended on its server (a row's wait for the board is measured from it)
         "ALTER TABLE runs ADD COLUMN ended {real}",
     ],
+    [  # 4: a seat belongs to its browser (any server finds it again), and a code to take it on another device
+        "ALTER TABLE members ADD COLUMN browser TEXT",  # the browser's anonymous id (ui/state/browsers.py), or NULL
+        "ALTER TABLE members ADD COLUMN rejoin_hash TEXT",  # sha256 of the student's rejoin code
+        "CREATE INDEX members_by_browser ON members (room, browser)",
+        "ALTER TABLE rooms ADD COLUMN teacher_browser TEXT",  # the browser that opened the room: its teacher's again
+    ],
 ]
 VERSION = len(MIGRATIONS)
 

@@ -63,6 +63,18 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Seat:
+    """A student's place in a room, as a session holds it: its secret ("" when the seat is proven by its browser
+    instead) and, just after joining, the rejoin code that takes it to another device ("" once shown)."""
+
+    code: str
+    member: int
+    secret: str
+    name: str
+    rejoin: str
+
+
+@dataclass(frozen=True)
 class Run:
     """A posted run, without its arrays."""
 
@@ -99,6 +111,19 @@ def clean_name(text: str) -> str:
     if len(name) > MAX_NAME:
         raise RoomError(f"A name has at most {MAX_NAME} characters; this one has {len(name)}.")
     return name
+
+
+REJOIN_LENGTH = 6
+
+
+def new_rejoin_code() -> str:
+    """A code a student types on another device to take their seat there: six letters and digits, none that look alike."""
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(REJOIN_LENGTH))
+
+
+def clean_rejoin(text: str) -> str:
+    """A typed rejoin code in its canonical form."""
+    return "".join(ch for ch in str(text).upper() if ch.isalnum())[:REJOIN_LENGTH + 4]
 
 
 def clean_code(text: str) -> str:
@@ -145,8 +170,9 @@ class Store:
 
     # --- rooms ---
 
-    def create_room(self, now: float | None = None) -> tuple[str, str]:
-        """A new room's code and its teacher's secret (RoomError when this store has its fill of open rooms)."""
+    def create_room(self, now: float | None = None, browser: str | None = None) -> tuple[str, str]:
+        """A new room's code and its teacher's secret (RoomError when this store has its fill of open rooms); the
+        room is `browser`'s to teach again after a reload or a server's restart (`taught_by`)."""
         now = time.time() if now is None else now
         secret = secrets.token_urlsafe(18)
         with self.backend.transaction(exclusive=True) as db:
@@ -159,8 +185,8 @@ class Store:
                 code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
                 if not db.run("SELECT 1 FROM rooms WHERE code = ?", (code,)):
                     break
-            db.run("INSERT INTO rooms (code, teacher_hash, created, expires) VALUES (?, ?, ?, ?)",
-                   (code, digest(secret), now, now + self.limits.hours * 3600))
+            db.run("INSERT INTO rooms (code, teacher_hash, created, expires, teacher_browser) VALUES (?, ?, ?, ?, ?)",
+                   (code, digest(secret), now, now + self.limits.hours * 3600, browser))
         return code, secret
 
     def room(self, code: str, now: float | None = None) -> Room | None:
@@ -173,6 +199,16 @@ class Store:
             return None
         code, expires, task, version = rows[0]
         return Room(code, expires, json.loads(task) if task else None, version)
+
+    def taught_by(self, browser: str | None, now: float | None = None) -> str | None:
+        """The newest open room that `browser` opened, or None."""
+        if not browser:
+            return None
+        now = time.time() if now is None else now
+        with self.backend.transaction() as db:
+            rows = db.run("SELECT code FROM rooms WHERE teacher_browser = ? AND expires > ? ORDER BY created DESC",
+                          (browser, now))
+        return rows[0][0] if rows else None
 
     def is_teacher(self, code: str, secret: str, now: float | None = None) -> bool:
         """True when `secret` is the teacher's for the open room `code`; False alike for a wrong secret and no room."""
@@ -202,8 +238,9 @@ class Store:
 
     # --- students ---
 
-    def join(self, code: str, name: str, now: float | None = None) -> tuple[int, str]:
-        """Seat `name` in the open room `code`: the member's id and the seat's secret (RoomError in words)."""
+    def join(self, code: str, name: str, now: float | None = None, browser: str | None = None) -> tuple[int, str]:
+        """Seat `name` in the open room `code`, for `browser` if given: the member's id and the seat's secret
+        (RoomError in words). A browser has one seat in a room (`seat_of` finds it): a second is refused."""
         name = clean_name(name)
         secret = secrets.token_urlsafe(12)
         now = time.time() if now is None else now
@@ -212,24 +249,71 @@ class Store:
             room = db.run("SELECT code FROM rooms WHERE code = ?", (code,))
             if not room:
                 raise RoomError("This room has closed.")
+            held = db.run("SELECT name FROM members WHERE room = ? AND browser = ?", (code, browser)) if browser else []
+            if held:  # one browser, one student: reloading and joining again must not fill the room
+                raise RoomError(f"This browser already has a seat in this room, as {held[0][0]}.")
             if db.run("SELECT count(*) FROM members WHERE room = ?", (code,))[0][0] >= self.limits.students:
                 raise RoomError(f"This room is full: it has {self.limits.students} students, its most.")
             taken = [row[0] for row in db.run("SELECT name FROM members WHERE room = ?", (code,))]  # at most `students`
             if any(names.look_alike(name, other) for other in taken):  # "alice", "Аlice" (Cyrillic А) beside "Alice"
                 raise RoomError(f"Someone in this room is already called {name}, or a name that looks the same: add an "
-                                "initial, or pick another name.")
-            db.run("INSERT INTO members (room, name, seat_hash, joined) VALUES (?, ?, ?, ?)",
-                   (code, name, digest(secret), time.time()))
+                                "initial, or pick another name. If it is you, on another device, use your rejoin code.")
+            db.run("INSERT INTO members (room, name, seat_hash, joined, browser) VALUES (?, ?, ?, ?, ?)",
+                   (code, name, digest(secret), time.time(), browser))
             member = db.run("SELECT id FROM members WHERE room = ? AND name = ?", (code, name))[0][0]
             db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
         return member, secret
 
-    def seated(self, code: str, member: int, secret: str) -> bool:
-        """True while seat `member` with `secret` is still in the open room `code` (not removed, room not ended)."""
+    def seat_of(self, code: str, browser: str | None, now: float | None = None) -> Seat | None:
+        """The seat `browser` holds in the open room `code`, or None: how any server, after any restart, finds a
+        student again."""
+        if not browser:
+            return None
+        now = time.time() if now is None else now
         with self.backend.transaction() as db:
-            rows = db.run("SELECT m.seat_hash FROM members m JOIN rooms r ON r.code = m.room "
+            rows = db.run("SELECT m.id, m.name FROM members m JOIN rooms r ON r.code = m.room "
+                          "WHERE m.room = ? AND m.browser = ? AND r.expires > ?", (clean_code(code), browser, now))
+        return Seat(clean_code(code), rows[0][0], "", rows[0][1], "") if rows else None
+
+    def rejoin(self, code: str, name: str, rejoin: str, browser: str | None) -> Seat:
+        """Take `name`'s seat in room `code` on this browser with the student's rejoin code (RoomError in words; a
+        wrong code and a wrong name read the same)."""
+        name = clean_name(name)
+        with self.backend.transaction(exclusive=True) as db:
+            rows = db.run("SELECT id, name, rejoin_hash FROM members WHERE room = ?", (code,))
+            found = [(i, n) for i, n, h in rows if names.look_alike(name, n) and h and
+                     hmac.compare_digest(h, digest(clean_rejoin(rejoin)))]
+            if not found:
+                raise RoomError("That name and rejoin code do not match a student of this room. The code is in your "
+                                "room box on the device you joined with.")
+            if browser:
+                db.run("UPDATE members SET browser = NULL WHERE room = ? AND browser = ?", (code, browser))
+                db.run("UPDATE members SET browser = ? WHERE id = ?", (browser, found[0][0]))
+        return Seat(code, found[0][0], "", found[0][1], "")
+
+    def rejoin_code(self, code: str, member: int) -> str:
+        """A fresh rejoin code for seat `member` (the old one stops working): shown in the student's room box."""
+        rejoin = new_rejoin_code()
+        with self.backend.transaction() as db:
+            db.run("UPDATE members SET rejoin_hash = ? WHERE id = ? AND room = ?", (digest(rejoin), member, code))
+        return rejoin
+
+    def seated(self, code: str, member: int, secret: str, browser: str | None = None) -> bool:
+        """True while seat `member` is still in the open room `code` (not removed, room not ended) and this session
+        proves it is theirs: by the seat's secret, or by being the browser the seat belongs to."""
+        with self.backend.transaction() as db:
+            rows = db.run("SELECT m.seat_hash, m.browser FROM members m JOIN rooms r ON r.code = m.room "
                           "WHERE m.id = ? AND m.room = ? AND r.expires > ?", (member, code, time.time()))
-        return bool(rows) and hmac.compare_digest(rows[0][0], digest(str(secret)))
+        if not rows:
+            return False
+        by_secret = bool(secret) and hmac.compare_digest(rows[0][0], digest(str(secret)))
+        return by_secret or (bool(browser) and rows[0][1] == browser)
+
+    def remove(self, code: str, member: int) -> None:
+        """The teacher takes a student out of the room, with their runs (the browser may join again, as new)."""
+        with self.backend.transaction() as db:
+            db.run("DELETE FROM members WHERE id = ? AND room = ?", (member, code))
+            db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
 
     def set_progress(self, code: str, member: int, answered: int, questions: int) -> None:
         """Record how many self-check questions the student has answered right."""

@@ -16,7 +16,7 @@ import streamlit as st
 
 from mnistcore.classroom.guard import Throttle
 from mnistcore.classroom.posting import Outbox
-from mnistcore.classroom.store import Limits, Room, Store, StoreBusy, StoreDown, open_store
+from mnistcore.classroom.store import Limits, Room, Seat, Store, StoreBusy, StoreDown, open_store
 from mnistcore.data import cache_dir
 from ui.course import lesson_path
 from ui.state import browsers
@@ -42,16 +42,6 @@ BUSY = ("The class database is busy just now: another request held it for second
 
 _store: Store | None = None
 _opening = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Seat:
-    """A student's place in a room (the secret proves the seat is theirs)."""
-
-    code: str
-    member: int
-    secret: str
-    name: str
 
 
 @dataclass(frozen=True)

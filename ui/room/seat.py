@@ -7,16 +7,16 @@ import streamlit as st
 
 from mnistcore import choices
 from mnistcore.classroom import posting
-from mnistcore.classroom.store import MAX_NAME, RoomError, StoreDown, clean_code, clean_name
+from mnistcore.classroom.store import MAX_NAME, RoomError, Seat, StoreDown, clean_code, clean_name
 from mnistcore.serving.jobs import Job
 from mnistcore.tutor import questions
 from ui.course import quiz
 from ui.room import rooms
 from ui.show import fragments, words
-from ui.state import reloads, settings
+from ui.state import browsers, registry, reloads, settings
 
 POLL = 3.0  # seconds: a pushed task shows on every student's page within this (the issue asks for 5)
-TASK_KEYS = ("data", "size", *choices.BY_KEY)  # a task's settings, keyed as in a link (choices.py)
+TASK_KEYS = ("data", "size", "seed", *choices.BY_KEY)  # a task's settings, keyed as in a link (choices.py)
 POSTED = {"posted": "Your last run is on the class board.",
           "waiting": "Your last run waits on this server for the class database, and is posted when it is back."}
 
@@ -25,44 +25,86 @@ def box() -> None:
     """The sidebar's room box: this session's room, polled, or the join form when the address names a room."""
     if st.session_state.pop("to_training", False):  # "Use these settings" was pressed in the room's box
         st.switch_page("app_pages/live_training.py")
-    seat = rooms.seat()
+    code = clean_code(st.query_params.get("room", ""))
+    seat = rooms.seat() or (_found_again(code) if code else None)
     if seat is not None:
         st.query_params["room"] = seat.code  # the address keeps naming the room, for a reload
         _room(seat)
         return
-    code = clean_code(st.query_params.get("room", ""))
     if code:
         _join(code)
 
 
+def _found_again(code: str) -> Seat | None:
+    """The seat this browser already holds in room `code`, from the class's database: after a reload, in a new tab,
+    on another server after a restart. Asked once per session and room."""
+    if st.session_state.get("seat_looked") == code:
+        return None
+    st.session_state["seat_looked"] = code
+    try:
+        seat = rooms.store().seat_of(code, browsers.browser_id())
+    except StoreDown:
+        return None  # the join form says so when it is used
+    if seat is not None:
+        _sit(seat)
+        st.toast(f"Welcome back, {words.plain(seat.name)}: your seat in room {seat.code}.", icon=":material/login:")
+    return seat
+
+
+def _sit(seat: Seat) -> None:
+    """Make `seat` this session's, with a seed of its own: a class's runs of the same settings differ, as real runs
+    do (a task may pin one seed for everyone)."""
+    st.session_state["seat"] = seat
+    if settings.value("seed") == registry.entry("seed").default:
+        settings.put("seed", seat.member)
+    reloads.remember()
+
+
 def _join(code: str) -> None:
-    """Ask for a display name, then take a seat in room `code`."""
-    with st.container(border=True):
+    """Ask for a display name, then take a seat in room `code`; or take one's own seat with a rejoin code."""
+    with st.container(border=True, key="join_box"):
         st.markdown(f"**Class room {code}**")  # letters and digits only, after clean_code
-        name = st.text_input("Your name on the class board", max_chars=MAX_NAME, key="seat_name",
+        name = st.text_input("Your name on the class board", max_chars=5 * MAX_NAME, key="seat_name",  # longer: said in words
                              placeholder="a first name or a nickname",
                              help="No account: the name is only shown on your class's board, and the room's data is "
                                   "deleted when the teacher ends it.")
-        if st.button("Join the class", key="seat_join", icon=":material/login:"):
+        if st.button("Join the class", key="seat_join", icon=":material/login:", type="primary"):
             _take_seat(code, name)
+        with st.expander("Joined already, on another device?"):
+            rejoin = st.text_input("Your rejoin code", max_chars=12, key="seat_rejoin",
+                                   help="Your room box on the other device shows it under 'Use another device'.")
+            if st.button("Take my seat here", key="seat_take"):
+                _take_seat(code, name, rejoin)
 
 
-def _take_seat(code: str, name: str) -> None:
-    """Join room `code` as `name`, or say in words why not (a wrong code counts as a guess)."""
+def _take_seat(code: str, name: str, rejoin: str = "") -> None:
+    """Join room `code` as `name` (or take `name`'s seat with its rejoin code), or say in words why not (a wrong code
+    counts as a guess)."""
+    if len(name) > MAX_NAME:  # a pasted name: the box keeps it whole, so say why it is refused
+        st.warning(f"A name has at most {MAX_NAME} characters; this one has {len(name)}.")
+        return
+    browser = browsers.browser_id()
     try:
         store = rooms.store()
         room = rooms.find(store, code, advice="Check it with your teacher. ")
         if room is None:
             return
-        member, secret = store.join(room.code, name)
+        if rejoin:
+            seat = store.rejoin(room.code, name, rejoin, browser)
+        else:
+            seat = store.seat_of(room.code, browser)
+            if seat is None:
+                member, secret = store.join(room.code, name, browser=browser)
+                seat = Seat(room.code, member, secret, clean_name(name), "")
     except RoomError as e:
+        if rejoin:
+            rooms.GUESSES.failed(rooms.client())  # a rejoin code is a secret: wrong ones count as guesses
         st.warning(words.plain(e))
         return
     except StoreDown as e:
         rooms.down(e)
         return
-    st.session_state["seat"] = rooms.Seat(room.code, member, secret, clean_name(name))
-    reloads.remember()
+    _sit(seat)
     st.rerun()
 
 
@@ -81,13 +123,14 @@ def _use(task_settings: dict) -> None:
 
 
 def task_words(task_settings: dict) -> str:
-    """A task's settings in one line: the run's choices, then the images."""
+    """A task's settings in one line: the run's choices, then the images, and a seed pinned for everyone."""
     size = {"sample": "quick sample", "full": "all of MNIST"}.get(task_settings.get("size"), "")
-    return " · ".join(p for p in (choices.summary(choices.read(task_settings)), size) if p)
+    seed = f"seed {task_settings['seed']} for everyone" if "seed" in task_settings else ""
+    return " · ".join(p for p in (choices.summary(choices.read(task_settings)), size, seed) if p)
 
 
 @fragments.fragment(run_every=POLL)
-def _room(seat: rooms.Seat) -> None:
+def _room(seat: Seat) -> None:
     """Every few seconds: the room's task, this session's progress sent, and waiting posts sent again."""
     if rooms.seat() is not seat:  # left (a press in here reruns only this, with the seat of the last full run)
         st.rerun()
@@ -99,9 +142,10 @@ def _room(seat: rooms.Seat) -> None:
         st.markdown(f"**Class room {seat.code}** · you are **{words.plain(seat.name)}**")
         try:
             store = rooms.store()
-            if not store.seated(seat.code, seat.member, seat.secret):
-                st.info("This class room has closed: your teacher ended it, or its time ran out. Your own work here is "
-                        "all still yours.")
+            if not store.seated(seat.code, seat.member, seat.secret, browsers.browser_id()):
+                gone = ("Your teacher took you out of this class room." if store.room(seat.code) else
+                        "This class room has closed: your teacher ended it, or its time ran out.")
+                st.info(f"{gone} Your own work here is all still yours.")
                 st.button("Leave the room", on_click=_leave, key="seat_leave")
                 return
             room = store.room(seat.code)
@@ -127,10 +171,18 @@ def _room(seat: rooms.Seat) -> None:
         state = rooms.OUTBOX.state(getattr(job, "board_uid", ""))
         if state:
             st.caption(words.plain(POSTED.get(state, state)))
+        with st.popover("Use another device", icon=":material/devices:"):
+            st.caption("On the other device, open the class link and type your name with this code under "
+                       "'Joined already, on another device?'. Each new code replaces the last.")
+            if st.button("Show a rejoin code", key="seat_code"):
+                try:
+                    st.code(rooms.store().rejoin_code(seat.code, seat.member), language=None)
+                except StoreDown:
+                    st.caption(rooms.DOWN)
         st.button("Leave the room", on_click=_leave, key="seat_leave", type="tertiary")
 
 
-def _send_progress(store, seat: rooms.Seat) -> None:
+def _send_progress(store, seat: Seat) -> None:
     """Tell the board how many self-check questions this session has answered right, when that changed."""
     answered = sum(r.right for r in quiz.records().values())
     if st.session_state.get("seat_sent") != (seat.code, answered):
