@@ -121,12 +121,14 @@ def show(code: str) -> None:
         st.caption(f"Everyone trains this task with seed {pinned}: identical settings give identical runs." if pinned is
                    not None else "Each student trains with a seed of their own: runs of the same settings differ.")
     rows = board.table(runs, members)
-    finished = [r for r in rows if r["valid accuracy"] is not None]
+    finished = [r for r in rows if r["valid accuracy"] is not None and not r["uploaded"]]  # trained here, all of it
     m = st.columns(4)
     m[0].metric("room", code)
     m[1].metric("students", len(members))
     m[2].metric("runs posted", len(runs))
-    m[3].metric("best valid accuracy", f"{max(r['valid accuracy'] for r in finished):.2%}" if finished else "-")
+    m[3].metric("best valid accuracy", f"{max(r['valid accuracy'] for r in finished):.2%}" if finished else "-",
+                help="Of the runs trained here from fresh weights: a run that continued from uploaded weights is marked "
+                     "in the table, and left out here.")
     if not runs:  # the first run's redraw must not wait for plotly.js, on a projector shared with a class
         plots.preload()
         st.info(f"No run yet. Students join at **{rooms.base_url()}?room={code}**; each run they finish shows here.")

@@ -186,3 +186,22 @@ def test_the_throttle_counts_failures_per_client_and_for_the_whole_server():
 def test_the_qr_code_is_a_png():
     png = qr_png("http://127.0.0.1:8501/?room=ABC234")
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 200
+
+
+def test_a_run_from_uploaded_weights_is_marked_wherever_the_board_shows_it(sample, tmp_path):
+    from mnistcore import models
+    ds, data = sample
+    perfect = models.build("linear")  # fitted elsewhere, offline: the board must not take it for this run's work
+    job = Job(TrainConfig(epochs=1, max_steps=3, start="uploaded"), data, perfect).start()
+    assert wait_until(job, lambda s: s.status not in ("waiting", "running"), timeout=120)
+    post = post_of(job.result, data.x_valid, data.y_valid, "ROOM", 1, "up", ds.key)
+    assert post.settings["start"] == "uploaded"
+    fresh = Run(1, 1, "done", {"optimizer": "adam", "lr": 0.01, "start": "fresh"}, 0.90, 1.0, "k", 1, 1)
+    upload = Run(2, 1, "done", {**post.settings, "optimizer": "adam"}, 1.0, 1.0, "k", 2, 2)
+    rows = board.table([fresh, upload], [Member(1, "Ada", False, 0, 0)])
+    assert [board.outcome(r) for r in rows] == ["100.00% (from uploaded weights)", "90.00%"]
+    assert board.template_label(upload) == "Adam lr 0.001 · 100.0% (from uploaded weights)"
+    assert board.students([fresh, upload], [Member(1, "Ada", False, 0, 0)])[0]["best valid accuracy"] == 0.90
+    assert board.scatter_note(rows).startswith("1 run continued from uploaded weights (crosses)")
+    scatter = figures.lr_scatter(rows).data[0]  # Adam's trace
+    assert list(scatter.marker.symbol) == ["x", "circle"] and "(from uploaded weights)" in scatter.text[0]

@@ -204,15 +204,20 @@ def test_a_laptops_class_seen_by_a_hostile_student_on_its_network(tmp_path, brow
 
         store = open_store(str(tmp_path / "class.db"))
         member = store.members(code)[0].id
-        store.post(code, member, "r1", "done", {"model": "linear", "optimizer": "adam", "lr": 0.01, "batch_size": 64,
-                                                "epochs": 1}, 0.9, 3.0, "mnist|x", np.zeros((10, 784)), np.zeros(0),
+        settings = {"model": "linear", "optimizer": "adam", "lr": 0.01, "batch_size": 64, "epochs": 1, "start": "fresh"}
+        store.post(code, member, "r1", "done", settings, 0.9, 3.0, "mnist|x", np.zeros((10, 784)), np.zeros(0),
                    np.zeros(0))
+        store.post(code, member, "r2", "done", {**settings, "start": "uploaded"}, 1.0, 0.1, "mnist|x",
+                   np.zeros((10, 784)), np.zeros(0), np.zeros(0))  # weights fitted offline, pressed Start on
         board = tab(browser)
         board.goto(f"{srv.url}/board?class={code}")
         board.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=60_000)
         main = board.locator(MAIN)
         shown = main.inner_text().replace("\u200b", "")
         assert name in shown and "💀" not in shown  # the table and the strip's caption
+        assert "100.00% (from uploaded weights)" in shown and "continued from uploaded weights" in shown
+        best = main.locator('[data-testid="stMetric"]', has_text="best valid accuracy").inner_text()
+        assert "90.00%" in best and "100" not in best  # the fake run does not top the board
         point = board.locator(".js-plotly-plot .scatterlayer .point").first.bounding_box()
         board.mouse.move(point["x"] + point["width"] / 2, point["y"] + point["height"] / 2)  # Plotly's drag layer is on top
         board.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)

@@ -153,3 +153,16 @@ def test_the_training_task_is_checked_when_the_run_finishes():
     done = [s.value for s in at.success if s.value.startswith("Done.")]
     assert done and "SGD at lr 0.01, batch 32, 2 epochs on 4,000 images" in done[0]
     assert any("1 of" in c.value for c in at.sidebar.caption)
+
+
+def test_a_run_from_uploaded_weights_says_so_on_the_students_own_pages():
+    from mnistcore import models
+    at = open_page("training", pace="full")
+    at.file_uploader[0].set_value(("w.pt", models.to_file(models.build("linear")), "application/octet-stream")).run()
+    by_label(at.button, "Start").click().run()
+    ok(at)
+    assert at.session_state["job"].config.start == "uploaded"  # its post and the class board read this
+    assert any("continued from the weights you uploaded" in c.value for c in at.caption)
+    run_until(at, lambda a: progress_text(a).startswith("done"))
+    at.switch_page(page_file("mistakes")).run()
+    assert any("trained on this page, continued from the weights you uploaded" in c.value for c in at.caption)

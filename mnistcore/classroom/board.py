@@ -12,6 +12,7 @@ from mnistcore.train import TRAINED
 REFRESH = 1.0  # seconds between the board's looks at its room's version (5-9 ms of server CPU each)
 SHOWN = 20  # runs the board's table lists: a projector's screenful (the rest are counted under it)
 ORDERS = ("newest first", "best first")
+UPLOADED = "from uploaded weights"  # a run that continued from a file: its accuracy is not this run's alone
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,13 @@ def table(runs: list[Run], members: list[Member]) -> list[dict]:
                      "optimizer": choices.OPTIMIZER.name(s.get("optimizer", "")), "lr": s.get("lr"),
                      "batch": s.get("batch_size"), "epochs": s.get("epochs"),
                      "valid accuracy": run.accuracy if run.status != "diverged" else None,
-                     "status": run.status, "seconds": run.seconds, "run": run.id})
+                     "status": run.status, "seconds": run.seconds, "run": run.id, "uploaded": uploaded(run)})
     return rows
+
+
+def uploaded(run: Run) -> bool:
+    """True for a run that continued from weights the student uploaded (trained elsewhere, perhaps to 100%)."""
+    return run.settings.get("start") == "uploaded"
 
 
 def ordered(rows: list[dict], order: str) -> list[dict]:
@@ -66,11 +72,12 @@ def percent(p: float | None) -> str:
 
 def outcome(row: dict) -> str:
     """How a run ended, for a table cell: its accuracy (87.40%), that accuracy stopped early or with its loss
-    risen ("83.30% (overshot)"), or "diverged"."""
+    risen ("83.30% (overshot)"), or reached from uploaded weights ("100.00% (from uploaded weights)"), or "diverged"."""
     if row["valid accuracy"] is None:
         return row["status"] if row["status"] == "diverged" else "-"
+    notes = ([] if row["status"] == "done" else [row["status"]]) + ([UPLOADED] if row.get("uploaded") else [])
     shown = percent(row["valid accuracy"])
-    return shown if row["status"] == "done" else f"{shown} ({row['status']})"
+    return f"{shown} ({', '.join(notes)})" if notes else shown
 
 
 def scatter_note(rows: list[dict]) -> str:
@@ -79,7 +86,11 @@ def scatter_note(rows: list[dict]) -> str:
         return f"{n} run{'s' if n > 1 else ''}"
     overshot = sum(r["status"] == "overshot" for r in rows)
     diverged = sum(r["status"] == "diverged" for r in rows)
+    continued = sum(bool(r.get("uploaded")) and r["valid accuracy"] is not None for r in rows)
     words = []
+    if continued:
+        words.append(f"{runs(continued)} continued from uploaded weights (crosses): trained before, elsewhere, so "
+                     "the accuracy is not this run's alone.")
     if overshot:
         words.append(f"{runs(overshot)} overshot (open markers): a real accuracy, but a loss that ended far above its "
                      "start, the sign of too high a learning rate.")
@@ -104,17 +115,20 @@ def latest_per_student(runs: list[Run], dataset: str) -> list[Run]:
 
 
 def template_label(run: Run) -> str:
-    """The words after a student's name under their template strip: "SGD lr 0.1 · 90.0%", and "(overshot)" if so."""
+    """The words after a student's name under their template strip: "SGD lr 0.1 · 90.0%", and "(overshot)" or
+    "(from uploaded weights)" if so."""
     optimizer = choices.OPTIMIZER.name(run.settings.get("optimizer", ""))
-    ending = " (overshot)" if run.status == "overshot" else ""
+    notes = (["overshot"] if run.status == "overshot" else []) + ([UPLOADED] if uploaded(run) else [])
+    ending = f" ({', '.join(notes)})" if notes else ""
     return f"{optimizer} lr {run.settings.get('lr', 0):g} · {run.accuracy:.1%}{ending}"
 
 
 def students(runs: list[Run], members: list[Member]) -> list[dict]:
-    """One row per student: the name the board shows, runs posted, best accuracy, and self-check progress."""
+    """One row per student: the name the board shows, runs posted, best accuracy of the runs trained here (not one
+    that continued from uploaded weights), and self-check progress."""
     rows = []
     for i, m in enumerate(members):
-        mine = [r.accuracy for r in runs if r.member == m.id and r.accuracy is not None]
+        mine = [r.accuracy for r in runs if r.member == m.id and r.accuracy is not None and not uploaded(r)]
         rows.append({"name": shown_name(m, i + 1), "runs": sum(r.member == m.id for r in runs),
                      "best valid accuracy": max(mine) if mine else None,
                      "self-check": f"{m.answered} of {m.questions}" if m.questions else "-"})

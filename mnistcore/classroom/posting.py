@@ -44,7 +44,7 @@ def post_of(result: Result, x_valid: torch.Tensor, y_valid: torch.Tensor, code: 
     ended = time.time()  # called as the result comes in
     c = result.config
     settings = {"model": c.model, "optimizer": c.optimizer, "lr": c.lr, "batch_size": c.batch_size, "epochs": c.epochs,
-                "schedule": c.schedule, "momentum": c.momentum}
+                "schedule": c.schedule, "momentum": c.momentum, "start": c.start}  # "uploaded": the board marks it
     templates, _ = models.templates(result.model.cpu())  # (10, 784)
     templates = np.nan_to_num(templates.numpy(), nan=0.0, posinf=0.0, neginf=0.0)  # a diverged run's may be inf
     if result.status == "diverged":  # not a result: no accuracy and no mistakes to pool

@@ -170,17 +170,19 @@ def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = F
 
 def lr_scatter(rows: Sequence[dict], *, height: int = 340) -> go.Figure:
     """The class's runs: learning rate (log) against validation accuracy, one colour per optimizer; a run whose
-    loss overshot is an open marker (it has an accuracy, but its loss rose)."""
+    loss overshot is an open marker (it has an accuracy, but its loss rose), and one that continued from uploaded
+    weights a cross (its accuracy is not this run's alone)."""
     fig = go.Figure()
     for optimizer, color in OPTIMIZER_COLORS.items():
         mine = [r for r in rows if r["optimizer"] == optimizer and r["valid accuracy"] is not None]
         shape = "circle" if optimizer == "Adam" else "diamond"
         fig.add_trace(go.Scatter(
             x=[r["lr"] for r in mine], y=[r["valid accuracy"] for r in mine], mode="markers", name=optimizer,
-            marker=dict(color=color, size=11, symbol=[shape + "-open" * (r["status"] == "overshot") for r in mine],
-                        line=dict(color=color, width=2)),
+            marker=dict(color=color, size=11, line=dict(color=color, width=2),
+                        symbol=[("x" if r.get("uploaded") else shape) + "-open" * (r["status"] == "overshot") for r in mine]),
             text=[outside(f"{r['name']}: batch {r['batch']}, {r['epochs']} epoch(s)")
-                  + " (overshot)" * (r["status"] == "overshot") for r in mine],
+                  + " (overshot)" * (r["status"] == "overshot") + " (from uploaded weights)" * bool(r.get("uploaded"))
+                  for r in mine],
             hovertemplate="%{text}<br>lr %{x:g} · %{y:.2%}<extra>" + optimizer + "</extra>"))
     lrs = [r["lr"] for r in rows if r["lr"]]
     ticks, labels = log_ticks(np.array(lrs + [min(lrs) / 3, max(lrs) * 3]) if lrs else np.array([]))

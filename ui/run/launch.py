@@ -21,7 +21,8 @@ def start(config: TrainConfig, ds: Dataset, device: torch.device) -> None:
     if running is not None and running.alive:  # a press delivered twice on a busy server: one run, not two
         return
     base = st.session_state.get("uploaded")
-    run_config = replace(config, model=models.kind_of(base)) if base is not None else config  # the weights decide
+    # the weights decide the model, and the run says where it began: its result is not this run's alone
+    run_config = replace(config, model=models.kind_of(base), start="uploaded") if base is not None else config
     who = browsers.owner()
     # The shared CPU tensors: a GPU run's worker copies them to the GPU in its own CUDA context.
     started = lines.BROWSER_RUNS.start(who, lambda: Job(run_config, shared_data.prepared(ds, "cpu"), base, device=str(device),

@@ -78,6 +78,9 @@ def where_it_is(job: Job | None, ds: Dataset) -> None:
     left = f" · about {snap.seconds_left:.0f} s left" if snap.seconds_left is not None else ""
     st.progress(frac, text=f"{snap.status}: step {snap.step:,} of {snap.total_steps:,} · "
                           f"{snap.images_per_second:,.0f} images/s{left}")
+    if job.config.start == "uploaded":  # said wherever its result shows: here, in its post, on the class board
+        st.caption("This run continued from the weights you uploaded: its accuracy is theirs and this run's "
+                   "together, and the class board marks it so.")
     if snap.status in ("diverged", "failed"):
         st.error(words.plain(snap.message))
     elif snap.status == "overshot":  # a model, with an accuracy, but its loss rose: worth a warning, not an error

@@ -19,8 +19,9 @@ def finished(job: Job) -> None:
         # once per finished run: it becomes the session's model (a diverged one would replace a good one)
         st.session_state["recorded_job"] = job
         st.session_state.pop("upload_note", None)
+        began = ", continued from the weights you uploaded" if result.config.start == "uploaded" else ""
         session.keep_model(result.model, job.dataset_key,
-                           f"Using the model you trained on this page ({models.NAMES[result.config.model]}, "
+                           f"Using the model you trained on this page{began} ({models.NAMES[result.config.model]}, "
                            f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%}).")
     if st.session_state.get("downloads", (None,))[0] is not job:  # encode the files once per finished run
         weights, titles = models.templates(result.model)
