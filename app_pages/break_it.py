@@ -3,11 +3,11 @@
 import streamlit as st
 import torch
 
-from mnistcore import distort, figures, models, surgery, train
+from mnistcore import distort, models, surgery, train
 from mnistcore.data import Dataset
-from mnistcore.figures import robustness, sentences
+from mnistcore.figures import robustness
 from ui.course import lesson_path, quiz
-from ui.sections import shuffled_pixels, switch_curves
+from ui.sections import model_edits, shuffled_pixels, switch_curves
 from ui.show import plots
 from ui.state import server_work, session, settings, shared_data
 
@@ -78,16 +78,7 @@ zero = c[1].selectbox("Zero one class's template", range(-1, 10), format_func=la
 blend = c[2].select_slider("Blend the templates towards their mean", surgery.BLENDS, format_func="{:.0%}".format,
                            **settings.keep("break_blend"))
 edits = surgery.Edits(zero_bias, None if zero < 0 else zero, blend)
-before, after, alone = surgery.study(linear, edits, data.x_valid, ds.y_valid)
-left, right = st.columns(2)
-left.metric("accuracy after the edits", f"{after.accuracy:.1%}", border=True, help=f"{before.accuracy:.2%} as trained",
-            delta=f"{100 * (after.accuracy - before.accuracy):+.1f} points" if edits != surgery.Edits() else None)
-for sentence in surgery.says(edits, before, alone, labels) or ["Switch an edit on: each one says here what it shows."]:
-    left.markdown(sentence)
-plots.show(right, figures.confusion(after.counts, labels, height=420), said=sentences.confusion(after.counts, labels))
-plots.show(st, robustness.template_rows({"after the edits": after.weights}, labels, height=200),
-           said=f"The ten templates after the edits, each on its own colour scale: {surgery.range_words(after)}",
-           config={"displayModeBar": False})
+model_edits.show(linear, edits, ds, data.x_valid)
 
 st.header("3. Shuffle the pixels")
 st.markdown("Put the 784 pixels of every digit in one fixed random order, the same for every image, train and validation "

@@ -1,12 +1,12 @@
 """Run every benchmark: `python -m bench` (add --browser for the page-polling one, --class N for a class, and
---class N --room for a class in one room with its board open)."""
+--class N --room for a class in one room with its board open, --break for the Break it page)."""
 
 import argparse
 import sys
 
 import torch
 
-from bench import browser_bench, class_bench, data_bench, room_bench, train_bench
+from bench import break_bench, browser_bench, class_bench, data_bench, room_bench, train_bench
 
 
 def main() -> int:
@@ -21,7 +21,14 @@ def main() -> int:
     parser.add_argument("--browser-nice", type=int, default=None,
                         help="with --class: run Chromium at this niceness (default: 0 for a class, 5 for a class in a room, "
                              "whose browsers stand for machines of their own)")
+    parser.add_argument("--break", dest="break_it", action="store_true",
+                        help="only the Break it page: a switch move and a first open in Chromium, on full MNIST")
     args = parser.parse_args()
+    if args.break_it:
+        print("== the Break it page")
+        results = break_bench.run()
+        print(f"{sum(results)} of {len(results)} targets met")
+        return 0 if all(results) else 1
     if args.students and args.room:
         print(f"== a class of {args.students} in one room")
         nice = room_bench.BROWSER_NICE if args.browser_nice is None else args.browser_nice

@@ -6,10 +6,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from mnistcore.figures.house import ACCENT, CLASS_COLORS, DASHES, INK, layout
-from mnistcore.figures.images import tile, weight_grid
+from mnistcore.figures.images import GRID_GAP, ROW_GAP, template_grid_height, tile, weight_grid
 from mnistcore.figures.sentences import number
 
-GAP, ROW_GAP = 4, 9  # pixels between the digits, and between the two rows: room for each digit's words
+GAP, DIGIT_ROW_GAP = 4, 9  # pixels between the digits, and between the two rows: room for each digit's words
+WIDE = 880  # px: the page's width at 1280, for a row of ten templates
 
 
 def before_after(before: np.ndarray, after: np.ndarray, truth: Sequence[str], read_before: Sequence[str],
@@ -18,11 +19,11 @@ def before_after(before: np.ndarray, after: np.ndarray, truth: Sequence[str], re
     it, marked right (✓) or wrong (✗, in the accent colour)."""
     k = len(before)
     rows = [tile(images, k, GAP) for images in (before, after)]  # (28, k * 32 - 4) each
-    canvas = np.concatenate([rows[0], np.full((ROW_GAP, rows[0].shape[1]), np.nan), rows[1]])
+    canvas = np.concatenate([rows[0], np.full((DIGIT_ROW_GAP, rows[0].shape[1]), np.nan), rows[1]])
     fig = go.Figure(go.Heatmap(z=canvas, colorscale=INK, zmin=0, zmax=1, showscale=False, hoverongaps=False,
                                hovertemplate="%{z:.2f}<extra></extra>"))
     for row, (reads, where) in enumerate(((read_before, "as they are"), (read_after, "changed"))):
-        top = row * (28 + ROW_GAP)
+        top = row * (28 + DIGIT_ROW_GAP)
         fig.add_annotation(x=-1.5, y=top + 13.5, text=where, showarrow=False, xanchor="right", textangle=-90,
                            font=dict(size=13))
         for i, (t, r) in enumerate(zip(truth, reads)):
@@ -34,14 +35,16 @@ def before_after(before: np.ndarray, after: np.ndarray, truth: Sequence[str], re
     return layout(fig, None, height)
 
 
-def template_rows(rows: dict[str, np.ndarray], labels: Sequence[str], height: int = 330) -> go.Figure:
+def template_rows(rows: dict[str, np.ndarray], labels: Sequence[str]) -> go.Figure:
     """Sets of ten templates (10, 784), one row each, named on the left (`rows`: name -> templates), each template on
-    its own diverging scale as the training page draws them."""
-    fig = weight_grid(np.concatenate(list(rows.values())), [*labels] * len(rows), cols=len(labels), height=height)
+    its own diverging scale, as large as the training page draws them."""
+    k = len(labels)
+    fig = weight_grid(np.concatenate(list(rows.values())), [*labels] * len(rows), cols=k,
+                      height=template_grid_height(k * len(rows), k, WIDE))
     for r, name in enumerate(rows):
-        fig.add_annotation(x=-2, y=r * (28 + 7) + 13.5, text=name, showarrow=False, xanchor="right", textangle=-90,
-                           font=dict(size=13))
-    fig.update_xaxes(range=[-9, len(labels) * (28 + 7) - 7])
+        fig.add_annotation(x=-2, y=r * (28 + ROW_GAP) + ROW_GAP + 13.5, text=name, showarrow=False, xanchor="right",
+                           textangle=-90, font=dict(size=13))
+    fig.update_xaxes(range=[-9, k * (28 + GRID_GAP) - GRID_GAP])
     return fig
 
 

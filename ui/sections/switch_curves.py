@@ -7,6 +7,7 @@ import torch
 from mnistcore import distort, models, train
 from mnistcore.data import Dataset
 from mnistcore.figures import robustness
+from ui.sections import model_edits
 from ui.show import fragments, plots
 from ui.state import server_work
 
@@ -28,6 +29,14 @@ def measured(ds: Dataset, seed: int, lines: dict[str, bytes | None]) -> bool:
     return all(w is not None and server_work.start(distort.curves, ds, w, seed).done() for w in lines.values())
 
 
+@st.cache_resource(max_entries=512)
+def chart(key: tuple, switch: str, amount: float, _lines: dict[str, list[float]]) -> tuple:
+    """One switch's chart with its dot at `amount`, and its words, for the curves `key` (data set, seed, own model)
+    names: built once for every session (read only), so a move rebuilds only the chart whose dot moved."""
+    s = next(s for s in distort.SWITCHES if s.key == switch)
+    return robustness.switch_curve(s, _lines, amount), robustness.switch_words(s, _lines)
+
+
 def show(ds: Dataset, seed: int, own: torch.nn.Module | None, current: dict) -> None:
     """The charts of every switch, or, while a worker measures them, a line that says so (polled each second)."""
     waiting = not measured(ds, seed, weights(ds, seed, own))
@@ -46,9 +55,9 @@ def show(ds: Dataset, seed: int, own: torch.nn.Module | None, current: dict) -> 
         if len(found) > 1:
             st.caption("Blue, solid: " + LESSON + "; orange, dashed: " + YOURS + ".")
         cells = [c for _ in range(0, len(distort.SWITCHES), 3) for c in st.columns(3)]  # row by row, as the switches
+        key = (ds.key, seed, model_edits.token(own) if own is not None else None)
         for cell, s in zip(cells, distort.SWITCHES):
-            ys = {name: curves[s.key] for name, curves in found.items()}
-            plots.show(cell, robustness.switch_curve(s, ys, current[s.key]), said=robustness.switch_words(s, ys),
-                       config={"displayModeBar": False})
+            fig, said = chart(key, s.key, current[s.key], {name: curves[s.key] for name, curves in found.items()})
+            plots.show(cell, fig, said=said, config={"displayModeBar": False})
 
     curves()
