@@ -93,8 +93,7 @@ def sidebar() -> None:
 
 shared_data.freeze_startup_objects()  # once per process: the imports are done, the sessions' garbage is yet to come
 reloads.bring_back()  # before the sidebar: a reloaded tab gets its typed folder, run, model and room back
-with st.sidebar:
-    seat.box()  # a student's class room and the teacher's task, polled: first, where it is seen
+seat.box()  # a student's room box in the sidebar, polled, first where it is seen; a join prompt atop the page
 sidebar()
 page = st.navigation(lesson_path.pages())
 st.set_page_config(page_title=f"{page.title} · How a network learns to read digits")  # each tab says its page

@@ -40,9 +40,8 @@ def push_task(teacher, text: str, optimizer: str = "SGD") -> None:
 def join(student, link: str, name: str, timeout: float = 60) -> None:
     """Open the student link and join with `name`."""
     student.goto(link)
-    sidebar = student.locator(SIDEBAR)
-    sidebar.get_by_label("Your name on the class board", exact=True).fill(name, timeout=timeout * 1000)
-    sidebar.get_by_role("button", name="Join the class").click()
+    student.get_by_label("Your name on the class board", exact=True).fill(name, timeout=timeout * 1000)  # atop the page
+    student.get_by_role("button", name="Join the class").click()
     wait_text(student, "you are", timeout=timeout, where=SIDEBAR)
 
 

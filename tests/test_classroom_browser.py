@@ -197,7 +197,7 @@ def test_a_laptops_class_seen_by_a_hostile_student_on_its_network(tmp_path, brow
         join(hostile, link, name)  # a student on the network joins as before
         twin = on_the_network("198.51.100.8")
         twin.goto(link)
-        twin.locator('[data-testid="stSidebar"]').get_by_label("Your name on the class board", exact=True).fill(
+        twin.get_by_label("Your name on the class board", exact=True).fill(
             name.replace("i>", "\u0456>"))  # a Cyrillic і in the tags: looks the same
         twin.get_by_role("button", name="Join the class").click()
         wait_text(twin, "looks the same", where='[data-testid="stSidebar"]')
@@ -227,3 +227,67 @@ def test_a_laptops_class_seen_by_a_hostile_student_on_its_network(tmp_path, brow
         no_exception(board)
     finally:
         stop_server(proc)
+
+
+def seat_name(student) -> str:
+    """The name the room box says this student sits as."""
+    text = student.locator('[data-testid="stSidebar"]').inner_text()
+    found = re.search(r"you are (.+)", text)
+    return found.group(1).strip() if found else ""
+
+
+@pytest.mark.skipif(not Path(HAPROXY).exists(), reason="haproxy is not installed (make system)")
+def test_a_class_keeps_its_seats_through_a_killed_server_a_sigterm_and_a_database_restart(tmp_path, browser):
+    import os
+    import signal
+
+    from bench.servers import free_port
+    from tests.pg_server import Postgres, binaries
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed here (make system installs it)")
+    db, port = Postgres(), free_port()
+    hosted = Class(port, 2, bind="127.0.0.1", backends=[free_port(), free_port()], logs=tmp_path,
+                   env={"MNISTCORE_DB": db.url, "MNISTCORE_CACHE": str(tmp_path / "cache"), "MNISTCORE_HOSTED": "1",
+                        "MNISTCORE_TEACHER_PASSWORD": "chalk", "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "2"}).start()
+    url = f"http://127.0.0.1:{port}"
+    names = ["Ben", "Sam K", "Mia"]
+    try:
+        teacher = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()  # the projector
+        code, link = open_room(teacher, url, password="chalk")
+        students = [tab(browser) for _ in names[:-1]]
+        students.append(browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                            has_touch=True).new_page())  # a phone
+        for student, name in zip(students, names):
+            join(student, link, name)
+        wait_text(teacher, r"Students \(3\)", timeout=15, where='[data-testid="stMain"]')  # followed, no reload
+
+        def same_class() -> None:
+            """Every student is back in their seat under their own name, and the room counts three."""
+            for student, name in zip(students, names):
+                student.wait_for_function(f"() => document.body.innerText.includes('you are {name}')", timeout=60_000)
+                assert seat_name(student) == name
+            assert [m.name for m in __import__("mnistcore.classroom.store", fromlist=["open_store"])
+                    .open_store(db.url).members(code)] == names
+
+        os.killpg(hosted.apps[0].pid, signal.SIGKILL)  # one server dies mid-class
+        same_class()
+        hosted.start_app(0)
+        assert hosted.apps[0].pid
+        time.sleep(3)
+        os.killpg(hosted.apps[1].pid, signal.SIGTERM)  # the other is stopped politely
+        same_class()
+        hosted.start_app(1)
+        db.stop()  # the database restarts
+        time.sleep(5)
+        db.start()
+        for student in students:
+            student.reload()
+        same_class()
+        teacher.reload()  # the teacher's tab finds its room again, without the password
+        wait_text(teacher, r"Students \(3\)", timeout=30, where='[data-testid="stMain"]')
+        assert "Teacher password" not in teacher.locator('[data-testid="stMain"]').inner_text()
+        for pg in [teacher, *students]:
+            no_exception(pg)
+    finally:
+        hosted.stop()
+        db.close()

@@ -73,9 +73,9 @@ def test_a_student_joins_by_the_link_sees_the_task_and_takes_its_settings(class_
     code, _ = store.create_room()
     store.set_task(code, "SGD, lr 0.1, 2 epochs", {"optim": "sgd", "lr": 0.1, "epochs": 2, "size": "sample"})
     at = session(room=code.lower())  # a typed link in small letters still finds the room
-    assert any(f"Class room {code}" in m.value for m in at.sidebar.markdown)
-    by_label(at.sidebar.text_input, "Your name on the class board").input("<img src=x onerror=alert(1)>")
-    at.sidebar.button(key="seat_join").click().run()
+    assert any(f"Class room {code}" in m.value for m in at.markdown)
+    by_label(at.text_input, "Your name on the class board").input("<img src=x onerror=alert(1)>")
+    at.button(key="seat_join").click().run()
     ok(at)
     assert [m.name for m in store.members(code)] == ["<img src=x onerror=alert(1)>"]
     box = texts(at)
@@ -95,8 +95,8 @@ def test_a_name_and_a_task_with_streamlit_codes_are_shown_as_typed(class_db):
     code, _ = store.create_room()
     store.set_task(code, ":red[RED] :material/home:", {})
     at = session(room=code)
-    by_label(at.sidebar.text_input, "Your name on the class board").input(":material/skull: :skull:")
-    at.sidebar.button(key="seat_join").click().run()
+    by_label(at.text_input, "Your name on the class board").input(":material/skull: :skull:")
+    at.button(key="seat_join").click().run()
     ok(at)
     box = texts(at)
     assert "you are **:\u200bmaterial/skull: :\u200bskull:**" in box and "**Task:** :\u200bred\\[RED\\]" in box
@@ -109,15 +109,15 @@ def test_a_name_already_taken_or_a_wrong_code_gets_words_and_guessing_is_slowed(
     code, _ = store.create_room()
     store.join(code, "Ada")
     at = session(room=code)
-    by_label(at.sidebar.text_input, "Your name on the class board").input("ADA")
-    at.sidebar.button(key="seat_join").click().run()
+    by_label(at.text_input, "Your name on the class board").input("ADA")
+    at.button(key="seat_join").click().run()
     assert "already called ADA" in texts(at) and "seat" not in at.session_state
     at = session(room="ZZZZZZ")
-    by_label(at.sidebar.text_input, "Your name on the class board").input("Cy")
+    by_label(at.text_input, "Your name on the class board").input("Cy")
     for _ in range(5):
-        at.sidebar.button(key="seat_join").click().run()
+        at.button(key="seat_join").click().run()
         assert "No open class room has the code ZZZZZZ" in texts(at)
-    at.sidebar.button(key="seat_join").click().run()  # the sixth try in a minute
+    at.button(key="seat_join").click().run()  # the sixth try in a minute
     assert "Try again in" in texts(at) and "No open class room" not in texts(at)
 
 
@@ -131,7 +131,7 @@ def test_a_wrong_teacher_link_is_refused_alike_for_a_room_that_exists_and_one_th
     assert said[0] == said[1] == ["That teacher link does not open a room: it may be mistyped, or its room has closed."]
     at = session("teach", room=code, key=secret)
     assert at.session_state["teaching"].code == code
-    assert "key" not in at.query_params and not any("Join" in b.label for b in at.sidebar.button)
+    assert "key" not in at.query_params and not any("Join" in b.label for b in at.button)
 
 
 def test_a_hosted_server_makes_rooms_only_behind_the_teacher_password(class_db, monkeypatch):
@@ -198,8 +198,8 @@ def test_every_class_page_says_in_words_when_the_database_cannot_be_used(tmp_pat
     at = session("board", **{"class": "ABCDEF"})
     assert any("class database cannot be reached" in w.value for w in at.warning)
     at = session(room="ABCDEF")
-    by_label(at.sidebar.text_input, "Your name on the class board").input("Ada")
-    at.sidebar.button(key="seat_join").click().run()
+    by_label(at.text_input, "Your name on the class board").input("Ada")
+    at.button(key="seat_join").click().run()
     ok(at)
     assert any("class database cannot be reached" in w.value for w in at.warning)
     rooms._store = None

@@ -22,16 +22,18 @@ POSTED = {"posted": "Your last run is on the class board.",
 
 
 def box() -> None:
-    """The sidebar's room box: this session's room, polled, or the join form when the address names a room."""
+    """The room box: this session's room in the sidebar, polled, or a join form atop the page when the address names
+    a room."""
     if st.session_state.pop("to_training", False):  # "Use these settings" was pressed in the room's box
         st.switch_page("app_pages/live_training.py")
     code = clean_code(st.query_params.get("room", ""))
     seat = rooms.seat() or (_found_again(code) if code else None)
     if seat is not None:
         st.query_params["room"] = seat.code  # the address keeps naming the room, for a reload
-        _room(seat)
+        with st.sidebar:
+            _room(seat)
         return
-    if code:
+    if code:  # on the page itself, above its title: a phone's sidebar starts folded, and its join box went unseen
         _join(code)
 
 

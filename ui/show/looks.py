@@ -27,7 +27,7 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
 [data-testid="stMarkdownContainer"] table { width: 100%; }
 [data-testid="stMarkdownContainer"] :is(th, td) { overflow-wrap: break-word; }
 [data-testid="stMarkdownContainer"] td code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
-/* The training page and the board load plotly.js with a hidden chart (charts.preload); every page, the code
+/* The training page and the board load plotly.js with a hidden chart (plots.preload); every page, the code
    highlighter with a hidden line of code (`style`). */
 .st-key-plotly_preload, .st-key-code_preload { display: none; }
 /* Phones: Streamlit stacks columns below 640 px. */
