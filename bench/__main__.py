@@ -1,12 +1,13 @@
 """Run every benchmark: `python -m bench` (add --browser for the page-polling one, --class N for a class, and
---class N --room for a class in one room with its board open, --break for the Break it page)."""
+--class N --room for a class in one room with its board open, --break for the Break it page, --memory for what long
+runs keep in the server's memory)."""
 
 import argparse
 import sys
 
 import torch
 
-from bench import break_bench, browser_bench, class_bench, data_bench, room_bench, train_bench
+from bench import break_bench, browser_bench, class_bench, data_bench, memory_bench, room_bench, train_bench
 
 
 def main() -> int:
@@ -23,7 +24,14 @@ def main() -> int:
                              "whose browsers stand for machines of their own)")
     parser.add_argument("--break", dest="break_it", action="store_true",
                         help="only the Break it page: a switch move and a first open in Chromium, on full MNIST")
+    parser.add_argument("--memory", action="store_true",
+                        help="only what two runs at batch 16 keep in the server's memory over 60 s, and after Stop")
     args = parser.parse_args()
+    if args.memory:
+        print("== what long runs keep")
+        results = memory_bench.run()
+        print(f"{sum(results)} of {len(results)} targets met")
+        return 0 if all(results) else 1
     if args.break_it:
         print("== the Break it page")
         results = break_bench.run()

@@ -314,3 +314,29 @@ def test_workers_start_where_python_has_no_forkserver():
                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
     assert out.returncode == 0, out.stderr[-2000:]
     assert "pool 6" in out.stdout and "run done 5" in out.stdout, out.stdout
+
+
+def test_a_run_keeps_its_newest_picture_only_and_a_bounded_number_of_events(data):
+    job = Job(TrainConfig(epochs=2, batch_size=16, report_every=1, snapshot_every=1, eval_every=50), data).start()
+    job.join(120)
+    snap = job.snapshot()
+    assert snap.weights is not None and snap.weights.shape == (10, 784)  # the picture the page draws
+    assert not [e for e in snap.events if e.weights is not None]  # one 31 KB picture per 0.1 s was kept for ever
+    assert len(snap.events) <= live.MAX_EVENTS and snap.step == 500  # 500 progress events, 10 evals: under the bound
+
+
+def test_merging_bounds_the_events_and_keeps_the_mean_loss_every_validation_and_the_last_step():
+    from mnistcore.train import Event
+    progress = [Event("progress", s, 10_000, 0.0, 0.0, 0.0, train_loss=float(s % 7)) for s in range(1, 10_001)]
+    evals = [Event("eval", s, 10_000, 0.0, 0.0, 0.0, valid_loss=1.0, valid_accuracy=0.9) for s in range(100, 10_001, 100)]
+    events = sorted(progress + evals + [Event("done", 10_000, 10_000, 1.0, 0.0, 0.0, valid_loss=1.0)],
+                    key=lambda e: (e.step, e.kind != "progress"))
+    kept = events
+    while len(kept) > live.MAX_EVENTS:  # as a run's job merges them, batch after batch
+        kept = live.merged(kept)
+    kept_progress = [e for e in kept if e.kind == "progress"]
+    assert len(kept) <= live.MAX_EVENTS and [e for e in kept if e.kind != "progress"] == evals + [events[-1]]
+    assert kept_progress[-1].step == 10_000 and [e.step for e in kept] == sorted(e.step for e in kept)
+    spans = [b.step - a.step for a, b in zip([Event("progress", 0, 0, 0, 0, 0)] + kept_progress, kept_progress)]
+    mean = sum(e.train_loss * n for e, n in zip(kept_progress, spans)) / 10_000
+    assert abs(mean - sum(s % 7 for s in range(1, 10_001)) / 10_000) < 1e-9  # the loss over the run is the same

@@ -22,6 +22,7 @@ from torch import nn
 from mnistcore import models
 from mnistcore.control import Control
 from mnistcore.prepare import Tensors
+from mnistcore.serving import live
 from mnistcore.serving.lines import CPU_SLOTS, GPU_SLOTS, Slots
 from mnistcore.serving.runner import death_message, moved, work
 from mnistcore.serving.workers import context, share
@@ -114,11 +115,16 @@ class Job:
         receive.close()
 
     def _on_events(self, events: list[Event]) -> None:
+        """Keep the run's numbers and its newest weight picture: an event's picture (31 KB) is kept only until the next
+        one comes, and the events are bounded (live.merged). Kept in full, a run at batch 16 grew the server by about
+        10 MB a minute (bench/memory_bench.py), and kept it after Stop."""
         with self._lock:
             for event in events:
                 if event.weights is not None:
                     self._weights, self._weight_titles = event.weights, event.weight_titles
-            self._events.extend(events)
+                    event = replace(event, weights=None, weight_titles=None)
+                self._events.append(event)
+            self._events = live.merged(self._events)
 
     def _finish(self, result: Result, weights_file: bytes) -> None:
         """Rebuild the trained model in this process from the worker's state_dict."""
