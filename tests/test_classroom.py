@@ -170,17 +170,27 @@ def test_an_outbox_keeps_at_most_its_limit_and_says_which_were_lost(sample):
     assert outbox.waiting() == 2 and outbox.state("r0").startswith("lost")
 
 
-def test_the_throttle_counts_failures_per_client_and_for_the_whole_server():
-    t = Throttle(per_client=3, per_server=5, window=60)
+def test_the_throttle_counts_failures_per_browser_per_address_and_for_the_whole_server():
+    t = Throttle(per_client=3, per_address=5, per_server=8, window=60)
     for _ in range(3):
-        assert t.wait("a", now=0.0) == 0
-        t.failed("a", now=0.0)
-    assert t.wait("a", now=1.0) == pytest.approx(59.0)
-    assert t.wait("b", now=1.0) == 0  # another browser is not slowed by a's guesses...
-    t.failed("b", now=1.0)
-    t.failed("c", now=1.0)
-    assert t.wait("d", now=2.0) == pytest.approx(58.0)  # ...until the server as a whole has had its fill
-    assert t.wait("a", now=60.0) == 0  # the window has passed
+        assert t.wait(("a", "198.51.100.7"), now=0.0) == 0
+        t.failed(("a", "198.51.100.7"), now=0.0)
+    assert t.wait(("a", "198.51.100.7"), now=1.0) == pytest.approx(59.0)
+    assert t.wait(("b", "198.51.100.7"), now=1.0) == 0  # another browser is not slowed by a's guesses...
+    t.failed(("b", "198.51.100.7"), now=1.0)
+    t.failed(("c", "198.51.100.7"), now=1.0)  # ...until their address has had its fill: a new cookie a try is no way out
+    assert t.wait(("d", "198.51.100.7"), now=2.0) == pytest.approx(58.0)
+    assert t.wait(("e", "192.0.2.10"), now=2.0) == 0  # a class elsewhere is not slowed by that address's guesses
+    for k in range(3):  # a crowd of addresses fills the server's count
+        t.failed((f"f{k}", f"203.0.113.{k}"), now=3.0)
+    assert t.wait(("f0", "203.0.113.0"), now=4.0) == pytest.approx(56.0)  # a browser that took part waits
+    assert t.wait(("student", "192.0.2.10"), now=4.0) == 0  # one that never failed still joins its class
+    assert t.wait(("a", "198.51.100.7"), now=60.0) == 0  # the window has passed
+    for k in range(5):
+        t.failed((f"v{k}", f"2001:db8:1:2::{k + 1}"), now=70.0)
+    assert t.wait(("w", "2001:db8:1:2::99"), now=70.0) > 0  # an IPv6 /64 is one address: one home, one machine
+    assert t.wait(("w", "2001:db8:1:3::1"), now=70.0) == 0
+    assert t.wait("z", now=200.0) == 0  # a browser alone (no address known): one address for all
 
 
 def test_the_qr_code_is_a_png():

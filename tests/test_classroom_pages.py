@@ -121,6 +121,27 @@ def test_a_name_already_taken_or_a_wrong_code_gets_words_and_guessing_is_slowed(
     assert "Try again in" in texts(at) and "No open class room" not in texts(at)
 
 
+def test_strangers_guessing_elsewhere_do_not_lock_a_class_out_of_joining_or_its_board(class_db, monkeypatch):
+    from ui.state import browsers
+    store = open_store(class_db)
+    code, _ = store.create_room()
+    for k in range(rooms.GUESSES.per_server):  # a stranger's flood: one address past its fill, then many more
+        rooms.GUESSES.failed((f"forged cookie {k}", "198.51.100.7" if k < 100 else f"203.0.113.{k % 200}"))
+    monkeypatch.setattr(browsers, "peer_address", lambda: "192.0.2.10")  # the classroom's own address
+    at = session(room=code)
+    by_label(at.text_input, "Your name on the class board").input("Ada")
+    at.button(key="seat_join").click().run()
+    ok(at)
+    assert [m.name for m in store.members(code)] == ["Ada"] and "Try again in" not in texts(at)
+    board = session("board", **{"class": code})
+    assert [m.value for m in board.metric][:2] == [code, "1"]
+    monkeypatch.setattr(browsers, "peer_address", lambda: "198.51.100.7")  # the stranger's address: still waits
+    at = session(room=code)
+    by_label(at.text_input, "Your name on the class board").input("Eve")
+    at.button(key="seat_join").click().run()
+    assert "Try again in" in texts(at) and [m.name for m in store.members(code)] == ["Ada"]
+
+
 def test_a_wrong_teacher_link_is_refused_alike_for_a_room_that_exists_and_one_that_does_not(class_db):
     code, secret = open_store(class_db).create_room()
     said = []

@@ -33,7 +33,7 @@ def _number(name: str, default: float, kind=float):
 
 LIMITS = Limits(rooms=_number("MNISTCORE_MAX_ROOMS", 50, int), students=_number("MNISTCORE_ROOM_STUDENTS", 60, int),
                 posts=_number("MNISTCORE_ROOM_POSTS", 40, int), hours=_number("MNISTCORE_ROOM_HOURS", 8.0))
-GUESSES = Throttle()  # wrong room codes, teacher links and passwords, per browser and per server
+GUESSES = Throttle()  # wrong room codes, teacher links, rejoin codes and passwords: per browser, address and server
 OUTBOX = Outbox()  # finished runs waiting for the database
 DOWN = ("The class database cannot be reached just now. Everything on your own pages goes on working; finished runs "
         "are kept on this server and posted when it is back.")
@@ -74,9 +74,10 @@ def store_or_none() -> Store | None:
         return None
 
 
-def client() -> str:
-    """Whom guesses are counted against: this browser (or this session where there is no cookie)."""
-    return browsers.owner()
+def client() -> tuple[str, str]:
+    """Whom guesses are counted against: this browser (or this session where there is no cookie), and the network
+    address it comes from (guard.Throttle counts both, so that a stranger elsewhere cannot lock a class out)."""
+    return browsers.owner(), browsers.peer_address() or ""
 
 
 def wait_words() -> str | None:
