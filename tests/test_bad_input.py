@@ -400,3 +400,34 @@ def test_a_loss_that_ends_far_above_its_start_is_called_overshot_and_keeps_its_a
     message = result.history[-1].message
     assert "far above" in message and f"{result.valid_accuracy:.1%} of the validation digits are right" in message
     assert f"({lr:g})" in message and "10 times smaller" in message
+
+
+def test_a_typed_folder_that_is_a_fifo_a_loop_or_proc_is_refused_in_words_without_waiting(tmp_path):
+    import threading
+
+    from mnistcore.data import read_folder
+    names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "fifos").mkdir()
+    for name in names:  # every file a FIFO: opening one would wait for a writer for ever
+        os.mkfifo(tmp_path / "fifos" / name)
+    os.mkfifo(tmp_path / "fifos" / "mnist.pkl.gz")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "mem").mkdir()
+    for name in names:
+        (tmp_path / "mem" / name).symlink_to("/proc/self/mem")
+    for folder in ["fifo", "fifos", "loop1", "loop1/..", "mem", "/proc/self/mem", "/proc/self"]:
+        said = []
+
+        def read(folder=folder, said=said):
+            try:
+                read_folder("mnist", tmp_path / folder)
+            except DataError as e:
+                said.append(str(e))
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(5)
+        assert not reader.is_alive(), f"{folder}: still reading"
+        assert said and str(tmp_path) not in said[0], folder  # words, and never the server's paths
