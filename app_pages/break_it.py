@@ -69,8 +69,8 @@ linear = model if models.kind_of(model) in ("linear", "logreg") else models.from
     train.lesson_model_file, ds, seed, waiting="Training the lesson's model for one epoch (once per server)..."))
 if linear is not model:
     st.caption("Your model has hidden layers, so no single template per class: this part edits the lesson's model.")
-st.markdown("The model scores each class as **x @ W[k] + b[k]**: a template of 784 weights and one bias. Change them by "
-            "hand and read what is left.")
+st.markdown(f"The model scores each class as **x @ W[k] + b[k]**: a template of {x[0].numel()} weights and one bias. "
+            "Change them by hand and read what is left.")
 c = st.columns(3)
 zero_bias = c[0].toggle("Zero the ten biases", **settings.keep("break_bias"))
 zero = c[1].selectbox("Zero one class's template", range(-1, 10), format_func=lambda k: "none" if k < 0 else f"class {labels[k]}",
@@ -81,9 +81,9 @@ edits = surgery.Edits(zero_bias, None if zero < 0 else zero, blend)
 model_edits.show(linear, edits, ds, data.x_valid)
 
 st.header("3. Shuffle the pixels")
-st.markdown("Put the 784 pixels of every digit in one fixed random order, the same for every image, train and validation "
-            "alike, and train the lesson's model on them for its one epoch. Beside it, a small convolutional network "
-            "(CNN), the next lesson's model, trained the same way on the same digits.")
+st.markdown(f"Put the {x[0].numel()} pixels of every digit in one fixed random order, the same for every image, train and "
+            "validation alike, and train the lesson's model on them for its one epoch. Beside it, a small convolutional "
+            "network (CNN), the next lesson's model, trained the same way on the same digits.")
 runs = shuffled_pixels.show(ds, seed)
 
 settings.publish(*KEYS)

@@ -8,6 +8,7 @@ from torch import nn
 
 from mnistcore.losses import log_softmax
 
+CNN_KERNEL, CNN_CHANNELS = 3, (8, 16)  # the small CNN's filters: their size, and how many in each of its two layers
 NAMES = {
     "linear": "The lesson's nn.Sequential",
     "logreg": "LogReg from scratch",
@@ -19,8 +20,9 @@ DESCRIPTIONS = {
               "and our own log-softmax.",
     "mlp": "Two hidden layers of 100 ReLU units: the notebook's last model. Its templates are the first-layer weights "
            "of the 10 hidden units the next layer listens to most.",
-    "cnn": "Two 3 × 3 convolutions of 8 and 16 channels, each with a ReLU and a 2 × 2 max-pool, then one linear layer: "
-           "each unit looks only at a pixel's neighbours, the same way everywhere in the picture.",
+    "cnn": f"Two {CNN_KERNEL} × {CNN_KERNEL} convolutions of {CNN_CHANNELS[0]} and {CNN_CHANNELS[1]} channels, each with a "
+           "ReLU and a 2 × 2 max-pool, then one linear layer: each unit looks only at a pixel's neighbours, the same way "
+           "everywhere in the picture.",
 }
 BEYOND = {"cnn": "A small CNN (next lesson)"}  # `build` makes these too; the training page offers only NAMES
 
@@ -50,13 +52,13 @@ class SmallCNN(nn.Module):
     """Two 3 x 3 convolutions with ReLU and 2 x 2 max-pooling, then a linear layer and log-softmax; it reads the
     engine's flat (B, 784) images as (B, 1, 28, 28) pictures."""
 
-    def __init__(self, channels: tuple[int, int] = (8, 16)):
-        """Two convolution layers of `channels` filters each, and the linear layer on what they find."""
+    def __init__(self, channels: tuple[int, int] = CNN_CHANNELS, kernel: int = CNN_KERNEL):
+        """Two convolution layers of `channels` filters each, `kernel` pixels square, and the linear layer on what they find."""
         super().__init__()
         c1, c2 = channels
         self.features = nn.Sequential(
-            nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (B, 1, 28, 28) -> (B, c1, 14, 14)
-            nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # -> (B, c2, 7, 7)
+            nn.Conv2d(1, c1, kernel, padding=kernel // 2), nn.ReLU(), nn.MaxPool2d(2),  # (B, 1, 28, 28) -> (B, c1, 14, 14)
+            nn.Conv2d(c1, c2, kernel, padding=kernel // 2), nn.ReLU(), nn.MaxPool2d(2),  # -> (B, c2, 7, 7)
         )
         self.head = nn.Linear(c2 * 7 * 7, 10)
 

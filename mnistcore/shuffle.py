@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from mnistcore import distort
+from mnistcore import distort, models
 from mnistcore.data import Dataset
 from mnistcore.prepare import Tensors, to_tensors
 from mnistcore.train import TrainConfig, train
@@ -71,11 +71,11 @@ def says(done: dict[tuple[str, bool], dict]) -> dict[str, str]:
             "**A linear model has no idea which pixels are neighbours.**")
     cnn, cnn_mixed = done.get(("cnn", False)), done.get(("cnn", True))
     if cnn and cnn_mixed:
-        lost = 100 * (cnn["accuracy"] - cnn_mixed["accuracy"])
+        lost, k = 100 * (cnn["accuracy"] - cnn_mixed["accuracy"]), models.CNN_KERNEL
         out["cnn"] = (
             f"The small CNN reads **{cnn['accuracy']:.2%}** of the plain digits after the same one epoch, but "
-            f"**{cnn_mixed['accuracy']:.2%}** of the shuffled ones, {lost:.1f} points fewer. Its 3 × 3 filters read each "
-            "pixel with the eight around it; shuffled, those eight are pixels from anywhere, and a filter's idea of a "
+            f"**{cnn_mixed['accuracy']:.2%}** of the shuffled ones, {lost:.1f} points fewer. Its {k} × {k} filters read each "
+            f"pixel with the {k * k - 1} around it; shuffled, those are pixels from anywhere, and a filter's idea of a "
             "stroke no longer fits.")
     if plain and cnn:
         k = SHIFTS.index(SHIFT_SHOWN)

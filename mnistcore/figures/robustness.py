@@ -80,4 +80,5 @@ def switch_words(switch, lines: dict[str, list[float]]) -> str:
 
 def shift_words(shifts: Sequence[int], lines: dict[str, list[float]]) -> str:
     """The shift comparison in words: each model's accuracy at rest and at the largest shift."""
-    return "; ".join(f"{name}: {ys[0]:.1%} at 0 px, {ys[-1]:.1%} at {number(shifts[-1])} px" for name, ys in lines.items()) + "."
+    return "; ".join(f"{name[0].upper()}{name[1:]}: {ys[0]:.1%} at 0 px, {ys[-1]:.1%} at {number(shifts[-1])} px"
+                     for name, ys in lines.items()) + "."
