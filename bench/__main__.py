@@ -17,6 +17,8 @@ def main() -> int:
     parser.add_argument("--class", dest="students", type=int, metavar="N",
                         help="only the class benchmark: N Chromium sessions training on one app")
     parser.add_argument("--servers", type=int, default=1, help="with --class: app servers behind HAProxy (default 1)")
+    parser.add_argument("--pace", choices=["slow", "full"], default="slow",
+                        help="with --class: the runs' pace (default slow motion, the training page's default)")
     parser.add_argument("--room", action="store_true",
                         help="with --class: the N students join one room and post runs to its board, which is open")
     parser.add_argument("--browser-nice", type=int, default=None,
@@ -45,7 +47,7 @@ def main() -> int:
         return 0 if results and all(results) else 1
     if args.students:
         print(f"== a class of {args.students}")
-        results = class_bench.run(args.students, args.servers, args.browser_nice or 0)
+        results = class_bench.run(args.students, args.servers, args.browser_nice or 0, args.pace)
         print(f"{sum(results)} of {len(results)} targets met")
         return 0 if results and all(results) else 1
     print("== data loading")
