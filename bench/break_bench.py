@@ -19,8 +19,8 @@ from bench.servers import CHROMIUM, start_app
 MOVES = 6  # switch moves, alternately right and left
 OPENS = 3  # first opens, each in a new browser context
 MAIN = '[data-testid="stMain"]'
-CURVES_DRAWN = ("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => t.textContent === "
-                "'Hidden square')")  # the last row of the switch charts: all nine drawn
+CURVES_DRAWN = ("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => t.textContent.startsWith("
+                "'Hidden square:'))")  # the last row of the switch charts: all nine drawn
 CHARTS_DRAWN = "() => document.querySelectorAll('.js-plotly-plot').length >= 2"  # the mistakes page's confusion and bars
 
 

@@ -55,6 +55,9 @@ def test_the_curves_arrive_by_themselves(server, page):
     page.goto(f"{server.url}/break?size=sample&break_dx=2")
     settle(page)
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => "
-                           "t.textContent === 'Hidden square')", timeout=120_000)  # the last row's charts: all nine drawn
+                           "t.textContent.startsWith('Hidden square:'))", timeout=120_000)  # the last row: all nine drawn
     text = page.locator(MAIN).inner_text()
     assert "Measuring every switch" not in text and "untouched, lowest" in text
+    titles = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].map(t => t.textContent)")
+    shift = next(t for t in titles if t.startswith("Shift right:"))
+    assert shift.endswith(page.evaluate(ACCURACY))  # moved alone, the switch's chart and the page's accuracy agree

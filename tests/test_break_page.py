@@ -100,3 +100,19 @@ def test_the_shift_question_is_checked_against_the_page_s_model():
     [b for b in at.button if b.label == "Check"][0].click().run()  # the first question is right: its box is gone
     ok(at)
     assert sum(s.value.startswith("Right.") for s in at.success) == 2
+
+
+def test_a_session_s_own_model_gets_its_own_curves_and_an_mlp_leaves_the_edits_to_the_lesson_s_model():
+    import torch
+
+    from ui.state import session
+    at = open_page("break")
+    torch.manual_seed(0)
+    mlp = models.build("mlp")  # untrained: what matters is whose curves are drawn
+    at.session_state["trained"] = session.Trained(mlp, at.session_state["dataset"].key, "An MLP trained in this session.")
+    at.run()
+    ok(at)
+    assert any("hidden layers" in c.value for c in at.caption)  # part 2 edits the lesson's model instead
+    wait_for(at, lambda at: any("orange, dashed: your model" in c.value for c in at.caption))
+    said = " ".join(c.value for c in at.caption)
+    assert "The lesson's model: " in said and "Your model: " in said

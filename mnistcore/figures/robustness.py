@@ -50,7 +50,7 @@ def template_rows(rows: dict[str, np.ndarray], labels: Sequence[str]) -> go.Figu
 
 def switch_curve(switch, lines: dict[str, list[float]], current: float, height: int = 210) -> go.Figure:
     """The accuracy each model in `lines` (name -> one accuracy per amount) keeps along one switch (distort.Switch), and
-    a dot where the switch stands now (`current`), on the first model's line."""
+    a dot where the switch stands now (`current`), on the first model's line, its accuracy in the title."""
     xs = list(switch.amounts)
     fig = go.Figure()
     for j, (name, ys) in enumerate(lines.items()):
@@ -66,7 +66,7 @@ def switch_curve(switch, lines: dict[str, list[float]], current: float, height: 
     fig.update_xaxes(tickvals=ticks, ticktext=[switch.tick.format(t) for t in ticks], tickangle=0, gridcolor="#eee",
                      title=switch.axis)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", gridcolor="#eee", title="accuracy")
-    fig = layout(fig, switch.label, height)
+    fig = layout(fig, f"{switch.label}: {first[at]:.1%}", height)  # the accuracy this switch alone leaves, where it stands
     fig.update_layout(margin=dict(l=10, r=26, t=34, b=10), hovermode="closest")  # room on the right for the last tick
     return fig
 
