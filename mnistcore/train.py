@@ -171,6 +171,24 @@ def snapshot(model: nn.Module) -> dict:
     return {"weights": weights.numpy(), "weight_titles": titles}
 
 
+@dataclass
+class Tally:
+    """Where a run is: steps taken, images seen, and time spent paused (left out of its seconds and speed)."""
+
+    step: int = 0
+    seen: int = 0
+    paused: float = 0.0
+    start: float = field(default_factory=time.perf_counter)
+
+    def seconds(self) -> float:
+        """Training time so far, pauses excluded."""
+        return time.perf_counter() - self.start - self.paused
+
+    def speed(self) -> float:
+        """Images per second of training time."""
+        return self.seen / max(self.seconds(), 1e-9)
+
+
 def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
           on_event: Callable[[Event], None] | None = None, control: Control | None = None) -> Result:
     """Train `model` (a fresh one from `config` if None) on `data`; report through `on_event`."""
@@ -179,7 +197,6 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
     model = (model or models.build(config.model)).to(device).train()
     optimizer = make_optimizer(config, model)
     n = len(data.x_train)
-    steps_per_epoch = math.ceil(n / config.batch_size)
     total = total_steps(config, n)
     scheduler = (torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=total)
                  if config.schedule == "onecycle" else None)
@@ -187,25 +204,24 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
     control = control or Control()
     emit = on_event or (lambda e: None)
     history: list[Event] = []
-    good_state, good_step = clone_state(model), 0
+    good_state, good_step = clone_state(model), 0  # the weights to fall back on if the loss blows up
     start_loss = evaluate(model, data.x_valid, data.y_valid)[0]  # "far above where it started" needs the start
-
-    running = torch.zeros((), device=device)  # summed on the device: no host sync per step
-    since_report, step, seen, evaluated_at, paused_for, status = 0, 0, 0, -1, 0.0, "done"
-    last_train_loss = valid_loss = valid_acc = float("nan")
-    start = time.perf_counter()
+    train_loss = valid_loss = valid_acc = float("nan")
+    running = torch.zeros((), device=device)  # the losses since the last report, summed on the device: no sync per step
+    since_report, evaluated_at, status = 0, -1, "running"
+    tally = Tally()
 
     def event(kind: str, **extra) -> None:
-        seconds = time.perf_counter() - start - paused_for
-        e = Event(kind=kind, step=step, total_steps=total, epoch=step / steps_per_epoch, seconds=seconds,
-                  images_per_second=seen / max(seconds, 1e-9), **extra)
-        history.append(replace(e, weights=None, weight_titles=None))  # the history keeps numbers, not pictures
+        """Tell the watcher where the run is (the history keeps the numbers, not the pictures)."""
+        e = Event(kind=kind, step=tally.step, total_steps=total, epoch=tally.step / steps_per_epoch(config.batch_size, n),
+                  seconds=tally.seconds(), images_per_second=tally.speed(), **extra)
+        history.append(replace(e, weights=None, weight_titles=None))
         emit(e)
 
-    while step < total and status == "done":
+    while status == "running" and tally.step < total:
         order = torch.randperm(n, device=device, generator=generator)  # a fresh shuffle each epoch
         for i in range(0, n, config.batch_size):
-            paused_for += control.wait_while_paused()
+            tally.paused += control.wait_while_paused()
             if control.stopped:
                 status = "stopped"
                 break
@@ -219,36 +235,37 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
                 scheduler.step()
             running += loss.detach()
             since_report += 1
-            step += 1
-            seen += len(idx)
+            tally.step += 1
+            tally.seen += len(idx)
             end_of_epoch = i + config.batch_size >= n
-            if since_report >= config.report_every or step == total or end_of_epoch:
-                last_train_loss = running.item() / since_report
+            if since_report >= config.report_every or tally.step == total or end_of_epoch:
+                train_loss = running.item() / since_report  # the one host sync of a report
                 running.zero_()
                 since_report = 0
-                if not math.isfinite(last_train_loss):
+                if not math.isfinite(train_loss):
                     model.load_state_dict(good_state)
                     status = "diverged"
                     break
-                good_state, good_step = clone_state(model), step
-                snap = config.snapshot_every and step % config.snapshot_every < config.report_every
-                event("progress", train_loss=last_train_loss, **(snapshot(model) if snap else {}))
-            if (config.eval_every and step % config.eval_every == 0) or end_of_epoch or step == total:
+                good_state, good_step = clone_state(model), tally.step
+                snap = config.snapshot_every and tally.step % config.snapshot_every < config.report_every
+                event("progress", train_loss=train_loss, **(snapshot(model) if snap else {}))
+            if (config.eval_every and tally.step % config.eval_every == 0) or end_of_epoch or tally.step == total:
                 valid_loss, valid_acc = evaluate(model, data.x_valid, data.y_valid)
-                evaluated_at = step
-                event("eval", train_loss=last_train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc)
-            if step >= total:
+                evaluated_at = tally.step
+                event("eval", train_loss=train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc)
+            if tally.step >= total:
                 break
             control.rest(config.step_delay)
 
-    if evaluated_at != step or status == "diverged":
+    if status == "running":
+        status = "done"
+    if evaluated_at != tally.step or status == "diverged":
         valid_loss, valid_acc = evaluate(model, data.x_valid, data.y_valid)
-    message = divergence_message(config, step, good_step) if status == "diverged" else ""
+    message = divergence_message(config, tally.step, good_step) if status == "diverged" else ""
     if status == "done" and valid_loss > OVERSHOOT * start_loss:  # finite, but the loss rose: too big a step
         status, message = "overshot", overshoot_message(config, start_loss, valid_loss, valid_acc)
-    event(status, train_loss=last_train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc,
-          message=message, **snapshot(model))
-    seconds = time.perf_counter() - start - paused_for
-    return Result(model=model, config=config, status=status, steps=step, seconds=seconds,
-                  images_per_second=seen / max(seconds, 1e-9), train_loss=last_train_loss,
-                  valid_loss=valid_loss, valid_accuracy=valid_acc, history=history)
+    event(status, train_loss=train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc, message=message,
+          **snapshot(model))
+    return Result(model=model, config=config, status=status, steps=tally.step, seconds=tally.seconds(),
+                  images_per_second=tally.speed(), train_loss=train_loss, valid_loss=valid_loss,
+                  valid_accuracy=valid_acc, history=history)
