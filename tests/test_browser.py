@@ -183,16 +183,23 @@ CELL = """() => {
 }"""
 
 
+def pick_worst_cell(pg) -> dict:
+    """Click the confusion matrix's largest mistake and wait for the gallery to show only it; the cell's place,
+    classes (t, p) and count (n)."""
+    cell = pg.evaluate(CELL)
+    pg.mouse.click(cell["x"], cell["y"])
+    pg.wait_for_function(f"() => document.body.innerText.includes('Only true {cell['t']} predicted as {cell['p']}')",
+                         timeout=60_000)
+    settle(pg)
+    return cell
+
+
 def test_clicking_a_confusion_cell_filters_the_gallery(server, page):
     page.goto(f"{server.url}/mistakes")
     settle(page)
     main = page.locator('[data-testid="stMain"]')
     assert "Only true" not in main.inner_text()
-    cell = page.evaluate(CELL)
-    page.mouse.click(cell["x"], cell["y"])
-    page.wait_for_function(f"() => document.body.innerText.includes('Only true {cell['t']} predicted as {cell['p']}')",
-                           timeout=60_000)
-    settle(page)
+    cell = pick_worst_cell(page)
     tiles = main.inner_text().count(f"true {cell['t']} → {cell['p']}")
     assert tiles == min(cell["n"], 20)
 

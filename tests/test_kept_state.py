@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import CELL, CHROMIUM, page, server, settle  # noqa: F401 - fixtures
+from test_browser import CHROMIUM, page, pick_worst_cell, server, settle  # noqa: F401 - fixtures
 from test_self_check import answer, progress
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -47,11 +47,7 @@ def test_self_check_answers_survive_a_reload(server, page):  # noqa: F811
 def test_a_data_set_switch_drops_the_selected_mistake(server, page):  # noqa: F811
     page.goto(f"{server.url}/mistakes?size=sample")
     settle(page)
-    cell = page.evaluate(CELL)
-    page.mouse.click(cell["x"], cell["y"])
-    page.wait_for_function(f"() => document.body.innerText.includes('Only true {cell['t']} predicted as {cell['p']}')",
-                           timeout=60_000)
-    settle(page)
+    pick_worst_cell(page)
     page.locator('[data-testid="stSidebar"]').get_by_text("all of it").click()  # the sample -> all of MNIST
     settle(page, timeout=180)
     main = page.locator('[data-testid="stMain"]').inner_text()
