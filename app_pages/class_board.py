@@ -9,13 +9,14 @@ from mnistcore.classroom.store import Arrays, StoreDown, clean_code
 from mnistcore.data import Dataset, resolve
 from mnistcore.errors import DataError
 from mnistcore.figures.live_pictures import strip_png
-from ui.room import rooms
+from ui.room import projector, rooms
 from ui.show import fragments, looks, plots, words
 from ui.state import settings, shared_data
 
 GALLERY = 24
 
 st.title("Class board")
+big = projector.toggle()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -135,7 +136,7 @@ def show(code: str) -> None:
         return
     left, right = st.columns([3, 2])
     runs_table(left, rows)
-    plots.show(right, figures.lr_scatter(rows), key="board_scatter")
+    plots.show(right, projector.sized(figures.lr_scatter(rows), big), key="board_scatter")
     if note := board.scatter_note(rows):
         right.caption(note)
     st.subheader("Every student")

@@ -8,12 +8,13 @@ from mnistcore import choices
 from mnistcore.classroom import board
 from mnistcore.classroom.qr import qr_png
 from mnistcore.classroom.store import RoomError, StoreDown, clean_code
-from ui.room import rooms, seat
+from ui.room import projector, rooms, seat
 from ui.run import choice_widgets
 from ui.show import fragments, looks, plots, words
 from ui.state import browsers
 
 st.title("Teach a class")
+projector.toggle()
 st.markdown("Open a **room** for your class. Students open its link (or scan its code) and pick a name: no accounts. "
             "A **task** you push shows in every student's sidebar within seconds, with a button that sets their "
             "training page to its settings. Every run they finish lands on the **class board**, for the projector.")

@@ -147,3 +147,11 @@ def test_every_count_on_the_confusion_matrix_reads_at_wcag_contrast():
                 text = (255, 255, 255) if trace.textfont.color == "white" else (0, 0, 0)
                 a, b = sorted((_luminance(plotly.colors.unlabel_rgb(cell)), _luminance(text)))
                 assert (b + 0.05) / (a + 0.05) >= 4.5, (normalized, i, j, cell, trace.textfont.color)
+
+
+def test_identical_runs_share_one_marker_counted():
+    row = {"optimizer": "SGD", "lr": 0.1, "valid accuracy": 0.868, "status": "done", "batch": 64, "epochs": 1}
+    rows = [{**row, "name": n} for n in ("Ann", "Ben", "Cy", "Dee")] + [{**row, "name": "Eve", "lr": 1.0}]
+    sgd = next(t for t in figures.lr_scatter(rows).data if t.name == "SGD")
+    assert len(sgd.x) == 2 and list(sgd.texttemplate) == ["× 4", ""]
+    assert all(n in sgd.text[0] for n in ("Ann", "Ben", "Cy", "Dee")) and "Eve" in sgd.text[1]

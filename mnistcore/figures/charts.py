@@ -171,18 +171,26 @@ def confusion(counts: np.ndarray, labels: Sequence[str], *, normalized: bool = F
 def lr_scatter(rows: Sequence[dict], *, height: int = 340) -> go.Figure:
     """The class's runs: learning rate (log) against validation accuracy, one colour per optimizer; a run whose
     loss overshot is an open marker (it has an accuracy, but its loss rose), and one that continued from uploaded
-    weights a cross (its accuracy is not this run's alone)."""
+    weights a cross (its accuracy is not this run's alone). Identical runs share one marker, counted ("× 4")."""
     fig = go.Figure()
     for optimizer, color in OPTIMIZER_COLORS.items():
-        mine = [r for r in rows if r["optimizer"] == optimizer and r["valid accuracy"] is not None]
+        same: dict[tuple, list[dict]] = {}  # one marker per (lr, accuracy, how it ended): its runs
+        for r in rows:
+            if r["optimizer"] == optimizer and r["valid accuracy"] is not None:
+                key = (r["lr"], round(r["valid accuracy"], 4), r["status"] == "overshot", bool(r.get("uploaded")))
+                same.setdefault(key, []).append(r)
+        groups = list(same.values())
         shape = "circle" if optimizer == "Adam" else "diamond"
         fig.add_trace(go.Scatter(
-            x=[r["lr"] for r in mine], y=[r["valid accuracy"] for r in mine], mode="markers", name=optimizer,
+            x=[g[0]["lr"] for g in groups], y=[g[0]["valid accuracy"] for g in groups], mode="markers+text",
+            name=optimizer, texttemplate=[f"× {len(g)}" if len(g) > 1 else "" for g in groups],
+            textposition="middle right", textfont=dict(size=13, color=color),
             marker=dict(color=color, size=11, line=dict(color=color, width=2),
-                        symbol=[("x" if r.get("uploaded") else shape) + "-open" * (r["status"] == "overshot") for r in mine]),
-            text=[outside(f"{r['name']}: batch {r['batch']}, {r['epochs']} epoch(s)")
-                  + " (overshot)" * (r["status"] == "overshot") + " (from uploaded weights)" * bool(r.get("uploaded"))
-                  for r in mine],
+                        symbol=[("x" if g[0].get("uploaded") else shape) + "-open" * (g[0]["status"] == "overshot")
+                                for g in groups]),
+            text=[outside(", ".join(r["name"] for r in g) + f": batch {g[0]['batch']}, {g[0]['epochs']} epoch(s)")
+                  + " (overshot)" * (g[0]["status"] == "overshot") + " (from uploaded weights)" * bool(g[0].get("uploaded"))
+                  for g in groups],
             hovertemplate="%{text}<br>lr %{x:g} · %{y:.2%}<extra>" + optimizer + "</extra>"))
     lrs = [r["lr"] for r in rows if r["lr"]]
     ticks, labels = log_ticks(np.array(lrs + [min(lrs) / 3, max(lrs) * 3]) if lrs else np.array([]))

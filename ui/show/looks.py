@@ -70,3 +70,4 @@ def still() -> None:
     Only on such a page and while it redraws: as a `body:has(...)` rule in the app's style sheet, this made every
     page's first open about 3x slower in Chromium (the tensors page's 3.0 s became 9.0 s)."""
     st.html("<style>*, *::before, *::after {transition: none !important; animation: none !important;}</style>")
+

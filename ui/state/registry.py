@@ -94,6 +94,8 @@ ENTRIES = [
     Kept("page", "the gallery's page", "mistakes", per_dataset=True, default=1, parse=int_in),
     Kept("tile", "the gallery tile looked at closer", "mistakes", lives=SESSION, per_dataset=True),
     Kept("probabilities", "the pages' model's probabilities on the validation images", "", lives=SESSION, per_dataset=True),
+    # The class's pages, on a projector (ui/room/projector.py, drawn on the board and the teach page).
+    Kept("projector", "large text and no sidebar, for the back of a classroom", "", default=False, parse=flag),
     # The class board.
     Kept("board_order", "the board's runs table order", "board", default=board.ORDERS[0], parse=one_of(board.ORDERS)),
     # Break it: the switches on the digits, then the edits inside the model.
