@@ -82,6 +82,32 @@ def test_another_site_cannot_frame_the_teach_page(site, browser):  # noqa: F811
     context.close()
 
 
+def test_one_server_drops_a_connection_whose_header_never_ends_and_keeps_a_websocket(site, browser):  # noqa: F811
+    import select
+    import socket
+
+    from deploy.app_server import HEADER_SECONDS
+    _, group = site
+    slow = [socket.create_connection(("127.0.0.1", group.backends[0])) for _ in range(5)]
+    for s in slow[1:]:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: class\r\n")  # half a header; the first sends nothing at all
+    pg = browser.new_context().new_page()
+    pg.goto(f"{direct(group)}/softmax?size=sample")
+    settle(pg)
+    start, dropped = time.monotonic(), set()
+    while len(dropped) < len(slow) and time.monotonic() - start < HEADER_SECONDS + 3:
+        ready, _, _ = select.select([s for s in slow if s not in dropped], [], [], 0.5)
+        dropped |= {s for s in ready if s.recv(100) == b""}
+    assert len(dropped) == len(slow)  # uvicorn alone would have held them for ever
+    assert urllib.request.urlopen(f"{direct(group)}/_stcore/health", timeout=5).read() == b"ok"
+    pg.locator('[data-testid="stSidebarNav"]').get_by_text("Normalization").click()  # the page's websocket, past the
+    settle(pg)                                                                          # deadline, still carries it
+    assert "Normalization" in pg.locator('[data-testid="stMain"] h1').first.inner_text()
+    for s in slow:
+        s.close()
+    pg.context.close()
+
+
 @pytest.mark.parametrize("way", ["proxy", "one server"])
 def test_the_browser_enforces_the_policy_and_the_app_still_works(site, browser, way):  # noqa: F811
     url, group = site
