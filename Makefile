@@ -19,7 +19,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.run-installed
 run: $(VENV)/.run-installed  ## start the app on http://localhost:$(PORT), with the security headers (deploy/app_server.py)
 	$(PY) deploy/app_server.py run app.py --server.port $(PORT)
 
-serve: $(VENV)/.run-installed  ## host a class: app servers behind HAProxy on port $(PORT) (ARGS="--servers K")
+serve: $(VENV)/.run-installed  ## host a class: app servers behind HAProxy on port $(PORT) (ARGS="--servers K --backend-ports P1,P2")
 	$(PY) deploy/serve.py --port $(PORT) $(ARGS)
 
 system:  ## Debian packages the tests use: Chromium for the browser tests, Fashion-MNIST for the full-size data

@@ -4,7 +4,9 @@ import numpy as np
 import streamlit as st
 
 from mnistcore import figures
+from mnistcore.classroom.store import clean_code
 from ui.course import lesson_path, quiz
+from ui.room import rooms
 from ui.show import plots
 from ui.state import session
 
@@ -22,6 +24,13 @@ plots.show(st,
                    title=f"One training image of each class from {ds.title}"),
     config={"displayModeBar": False},
 )
+if "room" not in st.query_params and rooms.seat() is None:  # a student told only the code types it here
+    with st.form("room_code", border=True):
+        c = st.columns([3, 1], vertical_alignment="bottom")
+        typed = c[0].text_input("In a class? Your teacher's room code", max_chars=12, placeholder="e.g. K7QMPX")
+        if c[1].form_submit_button("Go to the room", icon=":material/login:") and clean_code(typed):
+            st.query_params["room"] = clean_code(typed)
+            st.rerun()  # the join prompt takes it from here (and counts a wrong code)
 st.subheader("The path through the lesson")
 STEPS = lesson_path.STEPS[1:]
 PER_ROW = 3  # wide enough for every title in one line ("4. Softmax & cross-entropy" was cut at four)

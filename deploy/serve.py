@@ -200,10 +200,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--servers", type=int, default=os.cpu_count() or 1,
                         help="app servers behind the proxy (default: one per core)")
     parser.add_argument("--bind", default="0.0.0.0", help="address to listen on (default: every interface)")
+    parser.add_argument("--backend-ports", type=lambda t: [int(p) for p in t.split(",")], default=None, metavar="P1,P2",
+                        help="the app servers' own ports, one per server (default: --port + 101, + 102, ...)")
     parser.add_argument("--hsts", action="store_true",
                         help="send Strict-Transport-Security: only when HAProxy is reached over HTTPS (docs/hosting.md)")
     args = parser.parse_args(argv)
-    group = Class(args.port, max(1, args.servers), args.bind, hsts=args.hsts)
+    servers = max(1, args.servers)
+    if args.backend_ports is not None and len(args.backend_ports) != servers:
+        parser.error(f"--backend-ports names {len(args.backend_ports)} ports for {servers} servers")
+    group = Class(args.port, servers, args.bind, backends=args.backend_ports, hsts=args.hsts)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         group.start()

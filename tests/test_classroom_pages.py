@@ -224,3 +224,14 @@ def test_every_class_page_says_in_words_when_the_database_cannot_be_used(tmp_pat
     ok(at)
     assert any("class database cannot be reached" in w.value for w in at.warning)
     rooms._store = None
+
+
+
+def test_the_start_page_takes_a_room_code_to_the_join_prompt(class_db):
+    code, _ = open_store(class_db).create_room()
+    at = session("home")
+    by_label(at.text_input, "room code").input(code.lower())
+    next(b for b in at.button if b.label == "Go to the room").click().run()
+    ok(at)
+    assert code in str(at.query_params["room"])
+    assert any(f"Class room {code}" in m.value for m in at.markdown)  # the join prompt atop the page

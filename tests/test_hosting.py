@@ -170,3 +170,25 @@ def test_a_server_that_keeps_exiting_is_restarted_with_growing_pauses(monkeypatc
     assert 3 <= len(times) <= 4, times  # restarted every second, as before, it would have started 8 times
     assert all(b > a + 0.5 for a, b in zip(gaps, gaps[1:])), gaps  # 1 s, 2 s, 4 s ...
     assert [serve.restart_delay(k) for k in range(9)] == [0, 1, 2, 4, 8, 16, 32, 60, 60]
+
+
+def test_serve_takes_the_app_servers_ports(monkeypatch, capsys):
+    import deploy.serve as serve
+    made = []
+
+    class Recorder:
+        def __init__(self, port, servers, bind, backends=None, hsts=False):
+            made.append((port, servers, backends))
+
+        def start(self):
+            raise RuntimeError("not started in this test")
+
+        def stop(self):
+            pass
+
+    monkeypatch.setattr(serve, "Class", Recorder)
+    assert serve.main(["--port", "9000", "--servers", "2", "--backend-ports", "9101,9202"]) == 2
+    assert made == [(9000, 2, [9101, 9202])]
+    with pytest.raises(SystemExit):
+        serve.main(["--servers", "2", "--backend-ports", "9101"])
+    assert "names 1 ports for 2 servers" in capsys.readouterr().err
