@@ -79,7 +79,8 @@ def read_shape(text: Any, minus_one: bool = False) -> tuple[int, ...]:
         return ()
     numbers = re.findall(r"-?\d+" if minus_one else r"\d+", body)
     if not numbers or not re.fullmatch(r"[\s,()\[\]x×\d-]+" if minus_one else r"[\s,()\[\]x×\d]+", body):
-        raise ValueError("type the shape as whole numbers" + (", -1 for the one to work out" if minus_one else "") +
+        raise ValueError(f"{text[:60]!r} is not a shape: type it as whole numbers" +
+                         (", -1 for the one to work out" if minus_one else "") +
                          ", for example " + ("16, 28, 28" if minus_one else "(5, 5)"))
     return tuple(int(n) for n in numbers)
 
