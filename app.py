@@ -19,7 +19,7 @@ from ui.show import looks, words
 from ui.state import browsers, registry, reloads, server_work, session, settings, shared_data
 
 st.set_page_config(page_title="How a network learns to read digits", page_icon="✏️", layout="wide")
-looks.style()  # contrast and wrapping code: every page, read by everyone (tests/test_accessibility.py)
+looks.style()  # contrast and wrapping code: every page, read by everyone (tests/browser/test_accessibility.py)
 
 
 

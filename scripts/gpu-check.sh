@@ -9,6 +9,6 @@ export PYTHONUNBUFFERED=1
 cd "$(dirname "$0")/.."
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.is_available())' | tee -a "$out/gpu.txt"
-timeout 180 python3 -m pytest -q -p no:cacheprovider tests/test_cuda.py tests/test_train.py tests/test_jobs.py 2>&1 | tee "$out/cuda-tests.log"
+timeout 180 python3 -m pytest -q -p no:cacheprovider tests/serving/test_cuda.py tests/core/test_train.py tests/serving/test_jobs.py 2>&1 | tee "$out/cuda-tests.log"
 timeout 150 python3 -m bench.gpu_bench 2>&1 | tee "$out/gpu-bench.log"
-timeout 240 python3 -m pytest -q -p no:cacheprovider tests/test_app.py tests/test_training_page.py tests/test_lesson_mnist.py tests/test_learning.py 2>&1 | tee "$out/app-tests.log"
+timeout 240 python3 -m pytest -q -p no:cacheprovider tests/pages/test_app.py tests/pages/test_training_page.py tests/pages/test_lesson_mnist.py tests/core/test_learning.py 2>&1 | tee "$out/app-tests.log"

@@ -1,5 +1,6 @@
 """The AppTest helpers every page test shares: a fresh session on a page, and the checks after each step."""
 
+import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -36,3 +37,21 @@ def ok(at: AppTest) -> None:
 def by_label(elements, fragment: str):
     """The first widget whose label contains `fragment`."""
     return next(e for e in elements if fragment in e.label)
+
+
+def run_until(at: AppTest, done, timeout: float = 120.0) -> None:
+    """Rerun the page (as its polling fragment would) until `done(at)`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        at.run()
+        ok(at)
+        if done(at):
+            return
+    raise AssertionError("the run did not finish in time")
+
+
+def progress_text(at: AppTest) -> str:
+    """The training page's progress line."""
+    bars = at.get("progress")
+    return bars[0].text if bars else ""

@@ -103,7 +103,7 @@ def http_server(tmp_path):
 
 @pytest.fixture(scope="session")
 def full_mnist() -> Path:
-    """The folder with the real MNIST's four IDX files that the app ships (tests/test_data.py checks their MD5s)."""
+    """The folder with the real MNIST's four IDX files that the app ships (tests/core/test_data.py checks their MD5s)."""
     return data.SHIPPED_DIR
 
 
@@ -139,3 +139,24 @@ def browser():
         b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
         yield b
         b.close()
+
+
+# --- Chromium: an app server and a page (chromium.py holds what the tests do with them) ---
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A freshly started app server on 127.0.0.1; its first visitor arrives by a deep link."""
+    from chromium import start_server, stop_server
+    srv, proc = start_server(tmp_path_factory.mktemp("server"))
+    yield srv
+    stop_server(proc)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 4000})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+

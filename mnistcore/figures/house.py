@@ -16,7 +16,7 @@ DIVERGING = [[i / (len(DIVERGING_RGB) - 1), f"rgb{rgb}".replace(" ", "")] for i,
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 # The third line's green and the second's orange look alike to protanopes (CIELAB distance 4.8, see
-# tests/test_colour_vision.py): every line also has a dash of its own, so colour is never the only carrier.
+# tests/core/test_colour_vision.py): every line also has a dash of its own, so colour is never the only carrier.
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 # A line chart's legend, under its x-axis title: above the plot, on a phone, it ran over the chart's title.
 BELOW = dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left")

@@ -1,6 +1,6 @@
 """What a browser uploads, turned into a model or an image: the one door, with a bound on what each may cost.
 
-At most, per upload, over what the server already holds (tests/test_bad_input.py::test_memory_bounds
+At most, per upload, over what the server already holds (tests/pages/test_bad_input.py::test_memory_bounds
 measures the largest accepted one of each kind in a fresh process: 48 MiB and 79 MiB here):
   weights: the file (<= 20 MiB, held by Streamlit) + about three times the tensors it unpacks to
            (<= 16 MiB, read from its zip directory before anything is loaded);

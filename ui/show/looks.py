@@ -1,5 +1,5 @@
 """What the app adds to Streamlit's own styles so that everyone can read and reach every page (WCAG 2.2 AA,
-checked by axe-core in tests/test_accessibility.py), on a desktop and on a phone; and its small tables."""
+checked by axe-core in tests/browser/test_accessibility.py), on a desktop and on a phone; and its small tables."""
 
 import streamlit as st
 

@@ -17,13 +17,14 @@ def plain(text: Any) -> str:
     """`text` shown as itself in Markdown, on one line: every mark that can start a link, image, code span, tag,
     heading or formula escaped (CommonMark lets any punctuation be escaped with a backslash), and bare addresses
     (http://, www., name@host) broken by an invisible space, since GFM links those whatever is escaped
-    (tests/test_hostile_text.py shows it in Chromium). Streamlit's own codes (`:skull:` an emoji, `:material/home:`
+    (tests/browser/test_hostile_text.py shows it in Chromium). Streamlit's own codes (`:skull:` an emoji, `:material/home:`
     an icon, `:red[...]` a colour) are broken the same way, after their colon: a backslash would not do, since the
     emoji plugin reads the text after escapes are undone, and the icons are found in the raw text before parsing.
     Ordinary words, colons and dashes read unchanged."""
     escaped = MARKUP.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " ")
     escaped = re.sub(r":(?=//)", ":" + ZWSP, escaped)  # after the scheme's colon: no autolink
-    escaped = re.sub(r":(?=[\w+\-])", ":" + ZWSP, escaped)  # before a code's name: no emoji, icon or colour
+    # before a code's name (":skull:", ":material/home:", ":red[...]"): no emoji, icon or colour; "10:15" reads as typed
+    escaped = re.sub(r":(?=[\w+\-]+(?:[:/]|\\\[))", ":" + ZWSP, escaped)  # "[" is escaped by now: "\["
     escaped = re.sub(r"(?i)\b(www)\.", r"\1" + ZWSP + ".", escaped)  # between www and its dot
     return escaped.replace("\\@", ZWSP + "\\@")  # before the @ of an e-mail address
 

@@ -2,7 +2,7 @@
 about, where it lives, and the one parser its values pass.
 
 A key means one thing. `settings.keep` reads its default and parser from here; `reloads` keeps what lives in the
-reload memory; `follow` drops what belongs to the last data set when the sidebar switches. tests/test_house.py
+reload memory; `follow` drops what belongs to the last data set when the sidebar switches. tests/pages/test_house.py
 checks that every key the code keeps is declared here, and that a kept key has one page.
 """
 

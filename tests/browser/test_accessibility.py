@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from axe import violations
-from test_browser import CHROMIUM, PAGES, settle, start_server, stop_server
+from chromium import CHROMIUM, PAGES, settle, start_server, stop_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
 ALL_PAGES = {**PAGES, "teach": "Teach a class", "board": "Class board"}
@@ -56,7 +56,7 @@ def test_a_finished_run_passes_axe(server, page):
 
 
 def test_a_filtered_gallery_and_a_drawn_digit_pass_axe(server, page):
-    from test_browser import pick_worst_cell
+    from chromium import pick_worst_cell
     page.goto(f"{server.url}/mistakes?size=sample")
     settle(page)
     pick_worst_cell(page)

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, settle, start_server, stop_server
+from chromium import CHROMIUM, settle, start_server, stop_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 MAIN = '[data-testid="stMain"]'

@@ -4,38 +4,28 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, page, server, settle  # noqa: F401 - fixtures
+from chromium import CHROMIUM, answer, self_check_line, settle
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
 
-def progress(pg) -> str:
-    """The sidebar's self-check line."""
-    return pg.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]', has_text="Self-check").inner_text()
 
 
-def answer(pg, box: int, text: str) -> None:
-    """Type `text` into the page's `box`-th answer box and press its Check."""
-    field = pg.get_by_label("Your answer").nth(box)
-    field.fill(text)
-    field.press("Enter")  # commits the text; Check then reads it
-    pg.locator('[data-testid="stMain"]').get_by_role("button", name="Check").nth(box).click()
-    settle(pg)
 
 
 def test_a_wrong_answer_gets_a_hint_a_right_one_moves_the_progress_line(server, page):  # noqa: F811
     page.goto(f"{server.url}/tensors?size=sample")
     settle(page)
-    assert re.search(r"0 of \d+ answered right", progress(page))
+    assert re.search(r"0 of \d+ answered right", self_check_line(page))
     answer(page, 0, "(28, 28)")
     main = page.locator('[data-testid="stMain"]')
     assert main.get_by_text("Not yet.").count() == 1 and main.get_by_text("Hint:").count() == 1
     answer(page, 0, "(5, 5)")
     assert main.get_by_text(re.compile(r"Right\. x\[0, 10:15, 10:15\] has shape \(5, 5\)")).count() == 1
-    assert re.search(r"1 of \d+ answered right", progress(page))
+    assert re.search(r"1 of \d+ answered right", self_check_line(page))
     page.get_by_role("link", name="Reshape & slicing").first.click()  # the line survives a page switch
     settle(page)
-    assert re.search(r"1 of \d+ answered right", progress(page))
+    assert re.search(r"1 of \d+ answered right", self_check_line(page))
 
 
 def test_typed_python_is_refused_in_words_and_never_run(server, page, tmp_path):  # noqa: F811
@@ -48,7 +38,7 @@ def test_typed_python_is_refused_in_words_and_never_run(server, page, tmp_path):
     assert main.get_by_text(re.compile(r"could not be read: type the numbers for x\.reshape")).count() == 1
     assert main.get_by_text(re.compile(r"could not be read: \.system\(\) is not part of this grammar")).count() == 1
     assert not marker.exists()
-    assert re.search(r"0 of \d+ answered right", progress(page))
+    assert re.search(r"0 of \d+ answered right", self_check_line(page))
 
 
 def test_the_lessons_own_mean_is_right_on_the_normalization_page(server, page):  # noqa: F811

@@ -1,6 +1,6 @@
 """The GPU path: runs in workers that each own a CUDA context, the GPU's own line, a full GPU, the page.
 
-Skipped without CUDA (the CI machine has none); run on a GPU machine with `pytest tests/test_cuda.py`.
+Skipped without CUDA (the CI machine has none); run on a GPU machine with `pytest tests/serving/test_cuda.py`.
 """
 
 import shutil
@@ -10,8 +10,7 @@ import time
 
 import pytest
 import torch
-from apptest import by_label, ok, open_page
-from test_training_page import progress_text, run_until
+from apptest import by_label, ok, open_page, progress_text, run_until
 
 from mnistcore.data import load_dataset
 from mnistcore.prepare import to_tensors

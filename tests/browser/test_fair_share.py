@@ -1,7 +1,7 @@
 """In Chromium: one browser's tabs cannot take the class's training places; another browser still can train."""
 
 import pytest
-from test_browser import CHROMIUM, server, settle, start_run  # noqa: F401 (shared fixtures)
+from chromium import CHROMIUM, settle, start_run
 
 from mnistcore.serving.lines import RUNS_PER_BROWSER
 

@@ -5,7 +5,7 @@ import re
 import time
 
 import pytest
-from test_browser import CHROMIUM, progress, settle, start_run, start_server, step_of, stop_server  # noqa: F401, F811 (a shared fixture)
+from chromium import CHROMIUM, progress, settle, start_run, start_server, step_of, stop_server
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 

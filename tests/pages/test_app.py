@@ -261,3 +261,9 @@ def test_a_right_answer_counts_in_the_sidebar_and_survives_a_page_switch():
     assert any("1 of" in c.value for c in at.sidebar.caption)
     at.switch_page(page_file("mistakes")).run()
     assert any("1 of" in c.value for c in at.sidebar.caption)
+
+
+def test_plain_text_breaks_streamlits_codes_but_not_a_slice():
+    assert words.plain("x[0, 10:15, 10:15]") == r"x\[0, 10:15, 10:15\]"  # as typed, no invisible space
+    for code in (":skull:", ":material/home:", ":red[RED]", ":blue-background[B]", ":+1:"):
+        assert code not in words.plain(code) and words.plain(code).startswith(":\u200b"), code

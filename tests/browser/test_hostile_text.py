@@ -9,7 +9,7 @@ import itertools
 import urllib.parse
 
 import pytest
-from test_browser import CHROMIUM, server, settle  # noqa: F401 (shared fixtures)
+from chromium import CHROMIUM, settle
 
 from mnistcore import models
 

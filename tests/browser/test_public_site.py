@@ -9,7 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, free_port, settle, start_run  # noqa: F401 (a shared fixture)
+from chromium import CHROMIUM, free_port, settle, start_run
 
 from bench.servers import tree
 from deploy.serve import HAPROXY, Class, haproxy_config, wait_healthy
@@ -59,7 +59,7 @@ def test_every_hosting_sends_the_security_headers_and_no_banner(site, way):
 
 
 def test_make_run_starts_the_server_that_sends_them():
-    run = next(line for line in (Path(__file__).resolve().parents[1] / "Makefile").read_text().splitlines()
+    run = next(line for line in (Path(__file__).resolve().parents[2] / "Makefile").read_text().splitlines()
                if line.strip().endswith("--server.port $(PORT)"))
     assert "deploy/app_server.py run app.py" in run
 

@@ -6,25 +6,8 @@ import signal
 import time
 
 import torch
-from apptest import by_label, ok, open_page, page_file
+from apptest import by_label, ok, open_page, page_file, progress_text, run_until
 from streamlit.testing.v1 import AppTest
-
-
-def run_until(at: AppTest, done, timeout: float = 120.0) -> None:
-    """Rerun the page (as its polling fragment would) until `done(at)`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        time.sleep(0.3)
-        at.run()
-        ok(at)
-        if done(at):
-            return
-    raise AssertionError("the run did not finish in time")
-
-
-def progress_text(at: AppTest) -> str:
-    bars = at.get("progress")
-    return bars[0].text if bars else ""
 
 
 def test_training_page_runs_to_the_end_and_offers_the_weights():

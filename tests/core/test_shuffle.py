@@ -1,6 +1,6 @@
 """Shuffled pixels and the small CNN (mnistcore/shuffle.py, models.SmallCNN) on the shipped sample: the CNN runs in the
 training engine, shuffling costs it, and a shift costs it less than the lesson's model. The full-MNIST figures of the
-lesson's model are in tests/test_distort.py."""
+lesson's model are in tests/core/test_distort.py."""
 
 import numpy as np
 import pytest

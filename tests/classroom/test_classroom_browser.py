@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, start_server, stop_server
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from test_browser import CHROMIUM, start_server, stop_server
 
 from bench.room_steps import MAIN, join, open_room, push_task, runs_posted, start_fresh, use_task, wait_text
 from deploy.serve import HAPROXY, Class

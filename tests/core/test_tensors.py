@@ -127,7 +127,7 @@ def test_the_slice_examples_work_in_a_fresh_process():
     code = ("import torch; from mnistcore import tensors as T; img = torch.rand(28, 28); "
             "print([T.attempt(e, img=img)[1] for e in ('img > 0.5', 'img[img > 0.5]')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         cwd=Path(__file__).resolve().parents[1])
+                         cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "[None, None]", out.stdout + out.stderr
 
 

@@ -132,7 +132,7 @@ def test_workers_end_with_their_server_even_when_paused(tmp_path):
     script = tmp_path / "server.py"
     script.write_text(SERVER)
     server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
-                              cwd=Path(__file__).resolve().parents[1], env=os.environ | {"PYTHONPATH": "."})
+                              cwd=Path(__file__).resolve().parents[2], env=os.environ | {"PYTHONPATH": "."})
     workers = [int(pid) for pid in server.stdout.readline().split()]
     assert len(workers) >= 2
     os.kill(server.pid, signal.SIGKILL)  # no clean-up runs: as when a server runs out of memory
@@ -310,8 +310,8 @@ print("run", job.result.status, job.result.steps)
 
 def test_workers_start_where_python_has_no_forkserver():
     """Windows' Python has only spawn: the page pool and a training run still work there."""
-    out = subprocess.run([sys.executable, "-c", SPAWN_ONLY], cwd=Path(__file__).resolve().parents[1], capture_output=True,
-                         text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    out = subprocess.run([sys.executable, "-c", SPAWN_ONLY], cwd=Path(__file__).resolve().parents[2], capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     assert out.returncode == 0, out.stderr[-2000:]
     assert "pool 6" in out.stdout and "run done 5" in out.stdout, out.stdout
 

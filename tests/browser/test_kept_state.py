@@ -5,8 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, page, pick_worst_cell, server, settle  # noqa: F401 - fixtures
-from test_self_check import answer, progress
+from chromium import CHROMIUM, answer, pick_worst_cell, self_check_line, settle
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
@@ -36,12 +35,13 @@ def test_self_check_answers_survive_a_reload(server, page):  # noqa: F811
     page.goto(f"{server.url}/tensors?size=sample")
     settle(page)
     answer(page, 0, "(5, 5)")
-    assert re.search(r"1 of \d+ answered right", progress(page))
+    assert re.search(r"1 of \d+ answered right", self_check_line(page))
     page.reload()
     settle(page)
-    assert re.search(r"1 of \d+ answered right", progress(page))
+    assert re.search(r"1 of \d+ answered right", self_check_line(page))
     main = page.locator('[data-testid="stMain"]')
-    assert main.get_by_text(re.compile(r"Right\. x\[0, 10:15, 10:15\] has shape \(5, 5\)")).count() == 1
+    assert main.get_by_text(re.compile(r"Right\. x\[0, 10:15, 10:15\] has shape \(5, 5\)")).count() == 1, \
+        main.inner_text().split("Check yourself")[-1][:800].replace("\n", " | ")
 
 
 def test_a_data_set_switch_drops_the_selected_mistake(server, page):  # noqa: F811

@@ -4,7 +4,7 @@ projector and a phone (one size rule: figures.images.template_grid_height)."""
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, server, settle, start_run  # noqa: F401 - fixtures
+from chromium import CHROMIUM, settle, start_run
 
 from mnistcore.figures.images import GRID_GAP, TEMPLATE_COLS
 

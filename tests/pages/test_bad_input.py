@@ -1,7 +1,7 @@
 """A corpus of bad inputs, generated here (no binary files): each gets a clear message, never a traceback.
 
 The classes: data files (IDX, the lesson's pickle, folders), weights uploads, photo uploads. URL
-parameters and the sidebar's folder box go through the app itself in tests/test_app_settings.py.
+parameters and the sidebar's folder box go through the app itself in tests/pages/test_app_settings.py.
 """
 
 import gzip

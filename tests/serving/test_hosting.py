@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_browser import CHROMIUM, free_port, settle, start_run  # noqa: F401  (browser is a fixture)
+from chromium import CHROMIUM, free_port, settle, start_run
 
 from deploy.serve import HAPROXY, Class, haproxy_config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = sorted((ROOT / "deploy" / "k8s").glob("*.yaml"))
 
 
