@@ -140,7 +140,7 @@ else:
     if source is not None:
         try:
             img = uploads.image(source) if isinstance(source, bytes) else source
-            prepared = digits.prepare(img)
+            prepared = digits.like_mnist(img)
         except uploads.UploadError as e:  # DigitError too: both say in words why
             st.error(f"That image cannot be used: {words.plain(e)}")
         else:

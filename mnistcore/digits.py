@@ -146,7 +146,7 @@ def digit_parts(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     return np.isin(labels, keep)
 
 
-def prepare(img: Image.Image) -> Prepared:
+def like_mnist(img: Image.Image) -> Prepared:
     """Turn a drawing or a photo into an MNIST-style (28, 28) digit, recording every step."""
     if min(img.size) < MIN_SIDE:
         raise DigitError(f"The image is {img.width} x {img.height} pixels: too small to hold a digit "

@@ -165,7 +165,7 @@ def clone_state(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
-def snapshot(model: nn.Module) -> dict:
+def template_fields(model: nn.Module) -> dict:
     """The model's first-layer templates and their captions, copied to the CPU."""
     weights, titles = models.templates(model)
     return {"weights": weights.numpy(), "weight_titles": titles}
@@ -248,7 +248,7 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
                     break
                 good_state, good_step = clone_state(model), tally.step
                 snap = config.snapshot_every and tally.step % config.snapshot_every < config.report_every
-                event("progress", train_loss=train_loss, **(snapshot(model) if snap else {}))
+                event("progress", train_loss=train_loss, **(template_fields(model) if snap else {}))
             if (config.eval_every and tally.step % config.eval_every == 0) or end_of_epoch or tally.step == total:
                 valid_loss, valid_acc = evaluate(model, data.x_valid, data.y_valid)
                 evaluated_at = tally.step
@@ -265,7 +265,7 @@ def train(config: TrainConfig, data: Tensors, model: nn.Module | None = None,
     if status == "done" and valid_loss > OVERSHOOT * start_loss:  # finite, but the loss rose: too big a step
         status, message = "overshot", overshoot_message(config, start_loss, valid_loss, valid_acc)
     event(status, train_loss=train_loss, valid_loss=valid_loss, valid_accuracy=valid_acc, message=message,
-          **snapshot(model))
+          **template_fields(model))
     return Result(model=model, config=config, status=status, steps=tally.step, seconds=tally.seconds(),
                   images_per_second=tally.speed(), train_loss=train_loss, valid_loss=valid_loss,
                   valid_accuracy=valid_acc, history=history)

@@ -35,7 +35,7 @@ def centre_of_mass(a: np.ndarray) -> tuple[float, float]:
 
 
 def test_off_centre_digit_comes_back_centred_by_mass_in_20x20():
-    p = digits.prepare(drawn(box=((10, 10), (60, 120))))
+    p = digits.like_mnist(drawn(box=((10, 10), (60, 120))))
     assert p.digit.shape == (28, 28) and p.inverted
     cy, cx = centre_of_mass(p.digit)
     assert abs(cy - 14) <= 0.6 and abs(cx - 14) <= 0.6  # where MNIST puts it (digits.CENTRE)
@@ -45,8 +45,8 @@ def test_off_centre_digit_comes_back_centred_by_mass_in_20x20():
 
 
 def test_white_on_black_is_not_inverted_and_matches_the_inverted_photo():
-    photo = digits.prepare(drawn())
-    screen = digits.prepare(drawn(ink="white", paper="black"))
+    photo = digits.like_mnist(drawn())
+    screen = digits.like_mnist(drawn(ink="white", paper="black"))
     assert photo.inverted and not screen.inverted
     np.testing.assert_allclose(photo.digit, screen.digit, atol=1e-6)
 
@@ -58,21 +58,21 @@ def test_white_on_black_is_not_inverted_and_matches_the_inverted_photo():
 def test_every_common_format_and_mode(fmt, mode, kw):
     img = drawn().convert("L")
     img = img.convert(mode) if mode != "I;16" else Image.fromarray(np.asarray(img, np.uint16) * 257)  # 16-bit grey
-    p = digits.prepare(uploads.image(encode(img, fmt, **kw)))
+    p = digits.like_mnist(uploads.image(encode(img, fmt, **kw)))
     assert p.inverted and p.digit.max() > 0.8
 
 
 def test_transparent_png_with_dark_ink_on_nothing():
     img = Image.new("RGBA", (200, 200), (0, 0, 0, 0))
     ImageDraw.Draw(img).line([(100, 20), (100, 180)], fill=(0, 0, 0, 255), width=14)
-    p = digits.prepare(uploads.image(encode(img, "PNG")))
+    p = digits.like_mnist(uploads.image(encode(img, "PNG")))
     assert p.inverted and p.digit.max() > 0.8
 
 
 def test_animated_gif_uses_the_first_frame():
     frames = [drawn().convert("P"), Image.new("P", (300, 200), 255)]
     data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
-    assert digits.prepare(uploads.image(data)).digit.max() > 0.8
+    assert digits.like_mnist(uploads.image(data)).digit.max() > 0.8
 
 
 @pytest.mark.parametrize("data, fragment", [
@@ -101,7 +101,7 @@ def test_decompression_bomb_is_refused_before_decoding():
 ])
 def test_images_without_a_digit(img, fragment):
     with pytest.raises(digits.DigitError, match=fragment):
-        digits.prepare(img)
+        digits.like_mnist(img)
 
 
 def test_normalized_uses_the_given_statistics():
@@ -129,7 +129,7 @@ def test_photos_of_validation_digits_get_the_clean_digits_prediction(capsys):
     with torch.no_grad():
         for i in picks:
             clean = int(model(data.x_valid[i:i + 1]).argmax())
-            prepared = digits.prepare(uploads.image(photo_corpus.photo(ds.x_valid[i], rng)))
+            prepared = digits.like_mnist(uploads.image(photo_corpus.photo(ds.x_valid[i], rng)))
             same += int(model(torch.tensor(digits.normalized(prepared.digit, mean, std))[None]).argmax()) == clean
     with capsys.disabled():
         print(f"\n  photos read as the clean digit: {same} of {len(picks)} ({same / len(picks):.0%})")

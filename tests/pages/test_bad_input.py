@@ -323,7 +323,7 @@ def test_bad_photos_are_refused_in_words(case):
 ])
 def test_photos_without_a_digit(img, fragment):
     with pytest.raises(digits.DigitError, match=fragment):
-        digits.prepare(uploads.image(encode(img, "PNG")))
+        digits.like_mnist(uploads.image(encode(img, "PNG")))
 
 
 @pytest.mark.parametrize("orientation, upright", [(1, False), (6, True), (8, True), (3, False)])
@@ -339,13 +339,13 @@ def test_an_animated_gif_gives_its_first_frame():
     frames = [bar(horizontal=False), Image.new("RGB", (200, 200), "white")]
     buffer = io.BytesIO()
     frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:])
-    assert digits.prepare(uploads.image(buffer.getvalue())).digit.max() > 0.8
+    assert digits.like_mnist(uploads.image(buffer.getvalue())).digit.max() > 0.8
 
 
 def test_a_large_photo_is_shrunk_before_it_is_prepared():
     img = uploads.image(encode(bar((4000, 3000), horizontal=False), "PNG"))
     assert uploads.WORK_SIDE // 2 < max(img.size) <= uploads.WORK_SIDE
-    assert digits.prepare(img).digit.max() > 0.8
+    assert digits.like_mnist(img).digit.max() > 0.8
 
 
 PEAK_SCRIPT = """
@@ -358,7 +358,7 @@ data = open(sys.argv[2], "rb").read()
 open("/proc/self/clear_refs", "w").write("5")  # reset the peak (VmHWM) to the current RSS
 before = kib("VmRSS:")
 try:
-    digits.prepare(uploads.image(data)) if sys.argv[1] == "photo" else uploads.weights(data)
+    digits.like_mnist(uploads.image(data)) if sys.argv[1] == "photo" else uploads.weights(data)
 except uploads.UploadError:
     pass  # blank, or weights of no model here: the cost of getting that far is what is measured
 print((kib("VmHWM:") - before) / 1024)
