@@ -6,21 +6,13 @@ import time
 from pathlib import Path
 
 import pytest
-from chromium import CHROMIUM, settle, start_server, stop_server
+from chromium import CHROMIUM, settle
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 MAIN = '[data-testid="stMain"]'
 ACCURACY = """() => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
   .find(e => e.innerText.startsWith('accuracy now'));
   return m ? m.querySelector('[data-testid="stMetricValue"]').innerText : null; }"""
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A freshly started app server."""
-    srv, proc = start_server(tmp_path_factory.mktemp("break"))
-    yield srv
-    stop_server(proc)
 
 
 @pytest.fixture
