@@ -22,7 +22,7 @@ intro = st.empty()  # its numbers are the settings', read below
 run_area = st.container()
 
 with st.expander("Settings (the defaults are the lesson's)", expanded=job is None):
-    c = st.columns(4) + st.columns(4)
+    c = st.columns([3, 2, 3, 2]) + st.columns(4)  # the model's name is the longest: "The lesson's nn.Sequential"
     chosen = {}
     for where, choice in zip(c, choices.RUN):
         if choice is choices.MOMENTUM and chosen["optim"] != "sgd":

@@ -110,7 +110,7 @@ def task_form(code: str, task: dict | None) -> None:
         size = st.radio("Images", ["sample", "full"], horizontal=True,
                          format_func={"sample": "quick sample", "full": "all of MNIST"}.get,
                          help="The quick sample trains in seconds: good for a class trying many settings.")
-        c = st.columns(4) + st.columns(4)
+        c = st.columns([3, 2, 3, 2]) + st.columns(4)  # the model's name is the longest
         # Full speed by default: a class trying settings wants results; slow motion is for watching one run.
         chosen = {choice.key: choice_widgets.widget(where, choice, initial="full" if choice is choices.PACE else None)
                   for where, choice in zip(c, choices.RUN)}
