@@ -23,12 +23,13 @@ def test_the_tensors_pages_image_does_not_move_the_reshape_pages_slice(server, p
     slider.focus()
     for _ in range(6):
         slider.press("ArrowRight")
+    page.wait_for_function("() => /[?&]img=[1-9]/.test(location.search)", timeout=30_000)  # the tensors page's own key
     settle(page)
-    assert "img=6" in page.url  # the tensors page's own key
+    moved = int(re.search(r"[?&]img=(\d+)", page.url).group(1))  # a busy server may merge key presses: at least one
     nav(page, "Reshape & slicing")
     main = page.locator('[data-testid="stMain"]').inner_text()
-    assert "x_imgs[0, 10:15, 10:15]" in main  # the lesson's slice, not image 6's
-    assert "x_imgs[6," not in main
+    assert "x_imgs[0, 10:15, 10:15]" in main  # the lesson's slice, not the tensors page's image
+    assert f"x_imgs[{moved}," not in main
 
 
 def test_self_check_answers_survive_a_reload(server, page):  # noqa: F811
