@@ -201,7 +201,7 @@ def test_a_laptops_class_seen_by_a_hostile_student_on_its_network(tmp_path, brow
         twin.get_by_label("Your name on the class board", exact=True).fill(
             name.replace("i>", "\u0456>"))  # a Cyrillic і in the tags: looks the same
         twin.get_by_role("button", name="Join the class").click()
-        wait_text(twin, "looks the same", where='[data-testid="stSidebar"]')
+        wait_text(twin, "looks the same", where=MAIN)  # the join prompt sits atop the page
 
         store = open_store(str(tmp_path / "class.db"))
         member = store.members(code)[0].id
