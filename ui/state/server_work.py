@@ -8,6 +8,7 @@ cancelled if it has not begun). Only the default view is computed ahead of a pag
 """
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, wait
@@ -140,6 +141,10 @@ def in_order(fn: Callable, ds: Dataset, items: list) -> dict:
     return done
 
 
+_curves_asked: "weakref.WeakSet[Future]" = weakref.WeakSet()  # lesson futures whose curves are asked for
+_asked_lock = threading.Lock()
+
+
 def prefetch(ds: Dataset, seed: int) -> None:
     """Start, in the background, what the pages' default view needs for this data set (each once per server).
     Other seeds are computed when a page asks: a link with a new seed must not start a server's worth of work."""
@@ -152,6 +157,16 @@ def prefetch(ds: Dataset, seed: int) -> None:
                            (normalize.colour_demo, ds, (seed,)),
                            (learning.relu_fits, None, (curve, learning.UNITS, learning.RELU_STEPS, seed))]:
         table().start(fn, data, args, "the server")  # the server's own asking: no student's bound counts it
-    lesson = table().start(train.lesson_model_file, ds, (seed,), "the server")
-    if lesson.done() and not lesson.cancelled() and lesson.exception() is None:  # the Break it page's curves need its weights
-        table().start(distort.curves, ds, (lesson.result(), seed), "the server")
+    computations, lesson = table(), table().start(train.lesson_model_file, ds, (seed,), "the server")
+
+    def curves(done: Future) -> None:
+        """The Break it page's curves, which need the lesson's weights: asked for as soon as they exist, so that the
+        server's own work for a data set comes in one go (not on whichever page's run happens to come next)."""
+        if not done.cancelled() and done.exception() is None:
+            computations.start(distort.curves, ds, (done.result(), seed), "the server")
+
+    with _asked_lock:
+        if lesson in _curves_asked:  # every page run prefetches: one callback per lesson future, not one per run
+            return
+        _curves_asked.add(lesson)
+    lesson.add_done_callback(curves)  # at once when it is done already
