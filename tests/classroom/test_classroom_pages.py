@@ -235,3 +235,22 @@ def test_the_start_page_takes_a_room_code_to_the_join_prompt(class_db):
     ok(at)
     assert code in str(at.query_params["room"])
     assert any(f"Class room {code}" in m.value for m in at.markdown)  # the join prompt atop the page
+
+
+@pytest.mark.parametrize("pinned", [False, True], ids=["own seed", "the task's seed"])
+def test_in_a_room_each_students_run_has_a_seed_of_its_own_unless_the_task_pins_one(class_db, pinned):
+    store = open_store(class_db)
+    code, _ = store.create_room()
+    store.join(code, "Ann")  # another student: this one's seat is the second
+    store.set_task(code, "Go", {"size": "sample", "pace": "full", **({"seed": 0} if pinned else {})})
+    at = session(room=code)
+    by_label(at.text_input, "Your name on the class board").input("Ben")
+    at.button(key="seat_join").click().run()
+    at.sidebar.button(key="seat_use").click().run()  # its switch to the training page is the browser's (AppTest: below)
+    at.switch_page(page_file("training")).run()
+    ok(at)
+    by_label(at.button, "Start").click().run()
+    ok(at)
+    ben = next(m.id for m in store.members(code) if m.name == "Ben")
+    assert at.session_state["job"].config.seed == (0 if pinned else ben) and ben != 0
+    assert at.session_state["kept:seed"] == 0  # the sidebar's seed, and the pages' own model, are untouched

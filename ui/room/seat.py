@@ -54,12 +54,19 @@ def _found_again(code: str) -> Seat | None:
 
 
 def _sit(seat: Seat) -> None:
-    """Make `seat` this session's, with a seed of its own: a class's runs of the same settings differ, as real runs
-    do (a task may pin one seed for everyone)."""
+    """Make `seat` this session's."""
     st.session_state["seat"] = seat
-    if settings.value("seed") == registry.entry("seed").default:
-        settings.put("seed", seat.member)
     reloads.remember()
+
+
+def run_seed(seed: int) -> int:
+    """The seed of a run this session starts: in a room, each student's own (the seat's number) unless the student
+    chose one or the task pinned one, so a class's runs of the same settings differ as real runs do. The pages' own
+    model (the lesson's, trained once per server and seed) keeps the sidebar's seed."""
+    seat = rooms.seat()
+    if seat is None or st.session_state.get("seed_pinned") or seed != registry.entry("seed").default:
+        return seed
+    return seat.member
 
 
 def _join(code: str) -> None:
@@ -121,6 +128,7 @@ def _use(task_settings: dict) -> None:
     for key in TASK_KEYS:
         if key in task_settings:
             settings.put(key, task_settings[key])
+    st.session_state["seed_pinned"] = "seed" in task_settings  # the task's one seed for everyone
     st.session_state["to_training"] = True
 
 

@@ -20,6 +20,7 @@ def start(config: TrainConfig, ds: Dataset, device: torch.device) -> None:
     running = st.session_state.get("job")
     if running is not None and running.alive:  # a press delivered twice on a busy server: one run, not two
         return
+    config = replace(config, seed=seat.run_seed(config.seed))  # in a room, each student's own
     base = st.session_state.get("uploaded")
     # the weights decide the model, and the run says where it began: its result is not this run's alone
     run_config = replace(config, model=models.kind_of(base), start="uploaded") if base is not None else config
