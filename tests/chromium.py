@@ -184,3 +184,18 @@ def answer(pg, box: int, text: str) -> None:
     field.press("Enter")  # commits the text; Check then reads it
     pg.locator('[data-testid="stMain"]').get_by_role("button", name="Check").nth(box).click()
     settle(pg)
+
+
+def draw_a_digit(page) -> None:
+    """Draw a stroke on the canvas with the mouse and wait for the prediction."""
+    canvas = page.locator("canvas").last
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.15
+    page.mouse.move(x, top)
+    page.mouse.down()
+    for k in range(1, 21):
+        page.mouse.move(x + k, top + k * box["height"] * 0.035)
+    page.mouse.up()
+    page.wait_for_function("() => document.body.innerText.includes('5. 20 × 20, centred in 28 × 28')", timeout=60_000)
+    settle(page)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from axe import violations
-from chromium import CHROMIUM, PAGES, settle, start_server, stop_server
+from chromium import CHROMIUM, PAGES, draw_a_digit, settle, start_server, stop_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
 ALL_PAGES = {**PAGES, "teach": "Teach a class", "board": "Class board"}
@@ -61,23 +61,8 @@ def test_a_filtered_gallery_and_a_drawn_digit_pass_axe(server, page):
     settle(page)
     pick_worst_cell(page)
     clean(page)
-    draw(page)
+    draw_a_digit(page)
     clean(page)
-
-
-def draw(page) -> None:
-    """Draw a stroke on the canvas with the mouse and wait for the prediction."""
-    canvas = page.locator("canvas").last
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    x, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.15
-    page.mouse.move(x, top)
-    page.mouse.down()
-    for k in range(1, 21):
-        page.mouse.move(x + k, top + k * box["height"] * 0.035)
-    page.mouse.up()
-    page.wait_for_function("() => document.body.innerText.includes('5. 20 × 20, centred in 28 × 28')", timeout=60_000)
-    settle(page)
 
 
 def test_the_learning_page_after_a_few_steps_passes_axe(server, page):

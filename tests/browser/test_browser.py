@@ -9,6 +9,7 @@ from chromium import (
     CHROMIUM,
     PAGES,
     cpu_share,
+    draw_a_digit,
     live_weights,
     pick_worst_cell,
     progress,
@@ -75,17 +76,7 @@ def test_clicking_a_confusion_cell_filters_the_gallery(server, page):
 def test_drawing_a_digit_gives_a_prediction(server, page):
     page.goto(f"{server.url}/mistakes")
     settle(page)
-    canvas = page.locator("canvas").last
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    x, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.15
-    page.mouse.move(x, top)
-    page.mouse.down()
-    for k in range(1, 21):
-        page.mouse.move(x + k, top + k * box["height"] * 0.035)
-    page.mouse.up()
-    page.wait_for_function("() => document.body.innerText.includes('5. 20 × 20, centred in 28 × 28')", timeout=60_000)
-    settle(page)
+    draw_a_digit(page)
     page.locator('[data-testid="stPlotlyChart"]').last.scroll_into_view_if_needed()  # charts draw when seen
     page.wait_for_function(f"() => ({CHART_TEXTS})().filter(t => t.startsWith('predicted')).length === 2", timeout=30_000)
 
