@@ -8,7 +8,7 @@ from mnistcore import choices
 from mnistcore.classroom import board
 from mnistcore.classroom.qr import qr_png
 from mnistcore.classroom.store import RoomError, StoreDown, clean_code
-from ui.room import projector, rooms, seat
+from ui.room import projector, rooms, seat, teaching
 from ui.run import choice_widgets
 from ui.show import fragments, looks, plots, words
 from ui.state import browsers
@@ -18,26 +18,6 @@ projector.toggle()
 st.markdown("Open a **room** for your class. Students open its link (or scan its code) and pick a name: no accounts. "
             "A **task** you push shows in every student's sidebar within seconds, with a button that sets their "
             "training page to its settings. Every run they finish lands on the **class board**, for the projector.")
-
-
-def claim_from_link() -> None:
-    """A teacher link (`?room=CODE&key=SECRET`) gives this session the room; the secret then leaves the address."""
-    code, secret = clean_code(st.query_params.get("room", "")), st.query_params.get("key", "")
-    if not secret:
-        return
-    st.query_params.pop("key", None)
-    st.query_params.pop("room", None)  # the teacher is no student: no join box in the sidebar
-    if wait := rooms.wait_words():
-        st.warning(wait)
-        return
-    try:
-        if rooms.store().is_teacher(code, secret):
-            st.session_state["teaching"] = rooms.Teacher(code, secret)
-            st.rerun()  # the sidebar too: it drew before the claim
-        rooms.GUESSES.failed(rooms.client())
-        st.warning("That teacher link does not open a room: it may be mistyped, or its room has closed.")
-    except StoreDown as e:
-        rooms.down(e)
 
 
 def open_room() -> None:
@@ -176,23 +156,8 @@ def end_room(code: str) -> None:
             st.rerun()
 
 
-def found_again() -> rooms.Teacher | None:
-    """The room this browser opened, from the class's database: after a reload, or on another server after a restart."""
-    if "teaching_looked" in st.session_state:
-        return None
-    st.session_state["teaching_looked"] = True
-    try:
-        code = rooms.store().taught_by(browsers.browser_id())
-    except StoreDown:
-        return None
-    if code is None:
-        return None
-    st.session_state["teaching"] = rooms.Teacher(code, "")
-    return st.session_state["teaching"]
-
-
-claim_from_link()
-mine = rooms.teacher() or found_again()
+teaching.claim_from_link()
+mine = rooms.teacher() or teaching.found_again()
 if mine is None:
     open_room()
     join_by_code()
