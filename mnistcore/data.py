@@ -146,6 +146,7 @@ class Dataset:
     x_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
     origin: str = ""  # the folder it was read from, for telling data sets apart; never shown in the browser
+    label: str = ""  # the display name of a data set that has no entry in SPECS (a zip of folders); else SPECS's
 
     def __post_init__(self):
         """Check the arrays (every reader's data passes here), then freeze them: one copy serves every session."""
@@ -158,7 +159,7 @@ class Dataset:
     @property
     def title(self) -> str:
         """The data set's display name."""
-        return SPECS[self.name].title
+        return self.label or SPECS[self.name].title
 
     @property
     def key(self) -> str:

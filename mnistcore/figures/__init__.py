@@ -18,6 +18,7 @@ from mnistcore.figures.house import (
     y_window,
 )
 from mnistcore.figures.images import (
+    class_rows,
     enlarged,
     image,
     mosaic,
@@ -32,7 +33,7 @@ from mnistcore.figures.toys import descent, line_fit, relu_pieces
 
 __all__ = [
     "CLASS_COLORS", "DIVERGING", "DIVERGING_RGB", "OPTIMIZER_COLORS", "blank", "log_ticks", "y_window",
-    "enlarged", "image", "mosaic", "number_grid", "outline", "tensor_picture", "thumbnail", "tile", "weight_grid",
+    "class_rows", "enlarged", "image", "mosaic", "number_grid", "outline", "tensor_picture", "thumbnail", "tile", "weight_grid",
     "bars", "confusion", "curves", "histogram", "lr_scatter", "run_curves",
     "descent", "line_fit", "relu_pieces",
 ]

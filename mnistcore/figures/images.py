@@ -37,6 +37,19 @@ def tile(images: np.ndarray, cols: int, gap: int = 2) -> np.ndarray:
     return canvas
 
 
+def class_rows(images: np.ndarray, labels: np.ndarray, per_class: int = 8, classes: int = 10, gap: int = 2,
+               background: int = 96) -> np.ndarray:
+    """A plain picture (uint8) of (N, H, W) uint8 images by class: one row per class holding its first `per_class`
+    images, on grey so that black around a digit still shows where its tile ends; a shorter class leaves grey."""
+    h, w = np.shape(images)[1:]
+    chosen = np.full((classes * per_class, h, w), np.nan)  # (classes * per_class, H, W): NaN where no image
+    for c in range(classes):
+        first = np.asarray(images)[np.flatnonzero(np.asarray(labels) == c)[:per_class]]
+        chosen[c * per_class:c * per_class + len(first)] = first
+    canvas = tile(chosen, per_class, gap)  # (classes * (H + gap) - gap, per_class * (W + gap) - gap)
+    return np.where(np.isnan(canvas), background, canvas).astype(np.uint8)
+
+
 def mosaic(images: np.ndarray, titles: Sequence[str] | None = None, *, cols: int = 10,
            colorscale: str = INK, zmin: float | None = None, zmax: float | None = None,
            zmid: float | None = None, height: int | None = None, title: str | None = None,
