@@ -2,7 +2,7 @@
 
 Each migration is a list of statements written once for both backends; `{id}`, `{blob}` and `{real}` are
 the only words that differ (SQLite's and PostgreSQL's names for an auto-numbered key, bytes and a float).
-Times are seconds since the epoch. Deleting a room deletes its members and runs (ON DELETE CASCADE).
+Times are seconds since the epoch. Deleting a room deletes its members, runs and drawings (ON DELETE CASCADE).
 """
 
 MIGRATIONS: list[list[str]] = [
@@ -54,6 +54,19 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE members ADD COLUMN rejoin_hash TEXT",  # sha256 of the student's rejoin code
         "CREATE INDEX members_by_browser ON members (room, browser)",
         "ALTER TABLE rooms ADD COLUMN teacher_browser TEXT",  # the browser that opened the room: its teacher's again
+    ],
+    [  # 5: the class's own digits: what the teacher asks for, and each drawing, kept by seat, never by name
+        "ALTER TABLE rooms ADD COLUMN collect INTEGER",  # drawings of each digit asked of every student, or NULL
+        """CREATE TABLE drawings (
+            id {id},
+            room TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+            member INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
+            image {blob} NOT NULL,              -- (28, 28) uint8: the digit as like_mnist prepared it, 784 bytes
+            drawn {real} NOT NULL
+        )""",
+        "CREATE INDEX drawings_by_room ON drawings (room, id)",
+        "CREATE INDEX drawings_by_member ON drawings (member)",  # a removed student's drawings go without a full scan
     ],
 ]
 VERSION = len(MIGRATIONS)

@@ -1,4 +1,4 @@
-"""The one place a class's shared state lives: rooms, tasks, students and their posted runs.
+"""The one place a class's shared state lives: rooms, tasks, students, their posted runs and drawn digits.
 
 One set of methods over two backends (`backends`): SQLite from the standard library (a file in WAL mode,
 shared by every server process on one machine) and PostgreSQL through psycopg 3 (shared by every machine).
@@ -24,6 +24,7 @@ CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0 or 1: read off a
 CODE_LENGTH = 6  # 32**6, about a billion codes: guessing one at the throttle's pace takes years
 MAX_NAME = 40
 MAX_TASK_TEXT = 300
+MAX_COLLECT = 10  # of each digit per student: ten of each is 100 drawings, a lesson's worth of drawing
 STATUSES = ("done", "overshot", "stopped", "diverged")  # how a posted run ended (mnistcore.train)
 
 
@@ -43,12 +44,14 @@ class Limits:
 
 @dataclass(frozen=True)
 class Room:
-    """An open room: its code, when it closes, its task (or None) and its version (bumped by every change)."""
+    """An open room: its code, when it closes, its task (or None), its version (bumped by every change) and how many
+    of each digit every student is asked to draw (None while the teacher is not collecting)."""
 
     code: str
     expires: float
     task: dict | None
     version: int
+    collect: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,19 @@ class Run:
     dataset: str
     posted: float
     ended: float | None  # when the run ended on its server (None for runs posted before schema 3)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many digits a room's students have drawn: of each digit, and of each digit by each student."""
+
+    by_digit: tuple[int, ...]  # (10,): how many 0s, 1s, ... 9s
+    by_member: dict[int, tuple[int, ...]]  # member id -> (10,) their 0s ... 9s; only students who drew
+
+    @property
+    def total(self) -> int:
+        """Every drawing in the room."""
+        return sum(self.by_digit)
 
 
 @dataclass(frozen=True)
@@ -193,12 +209,12 @@ class Store:
         """The open room with `code`, or None when there is none (never was, expired, or ended)."""
         now = time.time() if now is None else now
         with self.backend.transaction() as db:
-            rows = db.run("SELECT code, expires, task, version FROM rooms WHERE code = ? AND expires > ?",
+            rows = db.run("SELECT code, expires, task, version, collect FROM rooms WHERE code = ? AND expires > ?",
                           (clean_code(code), now))
         if not rows:
             return None
-        code, expires, task, version = rows[0]
-        return Room(code, expires, json.loads(task) if task else None, version)
+        code, expires, task, version, collect = rows[0]
+        return Room(code, expires, json.loads(task) if task else None, version, collect)
 
     def taught_by(self, browser: str | None, now: float | None = None) -> str | None:
         """The newest open room that `browser` opened, or None."""
@@ -391,3 +407,76 @@ class Store:
         with self.backend.transaction() as db:
             db.run("DELETE FROM runs WHERE id = ? AND room = ?", (run, code))
             db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
+
+    # --- drawings: the class's own digits ---
+
+    def set_collect(self, code: str, per_digit: int | None) -> None:
+        """Ask every student of the room for `per_digit` drawings of each digit, or stop collecting with None (the
+        drawings made so far stay)."""
+        whole = isinstance(per_digit, (int, np.integer)) and not isinstance(per_digit, bool)
+        if per_digit is not None and not (whole and 1 <= per_digit <= MAX_COLLECT):
+            raise RoomError(f"Ask for 1 to {MAX_COLLECT} drawings of each digit.")
+        with self.backend.transaction() as db:
+            db.run("UPDATE rooms SET collect = ?, version = version + 1 WHERE code = ?",
+                   (None if per_digit is None else int(per_digit), code))
+
+    def add_drawing(self, code: str, member: int, label: int, image: np.ndarray) -> int:
+        """Keep seat `member`'s drawing of digit `label`, prepared as MNIST's digits are ((28, 28) uint8): its id
+        (RoomError in words: no such digit, not a prepared digit, an empty one, a closed room, a student no longer
+        in it, no collection, or twice the drawings asked for)."""
+        if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= label <= 9:
+            raise RoomError(f"A drawing is of a digit from 0 to 9, not {label!r}.")
+        image = np.asarray(image)
+        if image.shape != (28, 28) or image.dtype != np.uint8:
+            raise RoomError(f"A drawing is kept as the 28 x 28 digit it was prepared into, not as {image.dtype} "
+                            f"{image.shape}.")
+        if not image.any():
+            raise RoomError("This drawing is empty: draw the digit, then send it.")
+        with self.backend.transaction() as db:
+            rooms = db.run("SELECT r.collect FROM members m JOIN rooms r ON r.code = m.room WHERE m.id = ? "
+                           "AND m.room = ? AND r.expires > ?", (member, code, time.time()))
+            if not rooms:
+                raise RoomError("This room has closed, or you are no longer in it: the drawing was not kept.")
+            per_digit = rooms[0][0]
+            if per_digit is None:
+                raise RoomError("Your teacher is not collecting drawings now: the drawing was not kept.")
+            most = per_digit * 10 * 2  # twice what was asked: room to redraw, and a bound on one student
+            if db.run("SELECT count(*) FROM drawings WHERE room = ? AND member = ?", (code, member))[0][0] >= most:
+                raise RoomError(f"You have sent {most} drawings, twice the {per_digit * 10} asked for: thank you, "
+                                "that is enough.")
+            db.run("INSERT INTO drawings (room, member, label, image, drawn) VALUES (?, ?, ?, ?, ?)",
+                   (code, member, int(label), image.tobytes(), time.time()))
+            last = "SELECT last_insert_rowid()" if self.dialect == "sqlite" else "SELECT lastval()"
+            drawing = db.run(last)[0][0]  # this connection's own insert (SQLite before 3.35 has no RETURNING)
+            db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
+        return drawing
+
+    def drawings(self, code: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The open room's drawings, oldest first: images (N, 28, 28) uint8, labels (N,), members (N,) and ids (N,)."""
+        with self.backend.transaction() as db:
+            rows = db.run("SELECT d.id, d.member, d.label, d.image FROM drawings d JOIN rooms r ON r.code = d.room "
+                          "WHERE d.room = ? AND r.expires > ? ORDER BY d.id", (code, time.time()))
+        images = np.frombuffer(b"".join(bytes(row[3]) for row in rows), np.uint8).reshape(-1, 28, 28)  # (N, 28, 28)
+        ids, members, labels = (np.array([row[k] for row in rows], dtype=np.int64) for k in range(3))  # (N,) each
+        return images.copy(), labels, members, ids
+
+    def drawing_counts(self, code: str) -> Tally:
+        """How many of each digit the open room's students have drawn, in all and each."""
+        with self.backend.transaction() as db:
+            rows = db.run("SELECT d.member, d.label, count(*) FROM drawings d JOIN rooms r ON r.code = d.room "
+                          "WHERE d.room = ? AND r.expires > ? GROUP BY d.member, d.label", (code, time.time()))
+        by_member: dict[int, list[int]] = {}
+        for member, label, n in rows:
+            by_member.setdefault(member, [0] * 10)[label] += n
+        by_digit = [sum(counts[d] for counts in by_member.values()) for d in range(10)]
+        return Tally(tuple(by_digit), {m: tuple(c) for m, c in sorted(by_member.items())})
+
+    def remove_drawing(self, code: str, drawing: int) -> bool:
+        """The teacher takes one drawing out of the room's digits (a scribble, something rude): False when it was
+        gone already."""
+        with self.backend.transaction() as db:
+            found = bool(db.run("SELECT 1 FROM drawings WHERE id = ? AND room = ?", (drawing, code)))
+            if found:
+                db.run("DELETE FROM drawings WHERE id = ? AND room = ?", (drawing, code))
+                db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
+        return found

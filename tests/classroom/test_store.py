@@ -41,6 +41,7 @@ def test_an_old_database_is_migrated_in_place_and_keeps_its_rows(store_url):
     store = open_store(store_url)
     # make a version-1 database: drop what migration 2 added, as a store made before it would look
     with store.backend.transaction() as db:
+        db.run("DROP TABLE drawings")
         db.run("DROP TABLE runs")
         db.run("DROP TABLE members")
         db.run("DROP TABLE rooms")
@@ -52,8 +53,8 @@ def test_an_old_database_is_migrated_in_place_and_keeps_its_rows(store_url):
         db.run("INSERT INTO members (room, name, seat_hash, joined) VALUES (?, 'Ada', 'x', 0)", (code,))
     with pytest.raises(StoreDown), store.backend.transaction() as db:  # no such column yet
         db.run("SELECT answered FROM members")
-    reopened = open_store(store_url)  # newer code opens the old file: migrations 2 to 4 run, the rows stay
-    assert reopened.version() == schema.VERSION == 4
+    reopened = open_store(store_url)  # newer code opens the old file: migrations 2 to 5 run, the rows stay
+    assert reopened.version() == schema.VERSION == 5
     assert [(m.name, m.answered, m.questions) for m in reopened.members(code)] == [("Ada", 0, 0)]
 
 
@@ -349,3 +350,134 @@ def test_the_browser_that_opened_a_room_teaches_it_again(store_url):
     assert store.taught_by("a-student") is None and store.taught_by(None) is None
     store.end_room(code)
     assert store.taught_by("teacher-laptop") is None
+
+
+# --- the class's own digits ---
+
+
+def digit(k: int) -> np.ndarray:
+    """A (28, 28) uint8 stand-in for a prepared drawing: a bar at row `k` + 4, so each one is told apart."""
+    image = np.zeros((28, 28), np.uint8)
+    image[k + 4, 6:22] = 255
+    return image
+
+
+def drawing_rows(store, code: str) -> int:
+    """How many drawings of room `code` the database holds, open or not."""
+    with store.backend.transaction() as db:
+        return db.run("SELECT count(*) FROM drawings WHERE room = ?", (code,))[0][0]
+
+
+def test_a_version_4_database_is_migrated_to_drawings_and_keeps_its_rows(store_url):
+    store = open_store(store_url)
+    with store.backend.transaction() as db:  # a database as the code of schema 4 left it
+        for table in ("drawings", "runs", "members", "rooms"):
+            db.run(f"DROP TABLE {table}")
+        db.run("UPDATE schema_version SET version = 0")
+    assert store.migrate(upto=4) == 4
+    code = "OLDFOR"
+    with store.backend.transaction() as db:  # rows as the code of version 4 wrote them
+        db.run("INSERT INTO rooms (code, teacher_hash, created, expires, teacher_browser) VALUES (?, 'x', 0, ?, 't')",
+               (code, time.time() + 3600))
+        db.run("INSERT INTO members (room, name, seat_hash, joined, browser) VALUES (?, 'Ada', 'x', 0, 'b')", (code,))
+    ada = store.members(code)[0].id
+    post(store, code, ada, "r1")
+    with pytest.raises(StoreDown), store.backend.transaction() as db:  # no drawings yet
+        db.run("SELECT count(*) FROM drawings")
+    reopened = open_store(store_url)  # newer code opens it: migration 5 runs
+    assert reopened.version() == schema.VERSION == 5
+    assert [m.name for m in reopened.members(code)] == ["Ada"] and len(reopened.runs(code)) == 1
+    assert reopened.seat_of(code, "b").member == ada
+    room = reopened.room(code)
+    assert room.collect is None and reopened.taught_by("t") == code  # not collecting: no column value yet
+    reopened.set_collect(code, 2)
+    reopened.add_drawing(code, ada, 7, digit(7))
+    assert reopened.drawing_counts(code).by_digit == (0,) * 7 + (1, 0, 0)
+
+
+def test_a_class_draws_its_digits_and_the_teacher_sees_and_removes_them(store_url):
+    store = open_store(store_url)
+    code, _ = store.create_room()
+    ada, _ = store.join(code, "Ada")
+    ben, _ = store.join(code, "Ben")
+    version = store.room(code).version
+    store.set_collect(code, 2)
+    assert store.room(code).collect == 2 and store.room(code).version == version + 1
+    ids = [store.add_drawing(code, ada, k, digit(k)) for k in (3, 1, 4)]
+    ids.append(store.add_drawing(code, ben, np.int64(1), digit(9)))
+    assert store.room(code).version == version + 5  # each drawing moves the board
+    images, labels, members, got = store.drawings(code)
+    assert images.shape == (4, 28, 28) and images.dtype == np.uint8 and images.flags.writeable
+    np.testing.assert_array_equal(images[0], digit(3))
+    np.testing.assert_array_equal(images[3], digit(9))
+    assert labels.tolist() == [3, 1, 4, 1] and members.tolist() == [ada, ada, ada, ben] and got.tolist() == ids
+    tally = store.drawing_counts(code)
+    assert tally.by_digit == (0, 2, 0, 1, 1, 0, 0, 0, 0, 0) and tally.total == 4
+    assert tally.by_member == {ada: (0, 1, 0, 1, 1, 0, 0, 0, 0, 0), ben: (0, 1) + (0,) * 8}
+    assert store.remove_drawing(code, ids[1])  # the teacher takes a scribble out
+    assert store.room(code).version == version + 6
+    assert not store.remove_drawing(code, ids[1])  # gone already: nothing changes
+    assert store.room(code).version == version + 6
+    other, _ = store.create_room()
+    assert not store.remove_drawing(other, ids[0])  # another room's teacher cannot touch it
+    assert store.drawings(code)[1].tolist() == [3, 4, 1] and store.drawing_counts(code).by_digit[1] == 1
+    assert store.drawings(other)[0].shape == (0, 28, 28) and store.drawing_counts(other).total == 0
+    store.set_collect(code, None)  # collecting ends; the drawings stay
+    assert store.room(code).collect is None and store.drawing_counts(code).total == 3
+
+
+def test_a_drawing_is_refused_in_words(store_url):
+    store = open_store(store_url)
+    code, _ = store.create_room()
+    ada, _ = store.join(code, "Ada")
+    with pytest.raises(RoomError, match="not collecting"):
+        store.add_drawing(code, ada, 3, digit(3))
+    for per_digit in (0, 11, "2", 2.0, True):
+        with pytest.raises(RoomError, match="1 to 10 drawings"):
+            store.set_collect(code, per_digit)
+    store.set_collect(code, 1)
+    for label in (10, -1, "3", 3.0, True, None):
+        with pytest.raises(RoomError, match="a digit from 0 to 9"):
+            store.add_drawing(code, ada, label, digit(3))
+    for image in (np.zeros((28, 27), np.uint8), digit(3).astype(float) / 255, digit(3).reshape(784), [[1]]):
+        with pytest.raises(RoomError, match="28 x 28"):
+            store.add_drawing(code, ada, 3, image)
+    with pytest.raises(RoomError, match="empty"):
+        store.add_drawing(code, ada, 3, np.zeros((28, 28), np.uint8))
+    other, _ = store.create_room()
+    stranger, _ = store.join(other, "Sam")
+    with pytest.raises(RoomError, match="no longer in it"):  # a seat of another room
+        store.add_drawing(code, stranger, 3, digit(3))
+    for k in range(20):  # one of each digit asked: twice that is the most
+        store.add_drawing(code, ada, k % 10, digit(k % 10))
+    with pytest.raises(RoomError, match="You have sent 20 drawings, twice the 10 asked for"):
+        store.add_drawing(code, ada, 0, digit(0))
+    assert store.drawing_counts(code).total == 20
+    store.end_room(code)
+    with pytest.raises(RoomError, match="closed"):
+        store.add_drawing(code, ada, 3, digit(3))
+
+
+def test_ending_a_room_or_its_expiry_deletes_its_drawings_and_a_removed_student_takes_theirs(store_url):
+    store = open_store(store_url)
+    code, _ = store.create_room()
+    ada, _ = store.join(code, "Ada")
+    ben, _ = store.join(code, "Ben")
+    store.set_collect(code, 2)
+    for k in range(3):
+        store.add_drawing(code, ada, k, digit(k))
+        store.add_drawing(code, ben, k, digit(k))
+    store.remove(code, ben)  # the teacher takes Ben out: his drawings go with him
+    assert store.drawings(code)[2].tolist() == [ada] * 3 and drawing_rows(store, code) == 3
+    store.end_room(code)  # the cascade: rooms -> drawings, and rooms -> members -> drawings
+    assert drawing_rows(store, code) == 0
+    code, _ = store.create_room()
+    ada, _ = store.join(code, "Ada")
+    store.set_collect(code, 2)
+    store.add_drawing(code, ada, 5, digit(5))
+    with store.backend.transaction() as db:  # eight hours later
+        db.run("UPDATE rooms SET expires = ? WHERE code = ?", (time.time() - 1, code))
+    assert store.drawings(code)[0].shape == (0, 28, 28) and store.drawing_counts(code).total == 0  # closed: nothing
+    assert drawing_rows(store, code) == 1  # until the next room opens, which deletes expired rooms
+    store.create_room()
+    assert drawing_rows(store, code) == 0
