@@ -11,13 +11,16 @@ import hashlib
 import re
 from pathlib import Path
 
+FOCUS_SCRIPT = Path(__file__).parent.parent / "ui" / "show" / "focus.js"  # the app's one script of its own (st.html)
+
 
 def inline_script_hashes() -> list[str]:
-    """CSP hashes of the inline scripts in Streamlit's own page (one line that sets window.prerenderReady), read
-    from the installed Streamlit, so that a policy allowing only the app's own scripts still lets them run."""
+    """CSP hashes of the inline scripts that may run: those in Streamlit's own page (one line that sets
+    window.prerenderReady), read from the installed Streamlit, and the app's own (ui/show/focus.js), so that a
+    policy allowing only the app's own scripts still lets them run."""
     import streamlit
     page = (Path(streamlit.__file__).parent / "static" / "index.html").read_text()
-    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S) + [FOCUS_SCRIPT.read_text()]
     return [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts]
 
 

@@ -2,6 +2,7 @@
 that matter, every picture with words, the training page by keyboard alone, tab titles, and phones."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,17 @@ def progress(page) -> str:
     return page.evaluate("() => document.querySelector('[data-testid=\"stProgress\"]')?.innerText || ''")
 
 
+def focused_on(page, wanted, timeout: float = 15) -> dict:
+    """The focus, once `wanted(focus)` holds for it (AssertionError naming where it is, after `timeout` seconds)."""
+    deadline, focus = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        focus = page.evaluate(FOCUS)
+        if focus and wanted(focus):
+            return focus
+        time.sleep(0.2)
+    raise AssertionError(f"the focus is on {focus or 'the page body'}")
+
+
 def test_the_training_page_works_by_keyboard_alone(server, page):
     page.goto(f"{server.url}/training?size=sample&epochs=20&pace=slow")
     settle(page)
@@ -113,12 +125,44 @@ def test_the_training_page_works_by_keyboard_alone(server, page):
     tab_to(page, lambda f: f["name"] == "Learning rate")  # the slider's thumb
     page.keyboard.press("ArrowRight")  # 0.001 -> 0.003
     page.wait_for_function("() => /lr=0.003/.test(location.search)", timeout=20_000)
-    for name, shows in (("Start", r"running: step"), ("Pause", r"paused"), ("Resume", r"running"), ("Stop", r"stopped")):
-        tab_to(page, lambda f, n=name: f["role"] == "button" and f["name"].strip() .endswith(n))
+    tab_to(page, lambda f: f["role"] == "button" and f["name"].strip().endswith("Start"))
+    # Each press disables or renames its button: the focus stays in the row of buttons, on the one to press next,
+    # and never falls back to the top of the page (which made a keyboard user Tab through it all again).
+    for shows, then in ((r"running: step", "Pause"), (r"paused", "Resume"), (r"running", "Pause")):
         page.keyboard.press("Enter")
         page.wait_for_function(f"() => /{shows}/.test(document.querySelector('[data-testid=\"stProgress\"]')?.innerText)",
                                timeout=60_000)
-    assert "stopped" in progress(page)
+        focus = focused_on(page, lambda f, n=then: f["role"] == "button" and f["name"].strip().endswith(n))
+        assert focus["ring"] and focus["seen"]
+    tab_to(page, lambda f: f["role"] == "button" and f["name"].strip().endswith("Stop"))
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => /stopped/.test(document.querySelector('[data-testid=\"stProgress\"]')?.innerText)",
+                           timeout=60_000)
+    focused_on(page, lambda f: f["role"] == "button")  # Reset or Start, beside the Stop that is now disabled
+
+
+def test_a_checked_answer_keeps_the_keyboard_where_it_was(server, page):
+    """Check by keyboard: a wrong answer leaves the focus on Check; a right one moves it to the verdict that replaced
+    the box, so a screen reader reads it out and Tab goes on from there."""
+    page.goto(f"{server.url}/normalization?size=sample")
+    settle(page)
+    box = page.get_by_label("Your answer").nth(0)
+    for typed, verdict in (("0.5", "Not yet"), ("0.13", "Right.")):
+        box.fill(typed)
+        box.press("Enter")
+        settle(page)
+        page.locator('[data-testid="stMain"]').get_by_role("button", name="Check").nth(0).focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("v => document.querySelector('[data-testid=\"stMain\"]').innerText.includes(v)",
+                               arg=verdict, timeout=30_000)
+        settle(page)
+        focus = focused_on(page, lambda f: True, timeout=5)
+        if verdict == "Not yet":
+            assert focus["role"] == "button" and focus["name"].strip() == "Check", focus
+        else:
+            assert focus["name"].strip().startswith("check_circle") and "Right." in focus["name"], focus
+    page.keyboard.press("Tab")
+    assert "answer, worked out" in (focused_on(page, lambda f: True, timeout=5)["name"])  # on from the verdict
 
 
 @pytest.mark.parametrize("path", ["training", "teach"])

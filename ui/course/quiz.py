@@ -75,6 +75,12 @@ def _input(q: Question, classes: tuple[str, ...]) -> None:
 
 def one(q: Question, facts: Facts, number: int, classes: tuple[str, ...]) -> None:
     """One question: its words, the answer box, and what the checker said."""
+    with st.container(key=f"question-{q.key}"):  # where the keyboard's focus goes when its Check goes (ui/show/focus.py)
+        _one(q, facts, number, classes)
+
+
+def _one(q: Question, facts: Facts, number: int, classes: tuple[str, ...]) -> None:
+    """The question's parts (`one`)."""
     r = records().get(q.key, Progress())
     st.markdown(f"**{number}.** {q.prompt}")
     if q.kind == "task":

@@ -30,6 +30,9 @@ def box() -> None:
     seat = rooms.seat() or (_found_again(code) if code else None)
     if seat is not None:
         st.query_params["room"] = seat.code  # the address keeps naming the room, for a reload
+        if st.session_state.pop("seat_joined", False):  # said on the page: a phone's menu, where the box is, is folded
+            st.toast(f"You are in room {seat.code} as {words.plain(seat.name)}. Your teacher's task shows in your room "
+                     "box, in the menu (» at the top left on a phone).", icon=":material/login:")
         with st.sidebar:
             _room(seat)
         return
@@ -114,6 +117,7 @@ def _take_seat(code: str, name: str, rejoin: str = "") -> None:
         rooms.down(e)
         return
     _sit(seat)
+    st.session_state["seat_joined"] = True
     st.rerun()
 
 

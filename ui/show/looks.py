@@ -3,7 +3,7 @@ checked by axe-core in tests/browser/test_accessibility.py), on a desktop and on
 
 import streamlit as st
 
-from ui.show import words
+from ui.show import focus, words
 
 CSS = """<style>
 /* Captions: Streamlit fades them to 60% opacity, 2.95:1 on the sidebar (WCAG AA asks 4.5:1 for text this
@@ -51,7 +51,9 @@ def style() -> None:
     tensors page that cost a new student 0.7 s of the 2 cores' time, measured with Chromium's profiler. Loaded
     with whatever page comes first, hidden, it is ready when a page with code opens."""
     st.html(CSS)
-    st.container(key="code_preload").code("x = 1", language="python")
+    with st.container(key="code_preload"):
+        st.code("x = 1", language="python")
+        focus.keep()  # the keyboard's focus kept through a rerun, a phone's menu folded after a page switch
 
 
 def table(rows: list[dict], where=st, code: tuple[str, ...] = ()) -> None:
