@@ -139,10 +139,28 @@ def manage(code: str) -> None:
             st.rerun(scope="fragment")
     rows = board.table(runs, members)
     if rows:
-        run = c[1].selectbox("Run", rows, format_func=lambda r: f"#{r['run']} {r['name']}: {r['optimizer']} lr {r['lr']:g}, "
-                                                                 f"{r['status']}")
+        at = min(st.session_state.get("run_at", 0), len(rows) - 1)  # after a removal, the list stays where it was
+        run = c[1].selectbox("Run", rows, index=at, format_func=lambda r: f"#{r['run']} {r['name']}: {r['optimizer']} "
+                                                                           f"lr {r['lr']:g}, {r['status']}")
         if c[1].button("Remove this run from the board", icon=":material/delete:"):
-            store.remove_run(code, run["run"])
+            st.session_state["run_at"] = rows.index(run)
+            st.session_state["run_removed"] = (code, run["run"], run["name"], store.remove_run(code, run["run"]))
+            st.rerun(scope="fragment")
+    undo(store, code)
+
+
+def undo(store, code: str) -> None:
+    """The last run taken off the board, with a button that puts it back."""
+    removed = st.session_state.get("run_removed")
+    if not removed or removed[0] != code or removed[3] is None:
+        return
+    _, number, name, row = removed
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f"Run #{number} by {words.plain(name)} was taken off the board.")
+        if st.button("Undo", icon=":material/undo:", key="undo_remove"):
+            if not store.put_back(code, row):
+                st.warning(f"{words.plain(name)} has left the room since: their run cannot go back on the board.")
+            st.session_state.pop("run_removed")
             st.rerun(scope="fragment")
 
 

@@ -26,6 +26,8 @@ MAX_NAME = 40
 MAX_TASK_TEXT = 300
 MAX_COLLECT = 10  # of each digit per student: ten of each is 100 drawings, a lesson's worth of drawing
 STATUSES = ("done", "overshot", "stopped", "diverged")  # how a posted run ended (mnistcore.train)
+RUN_COLUMNS = ("id", "room", "member", "uid", "posted", "status", "settings", "accuracy", "seconds", "dataset",
+               "templates", "wrong", "said", "ended")  # a run's whole row, as `remove_run` hands it to `put_back`
 
 
 class RoomError(Exception):
@@ -402,11 +404,29 @@ class Store:
                           np.frombuffer(bytes(w), np.int32).astype(np.int64), np.frombuffer(bytes(s), np.uint8).copy())
                 for i, t, w, s in rows}
 
-    def remove_run(self, code: str, run: int) -> None:
-        """Take one run off the board."""
+    def remove_run(self, code: str, run: int) -> tuple | None:
+        """Take one run off the board: its whole row, which `put_back` puts back (the teacher's undo), or None when
+        it was gone already."""
         with self.backend.transaction() as db:
+            rows = db.run(f"SELECT {', '.join(RUN_COLUMNS)} FROM runs WHERE id = ? AND room = ?", (run, code))
             db.run("DELETE FROM runs WHERE id = ? AND room = ?", (run, code))
             db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
+        return tuple(bytes(v) if isinstance(v, memoryview) else v for v in rows[0]) if rows else None
+
+    def put_back(self, code: str, row: tuple) -> bool:
+        """Put a run `remove_run` took back on the board, under its own number: False when its student has left
+        the room meanwhile (or the room has closed)."""
+        values = dict(zip(RUN_COLUMNS, row))
+        if values["room"] != code:
+            raise ValueError("that run belongs to another room")
+        with self.backend.transaction() as db:
+            if not db.run("SELECT 1 FROM members m JOIN rooms r ON r.code = m.room WHERE m.id = ? AND m.room = ? "
+                          "AND r.expires > ?", (values["member"], code, time.time())):
+                return False
+            if not db.run("SELECT 1 FROM runs WHERE room = ? AND uid = ?", (code, values["uid"])):  # not back already
+                db.run(f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(RUN_COLUMNS))})", row)
+                db.run("UPDATE rooms SET version = version + 1 WHERE code = ?", (code,))
+        return True
 
     # --- drawings: the class's own digits ---
 

@@ -179,6 +179,13 @@ class Job:
         """End the run; it answers within a step."""
         self.control.stop()
 
+    def interrupt(self) -> None:
+        """End the run because its server is shutting down: it ends as stopped, but it is nobody's result, and its
+        finished-callbacks are never called (the class board gets no run its student did not end)."""
+        with self._lock:
+            self._then = []
+        self.control.stop()
+
     def join(self, timeout: float | None = None) -> None:
         """Wait for the run and its worker process to end."""
         self._thread.join(timeout)

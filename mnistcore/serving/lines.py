@@ -118,11 +118,11 @@ class PerOwner:
 
 
     def stop_all(self) -> None:
-        """Stop every run started through this cap (the server is shutting down)."""
+        """Stop every run started through this cap: the server is shutting down (none of them is posted)."""
         with self._lock:
             for runs in self._runs.values():
                 for job in runs:
-                    job.stop()
+                    job.interrupt()
 
 
 BROWSER_RUNS = PerOwner(RUNS_PER_BROWSER)

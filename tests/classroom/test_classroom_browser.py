@@ -4,6 +4,7 @@ HAProxy, and a PostgreSQL database that stops mid-class."""
 import re
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from chromium import CHROMIUM, start_server, stop_server
@@ -237,12 +238,49 @@ def seat_name(student) -> str:
     return found.group(1).strip() if found else ""
 
 
+def server_of(student) -> str:
+    """The app server HAProxy sends this browser to ("s1" or "s2"), from its cookie."""
+    return next(c["value"] for c in student.context.cookies() if c["name"] == "MNISTSERVER")
+
+
+def start_in_slow_motion(student) -> None:
+    """On the training page, with the task's settings: the same run in slow motion, started, and seen running."""
+    parts = urlsplit(student.url)
+    student.goto(urlunsplit(parts._replace(query=urlencode({**dict(parse_qsl(parts.query)), "pace": "slow"}))))
+    wait_text(student, "Live training", where=f"{MAIN} h1")
+    start_fresh(student)
+    wait_text(student, r"running: step", timeout=60, where=MAIN)
+
+
+def use_task_on_a_phone(phone) -> None:
+    """Open the folded menu, press "Use these settings"; the menu is folded again over the training page."""
+    phone.locator('[data-testid="stExpandSidebarButton"]').click()
+    use_task(phone)
+    try:
+        phone.wait_for_function("() => !document.querySelector("
+                                "'[data-testid=\"stSidebarCollapseButton\"] button[aria-expanded=\"true\"]')",
+                                timeout=10_000)
+    except PlaywrightTimeout:
+        raise AssertionError("the phone's menu stayed open: " + phone.evaluate(
+            "() => location.pathname + ' ' + window.mnistFocus + ' ' + window.innerWidth")) from None
+    assert phone.locator('[data-testid="stExpandSidebarButton"]').is_visible()
+
+
+GONE = "The training run this tab had is gone"
+
+
 @pytest.mark.skipif(not Path(HAPROXY).exists(), reason="haproxy is not installed (make system)")
-def test_a_class_keeps_its_seats_through_a_killed_server_a_sigterm_and_a_database_restart(tmp_path, browser):
+def test_a_class_keeps_its_seats_and_runs_through_a_killed_server_a_sigterm_and_a_database_restart(tmp_path, browser):
+    """The class the issue saw fall apart: two servers behind HAProxy, PostgreSQL, a teacher on a projector, six
+    students (one on a phone) with runs finished and runs in flight; then kill -9 of one server, SIGTERM of the
+    other, PostgreSQL away for 20 s. The same six students under the same names; every finished run on the board
+    once; a student whose run was in flight on a dying server is told so in words and starts it again, with the
+    same settings."""
     import os
     import signal
 
     from bench.servers import free_port
+    from mnistcore.classroom.store import open_store
     from tests.pg_server import Postgres, binaries
     if binaries() is None:
         pytest.skip("PostgreSQL is not installed here (make system installs it)")
@@ -251,42 +289,76 @@ def test_a_class_keeps_its_seats_through_a_killed_server_a_sigterm_and_a_databas
                    env={"MNISTCORE_DB": db.url, "MNISTCORE_CACHE": str(tmp_path / "cache"), "MNISTCORE_HOSTED": "1",
                         "MNISTCORE_TEACHER_PASSWORD": "chalk", "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "2"}).start()
     url = f"http://127.0.0.1:{port}"
-    names = ["Ben", "Sam K", "Mia"]
+    names = ["Ben", "Sam K", "Mia", "Ola", "Raj", "Zoe"]
     try:
         teacher = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()  # the projector
         code, link = open_room(teacher, url, password="chalk")
+        push_task(teacher, "Train SGD on the quick sample")
         students = [tab(browser) for _ in names[:-1]]
         students.append(browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                             has_touch=True).new_page())  # a phone
         for student, name in zip(students, names):
             join(student, link, name)
-        wait_text(teacher, r"Students \(3\)", timeout=15, where='[data-testid="stMain"]')  # followed, no reload
+        wait_text(teacher, r"Students \(6\)", timeout=15, where=MAIN)  # followed, no reload
+        for student in students[:-1]:
+            use_task(student)
+        use_task_on_a_phone(students[-1])
+
+        on = {name: server_of(student) for name, student in zip(names, students)}
+        doomed = [n for n in names if on[n] == "s1"][:2]  # in flight on the server that is killed
+        survivor = next(n for n in names if on[n] == "s2")  # in flight on the server that lives on
+        assert doomed, f"HAProxy sent no student to s1: {on}"
+        by_name = dict(zip(names, students))
+        for name in names:
+            if name not in doomed and name != survivor:
+                start_fresh(by_name[name])  # the task's run, at full speed: done before the faults
+                wait_text(by_name[name], r"done: step", timeout=120, where=MAIN)
+        for name in [*doomed, survivor]:
+            start_in_slow_motion(by_name[name])
 
         def same_class() -> None:
-            """Every student is back in their seat under their own name, and the room counts three."""
+            """Every student is back in their seat under their own name, and the room counts six."""
             for student, name in zip(students, names):
                 student.wait_for_function(f"() => document.body.innerText.includes('you are {name}')", timeout=60_000)
                 assert seat_name(student) == name
-            assert [m.name for m in __import__("mnistcore.classroom.store", fromlist=["open_store"])
-                    .open_store(db.url).members(code)] == names
+            assert [m.name for m in open_store(db.url).members(code)] == names
 
-        os.killpg(hosted.apps[0].pid, signal.SIGKILL)  # one server dies mid-class
+        def told_and_started_again(name: str) -> None:
+            """The student reads what happened to their run, finds the task's settings kept, and presses Start."""
+            student = by_name[name]
+            wait_text(student, GONE, timeout=60, where=MAIN)
+            assert student.locator(MAIN).get_by_role("radio", name="SGD").is_checked()
+            start_fresh(student)
+            wait_text(student, r"running: step", timeout=60, where=MAIN)
+
+        os.killpg(hosted.apps[0].pid, signal.SIGKILL)  # one server dies mid-class, runs in flight on it
         same_class()
+        wait_text(by_name[survivor], r"done: step", timeout=120, where=MAIN)  # s2's own run was never touched
+        assert GONE not in by_name[survivor].locator(MAIN).inner_text()
+        for name in doomed:
+            told_and_started_again(name)  # now on s2, in slow motion: in flight when s2 is stopped
         hosted.start_app(0)
-        assert hosted.apps[0].pid
-        time.sleep(3)
-        os.killpg(hosted.apps[1].pid, signal.SIGTERM)  # the other is stopped politely
+        time.sleep(3)  # HAProxy's health check sees it again
+        os.killpg(hosted.apps[1].pid, signal.SIGTERM)  # the other is stopped politely, the restarted runs on it
         same_class()
+        for name in doomed:
+            told_and_started_again(name)  # now on the restarted s1
+            wait_text(by_name[name], r"done: step", timeout=120, where=MAIN)
         hosted.start_app(1)
-        db.stop()  # the database restarts
-        time.sleep(5)
+
+        db.stop()  # the database goes away for 20 s
+        time.sleep(20)
         db.start()
         for student in students:
             student.reload()
         same_class()
         teacher.reload()  # the teacher's tab finds its room again, without the password
-        wait_text(teacher, r"Students \(3\)", timeout=30, where='[data-testid="stMain"]')
-        assert "Teacher password" not in teacher.locator('[data-testid="stMain"]').inner_text()
+        wait_text(teacher, r"Students \(6\)", timeout=30, where=MAIN)
+        assert "Teacher password" not in teacher.locator(MAIN).inner_text()
+        runs = open_store(db.url).runs(code)  # each student's one finished run, once: none lost, none twice
+        members = {m.id: m.name for m in open_store(db.url).members(code)}
+        seen = sorted((members[r.member], r.status) for r in runs)
+        assert sorted(name for name, _ in seen) == sorted(names), (seen, on, doomed, survivor)
         for pg in [teacher, *students]:
             no_exception(pg)
     finally:

@@ -141,8 +141,14 @@ def test_a_run_is_posted_once_and_comes_back_with_its_arrays(store_url):
     assert arrays.templates.shape == (10, 784)
     np.testing.assert_allclose(arrays.templates, TEMPLATES, atol=1e-3)  # kept as float16: 15 KB a run
     assert arrays.wrong.tolist() == [3, 7] and arrays.said.tolist() == [5, 1]
-    store.remove_run(code, runs[0].id)
+    row = store.remove_run(code, runs[0].id)
     assert [r.status for r in store.runs(code)] == ["diverged"]
+    assert store.put_back(code, row) and store.put_back(code, row)  # the teacher's undo; a second press changes nothing
+    assert store.runs(code) == runs  # the same run, under its own number, in its place
+    assert store.arrays(code, [runs[0].id])[runs[0].id].wrong.tolist() == [3, 7]
+    store.remove_run(code, runs[0].id)
+    store.remove(code, member)
+    assert not store.put_back(code, row)  # its student left meanwhile: nothing to put it back under
     with pytest.raises(ValueError):
         post(store, code, member, "r3", status="failed")
 

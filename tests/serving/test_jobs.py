@@ -42,6 +42,22 @@ def test_two_jobs_train_independently(data):
     assert not (wa == wb).all()
 
 
+def test_a_run_its_server_interrupts_ends_stopped_and_is_nobodys_result(data):
+    """SIGTERM stops a server's runs (deploy/app_server.py): each ends, and none is posted as its student's own."""
+    called = []
+    stopped = Job(TrainConfig(epochs=20, step_delay=0.02), data).start()
+    interrupted = Job(TrainConfig(epochs=20, step_delay=0.02), data).start()
+    for job in (stopped, interrupted):
+        job.when_finished(called.append)
+        assert wait_until(job, lambda s: s.step > 5, timeout=60)
+    stopped.stop()  # the student's Stop: a result, posted
+    interrupted.interrupt()
+    for job in (stopped, interrupted):
+        job.join(60)
+        assert job.snapshot().status == "stopped"
+    assert called == [stopped]
+
+
 def test_slots_let_k_run_and_queue_the_rest():
     slots, controls, order = Slots(1), [Control() for _ in range(3)], []
     tokens = [object() for _ in range(3)]
