@@ -254,3 +254,28 @@ def test_in_a_room_each_students_run_has_a_seed_of_its_own_unless_the_task_pins_
     ben = next(m.id for m in store.members(code) if m.name == "Ben")
     assert at.session_state["job"].config.seed == (0 if pinned else ben) and ben != 0
     assert at.session_state["kept:seed"] == 0  # the sidebar's seed, and the pages' own model, are untouched
+
+
+def test_a_run_taken_off_the_board_comes_back_with_undo_and_the_list_keeps_its_place(class_db):
+    import numpy as np
+    at = session("teach")
+    code = open_room(at)
+    store = open_store(class_db)
+    for name in ("Ada", "Cy", "Bo"):
+        member, _ = store.join(code, name)
+        store.post(code, member, f"run-{name}", "done", {"model": "linear", "optimizer": "sgd", "lr": 0.1,
+                                                          "batch_size": 64, "epochs": 1}, 0.9, 2.0, "mnist|x|4000|1000",
+                   np.zeros((10, 784), np.float32), np.array([3]), np.array([5]))
+    at.run()
+    runs = [r.id for r in store.runs(code)]
+    by_label(at.selectbox, "Run").set_value(next(o for o in by_label(at.selectbox, "Run").options if "Cy" in o)).run()
+    remove = next(b for b in at.button if b.label == "Remove this run from the board")
+    remove.click().run()
+    ok(at)
+    assert [r.id for r in store.runs(code)] == [runs[0], runs[2]]
+    assert f"Run #{runs[1]} by Cy was taken off the board." in texts(at)
+    assert by_label(at.selectbox, "Run").value["name"] == "Ada"  # the one below it (newest first), not the top
+    next(b for b in at.button if b.label == "Undo").click().run()
+    ok(at)
+    assert [r.id for r in store.runs(code)] == runs  # back, under its own number
+    assert "taken off the board" not in texts(at)
