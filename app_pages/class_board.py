@@ -10,6 +10,7 @@ from mnistcore.data import Dataset, resolve
 from mnistcore.errors import DataError
 from mnistcore.figures.live_pictures import strip_png
 from ui.room import projector, rooms
+from ui.sections import class_handwriting
 from ui.show import fragments, looks, plots, words
 from ui.state import settings, shared_data
 
@@ -172,4 +173,6 @@ def show(code: str) -> None:
         st.caption("None yet: the models disagree on every digit they miss.")
 
 
-show(which_room())
+room_code = which_room()
+show(room_code)
+class_handwriting.section(room_code, big)

@@ -3,14 +3,13 @@
 import numpy as np
 import streamlit as st
 import torch
-from PIL import Image
 
 from mnistcore import digits, figures, models, predictions
 from mnistcore.figures import sentences
 from mnistcore.prepare import train_stats
 from mnistcore.serving import uploads
 from ui.course import lesson_path, quiz
-from ui.show import plots, words
+from ui.show import canvas, plots, words
 from ui.state import session, settings, shared_data
 
 PER_PAGE = 20
@@ -78,24 +77,6 @@ plots.show(st, figures.bars(predictions.per_class_accuracy(probs, ds.y_valid), l
                              title="Accuracy per true class", text_format=".0%"))
 
 
-def drawing_canvas() -> Image.Image | None:
-    """A 280 x 280 canvas to draw a digit on; returns a PIL image once there is ink, else None."""
-    try:
-        from streamlit_drawable_canvas import st_canvas
-    except Exception as e:  # the widget is optional: uploads still work without it
-        st.caption(f"(Drawing is unavailable here: {words.plain(e)}. Uploading a photo still works.)")
-        return None
-    result = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
-                       drawing_mode="freedraw", return_image_data=True, key=f"canvas{st.session_state.get('canvas_n', 0)}")
-    # The canvas's own toolbar shows only on hover and is small; this button works by touch and keyboard too.
-    st.button("Clear the drawing", icon=":material/ink_eraser:", on_click=lambda: st.session_state.update(
-        canvas_n=st.session_state.get("canvas_n", 0) + 1))
-    data = result.image_data if result is not None else None
-    if data is None or data[..., :3].max() < 50:
-        return None
-    return Image.fromarray(data.astype("uint8"), "RGBA").convert("RGB")
-
-
 def evidence_for(x_img: np.ndarray, x_norm: torch.Tensor, true: int | None) -> None:
     """Probabilities and pixel-by-pixel evidence for one image."""
     ev = predictions.explain(model, x_norm, true)
@@ -133,7 +114,7 @@ else:
     st.markdown("Draw one, or upload a photo of one. A photo first loses its lighting (each pixel compared with the paper "
                 "around it), then only the digit's ink is kept. Then it is prepared the way MNIST was: white ink on black, "
                 "cropped, fitted into 20 × 20, centred by mass in 28 × 28, and normalized with the training statistics.")
-    drawn = drawing_canvas()
+    drawn = canvas.drawing()
     upload = st.file_uploader("...or upload a photo", type=["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"],
                               max_upload_size=uploads.MAX_IMAGE_BYTES // 2**20)
     source = upload.getvalue() if upload is not None else drawn

@@ -8,7 +8,7 @@ from mnistcore import choices
 from mnistcore.classroom import board
 from mnistcore.classroom.qr import qr_png
 from mnistcore.classroom.store import RoomError, StoreDown, clean_code
-from ui.room import projector, rooms, seat, teaching
+from ui.room import collecting, projector, rooms, seat, teaching
 from ui.run import choice_widgets
 from ui.show import fragments, looks, plots, words
 from ui.state import browsers
@@ -203,6 +203,8 @@ else:
             links(room.code, mine.secret)
             task_form(room.code, room.task)
             manage(room.code)
+            collecting.ask(room)
+            collecting.follow(room.code)
             end_room(room.code)
     except StoreDown as e:
         rooms.down(e)

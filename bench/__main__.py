@@ -21,11 +21,14 @@ def main() -> int:
                         help="with --class: the runs' pace (default slow motion, the training page's default)")
     parser.add_argument("--room", action="store_true",
                         help="with --class: the N students join one room and post runs to its board, which is open")
+    parser.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="with --class N --room: the class's database (PostgreSQL: a throwaway one on 127.0.0.1)")
     parser.add_argument("--browser-nice", type=int, default=None,
                         help="with --class: run Chromium at this niceness (default: 0 for a class, 5 for a class in a room, "
                              "whose browsers stand for machines of their own)")
     parser.add_argument("--break", dest="break_it", action="store_true",
-                        help="only the Break it page: a switch move and a first open in Chromium, on full MNIST")
+                        help="only the Break it page: a switch move and a first open in Chromium, on full MNIST "
+                             "(with --class N: while N other sessions train, at --pace)")
     parser.add_argument("--memory", action="store_true",
                         help="only what two runs at batch 16 keep in the server's memory over 60 s, and after Stop")
     parser.add_argument("--zip", action="store_true",
@@ -43,13 +46,13 @@ def main() -> int:
         return 0 if all(results) else 1
     if args.break_it:
         print("== the Break it page")
-        results = break_bench.run()
+        results = break_bench.run(args.students or 0, args.pace)  # with --class N: N sessions training meanwhile
         print(f"{sum(results)} of {len(results)} targets met")
         return 0 if all(results) else 1
     if args.students and args.room:
         print(f"== a class of {args.students} in one room")
         nice = room_bench.BROWSER_NICE if args.browser_nice is None else args.browser_nice
-        results = room_bench.run(args.students, args.servers, nice)
+        results = room_bench.run(args.students, args.servers, nice, args.store)
         print(f"{sum(results)} of {len(results)} targets met")
         return 0 if results and all(results) else 1
     if args.students:

@@ -12,7 +12,7 @@ import os
 import statistics
 import time
 
-from bench import report
+from bench import class_bench, report
 from bench.page_opens import open_by_sidebar, settled, watched_page
 from bench.servers import CHROMIUM, start_app
 
@@ -76,8 +76,9 @@ def warm(browser, url: str) -> None:
     context.close()
 
 
-def run() -> list[bool]:
-    """Measure on a fresh server; print each figure beside its baseline, and check the targets (1 s, 3 s)."""
+def run(students: int = 0, pace: str = "slow") -> list[bool]:
+    """Measure on a fresh server, with `students` other sessions training meanwhile (at `pace`, on Fashion-MNIST, as
+    bench/class_bench.py's class does); print each figure beside its baseline, and check the targets (1 s, 3 s)."""
     from playwright.sync_api import sync_playwright
     print(f"  one server on full MNIST; Chromium on the same {os.cpu_count()} cores; load average before: "
           f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
@@ -86,6 +87,9 @@ def run() -> list[bool]:
         started = time.perf_counter()
         warm(browser, launch.url)
         print(f"  warmed in {time.perf_counter() - started:.1f} s (the lesson's model, the curves, three pages)", flush=True)
+        if students:  # the class trains through every measurement below (its runs last minutes: EPOCHS)
+            class_contexts, _ = class_bench.open_training(browser, launch.url, students, pace)
+            print(f"  {students} other sessions training ({pace} pace) in Chromium, on the same cores", flush=True)
         opens = {path: [first_open(browser, launch.url, title, ready) for _ in range(OPENS)]
                  for path, title, ready in (("break", "Break it", CURVES_DRAWN),
                                             ("mistakes", "The model's mistakes", CHARTS_DRAWN))}
@@ -97,6 +101,8 @@ def run() -> list[bool]:
         settled(pg, "Softmax")
         baseline = moves(pg, "3", "negative log-likelihood")  # the true class's score: the loss changes
         context.close()
+        for c in class_contexts if students else []:
+            c.close()
         browser.close()
         tracebacks = launch.tracebacks()
     for path, rows in opens.items():
@@ -111,6 +117,7 @@ def run() -> list[bool]:
     print(f"      first open, slowest settled: Break it {ours_open:.2f} s, the mistakes page (baseline) {base_open:.2f} s: "
           f"{ours_open / base_open:.2f}x its time", flush=True)
     print(f"      server tracebacks: {tracebacks}; load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    return [report("Break it: a switch move, slowest of 6", max(ours), 1.0, "the 1 s budget", 1.0),
-            report("Break it: a new student's first open, slowest of 3", ours_open, 3.0, "the 3 s budget", 1.0),
+    load = f", {students} sessions training" if students else ""
+    return [report(f"Break it: a switch move, slowest of 6{load}", max(ours), 1.0, "the 1 s budget", 1.0),
+            report(f"Break it: a new student's first open, slowest of 3{load}", ours_open, 3.0, "the 3 s budget", 1.0),
             tracebacks == 0]

@@ -57,6 +57,33 @@ RECORD = """() => {
 }"""
 
 
+# A pushed task's words in a student's room box, with the wall clock when they first showed (as RECORD).
+TASK_SEEN = """(text) => {
+  window.__task = null;
+  const read = () => { if (window.__task === null &&
+                           document.querySelector('[data-testid="stSidebar"]')?.innerText.includes(text))
+                         window.__task = Date.now(); };
+  new MutationObserver(read).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def task_reach(teacher, students: list, text: str, timeout: float = 30) -> list[float | None]:
+    """The teacher pushes a task worded `text`: seconds from the press to its words in each student's room box
+    (None: not there within `timeout`). The students' pages poll their room (ui/room/seat.py's POLL)."""
+    for pg in students:
+        pg.evaluate(TASK_SEEN, text)
+    teacher.get_by_label("Instruction", exact=True).fill(text)
+    pressed = time.time()
+    teacher.get_by_role("button", name="Push to every student").click()
+    deadline, seen = time.monotonic() + timeout, [None] * len(students)
+    while time.monotonic() < deadline and None in seen:
+        for i, pg in enumerate(students):
+            if seen[i] is None and (at := pg.evaluate("() => window.__task")) is not None:
+                seen[i] = at / 1000 - pressed
+        time.sleep(0.1)
+    return seen
+
+
 def train_rounds(students: list, rounds: int, timeout: float = 600) -> tuple[int, int]:
     """Each student starts `rounds` runs, looking at each finished one for THINK seconds before the next: how many
     runs were started, and how many times a page did not answer a click within two minutes (its screenshot is
@@ -164,6 +191,8 @@ def measure(browser, board_browser, launch: Launch, n: int, db: str) -> dict:
         use_task(pg, timeout=120)
         students.append(pg)
     print(f"    {n} students joined and took the task in {time.perf_counter() - t0:.0f} s", flush=True)
+    reach = task_reach(teacher, students, "A second task: try Adam, and compare it with SGD on the board")
+    print(f"    a second task pushed: in every student's room box within {fmt(reach)}", flush=True)
     _, board = watched_page(board_browser)
     board.goto(f"{launch.url}/board?class={code}")
     opened = settled(board, "Class board")  # open, not still opening: the runs start on a board at rest
@@ -194,7 +223,8 @@ def measure(browser, board_browser, launch: Launch, n: int, db: str) -> dict:
     changing = 3.0 * redraws  # seconds the changes took
     per_redraw = tuple((c - i * changing / QUIET - pl * changing / REFRESH) / redraws
                        for c, i, pl in zip(changed, idle, per_look))
-    return {"n": n, "phases": phases, "boxes": boxes, "pss_mib": memory, "per_look": per_look, "per_redraw": per_redraw}
+    return {"n": n, "phases": phases, "boxes": boxes, "pss_mib": memory, "per_look": per_look, "per_redraw": per_redraw,
+            "reach": reach}
 
 
 def waits(latency: list[tuple[float, float] | None]) -> list[float | None]:
@@ -228,17 +258,32 @@ def late(slow: tuple[int, float, float, float]) -> str:
             f"{ran:.2f} s on a CPU and stood ready, waiting for one, {waited:.2f} s")
 
 
-def run(n: int, servers: int = 1, browser_nice: int = 5) -> list[bool]:
-    """Measure a class of `n` in one room; print the figures and check the targets.
+@contextlib.contextmanager
+def class_store(kind: str):
+    """The class's database for one measurement: a SQLite file, or a throwaway PostgreSQL on 127.0.0.1 (as the
+    tests start one: tests/pg_server.py)."""
+    if kind == "sqlite":
+        yield str(Path(tempfile.mkdtemp(prefix="mnist-room-")) / "class.db")
+        return
+    from tests.pg_server import Postgres
+    db = Postgres()
+    try:
+        yield db.url
+    finally:
+        db.close()
+
+
+def run(n: int, servers: int = 1, browser_nice: int = 5, store: str = "sqlite") -> list[bool]:
+    """Measure a class of `n` in one room, its store `store` ("sqlite" or "postgresql"); print the figures and check
+    the targets.
 
     `browser_nice` (default BROWSER_NICE) runs Chromium below the server's priority, still on its cores; 0 runs
     the 22 browsers level with the server, a stress test that no class meets (see BROWSER_NICE).
     """
     from playwright.sync_api import sync_playwright
-    db = str(Path(tempfile.mkdtemp(prefix="mnist-room-")) / "class.db")
-    print(f"  {n} students and a board on {servers} server(s); Chromium runs on the same {os.cpu_count()} cores",
-          flush=True)
-    with sync_playwright() as p:
+    print(f"  {n} students and a board on {servers} server(s), the class's store in {store}; Chromium runs on the same "
+          f"{os.cpu_count()} cores", flush=True)
+    with sync_playwright() as p, class_store(store) as db:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         if browser_nice:
             renice_browser(browser_nice)  # before the projector's starts: only the students' Chromium
@@ -266,6 +311,7 @@ def run(n: int, servers: int = 1, browser_nice: int = 5) -> list[bool]:
     half, whole = r["phases"]
     latencies = [v for ph in r["phases"] for v in waits(ph["latency"])]
     checks = {
+        f"a pushed task is in all {n} students' room boxes within 3 s": None not in r["reach"] and max(r["reach"]) <= 3.0,
         "every run's row is on the board within 3 s of its end": None not in latencies and max(latencies) <= 3.0,
         "every run started is posted, once": all(ph["posted"] == ph["runs"] for ph in r["phases"]),
         "every student's page answered its clicks": all(ph["stuck"] == 0 for ph in r["phases"]),

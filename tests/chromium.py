@@ -199,3 +199,33 @@ def draw_a_digit(page) -> None:
     page.mouse.up()
     page.wait_for_function("() => document.body.innerText.includes('5. 20 × 20, centred in 28 × 28')", timeout=60_000)
     settle(page)
+
+
+def trace_digit(page, image, ink: int = 128) -> None:
+    """Draw `image` ((28, 28) uint8, e.g. an MNIST digit) on the page's canvas with the mouse: a stroke through its
+    ink pixels, nearest next, lifted where the next one is more than two pixels away (so its label is true)."""
+    canvas = page.locator("canvas").last
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    scale = box["width"] / 28
+
+    def to_page(p: tuple[int, int]) -> tuple[float, float]:
+        return box["x"] + (p[1] + 0.5) * scale, box["y"] + (p[0] + 0.5) * scale
+
+    left = {(int(r), int(c)) for r, c in zip(*(image >= ink).nonzero())}
+    at = min(left)  # the top-most ink pixel
+    page.mouse.move(*to_page(at))
+    page.mouse.down()
+    while True:
+        left.discard(at)
+        if not left:
+            break
+        near = min(left, key=lambda p: (p[0] - at[0]) ** 2 + (p[1] - at[1]) ** 2)
+        if (near[0] - at[0]) ** 2 + (near[1] - at[1]) ** 2 > 4:  # a jump: lift the pen
+            page.mouse.up()
+            page.mouse.move(*to_page(near))
+            page.mouse.down()
+        else:
+            page.mouse.move(*to_page(near))
+        at = near
+    page.mouse.up()

@@ -34,6 +34,8 @@ STEPS = [
          "the digits it gets wrong, why, and your own handwriting."),
     Step("app_pages/break_it.py", "Break it", ":material/broken_image:", "break",
          "move, turn, blur and shuffle the digits, edit the weights, and find out what the model really learned."),
+    Step("app_pages/own_digits.py", "Our own digits", ":material/draw:", "own",
+         "your class's handwriting, or your own images in folders, as a data set every page uses."),
 ]
 # Not steps of the lesson: the teacher's room and the class's board (app_pages/teach_a_class.py, class_board.py).
 CLASS = [

@@ -42,6 +42,8 @@ class Kept:
 
 
 SIZES = {"full": "all of it", "sample": "quick sample"}
+OWN_DATA = {"yours": "Your images", "class": "Our class's digits"}  # data sets a session brings (ui/state/own_data.py,
+# ui/room/class_digits.py): choices beside SPECS' while the session has them
 
 
 def _run_choice(c: choices.Choice) -> Kept:
@@ -51,7 +53,7 @@ def _run_choice(c: choices.Choice) -> Kept:
 
 ENTRIES = [
     # The sidebar: every page's data set, device and seed.
-    Kept("data", "the data set every page uses", "", default="mnist", parse=one_of(list(SPECS))),
+    Kept("data", "the data set every page uses", "", default="mnist", parse=one_of([*SPECS, *OWN_DATA])),
     Kept("size", "all of the data set, or the shipped quick sample", "", default="full", parse=one_of(list(SIZES))),
     Kept("device", "where runs compute: auto, or one of the devices this machine has", "", default="auto", parse=one_of),
     Kept("seed", "the seed of every random draw", "", default=0, parse=int_in(0, 2**31 - 1)),
@@ -111,6 +113,8 @@ ENTRIES = [
     Kept("trained", "the model this tab trained or uploaded last, with its data set", "", lives=RELOAD),
     Kept("uploaded", "weights uploaded to continue from", "", lives=RELOAD),
     Kept("folder", "the data folder typed in the sidebar", "", lives=RELOAD),
+    Kept("own_data", "your own images from a zip of folders: the data set, the zip's name, what was left out", "",
+         lives=RELOAD),
     Kept("quiz", "self-check answers: tries, right or not, the last verdict and its data set", "", lives=RELOAD),
     Kept("seat", "a student's seat in a class room", "", lives=RELOAD, owner=ROOM),
     Kept("teaching", "the teacher's room", "", lives=RELOAD, owner=ROOM),

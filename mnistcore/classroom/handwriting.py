@@ -1,0 +1,67 @@
+"""What the lesson's model makes of a class's own handwriting: its accuracy on the class's digits against its accuracy
+on MNIST's validation images, where it goes wrong, the class's mean digits beside MNIST's (the pixel-similarity
+baseline of fastbook's chapter 4), and the drawings it finds hardest. No name is attached to any of it."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from mnistcore import predictions
+from mnistcore.data import Dataset
+from mnistcore.normalize import train_stats
+
+HARDEST = 8  # drawings shown as the hardest
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """The lesson's model meets the class's digits."""
+
+    n: int  # drawings read
+    accuracy: float  # on the class's digits
+    mnist_accuracy: float  # on MNIST's validation images
+    counts: np.ndarray  # (10, 10) confusion on the class's digits: row the true digit, column the model's reading
+    ours: np.ndarray  # (10, 28, 28) the class's mean digit of each class, in [0, 1] (NaN where none was drawn)
+    mnist: np.ndarray  # (10, 28, 28) MNIST's mean training digit of each class, in [0, 1]
+    hardest: np.ndarray  # (k,) indices of the drawings whose true digit got the least probability
+    said: np.ndarray  # (N,) the model's reading of each drawing
+    truth_probability: np.ndarray  # (N,) the probability it gave each drawing's true digit
+
+
+def as_model_input(images: np.ndarray, mnist: Dataset) -> torch.Tensor:
+    """Drawings (N, 28, 28) uint8 as the model reads them: (N, 784) floats normalized with MNIST's TRAIN mean and std."""
+    mean, std = train_stats(mnist)
+    x = (images.reshape(len(images), 784).astype(np.float32) / 255 - mean) / std  # (N, 28, 28) -> (N, 784)
+    return torch.from_numpy(x)
+
+
+def class_means(images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The mean image (10, 28, 28) in [0, 1] of each class (NaN for a class with no image)."""
+    out = np.full((10, 28, 28), np.nan)
+    for c in range(10):
+        mine = images[labels == c]
+        if len(mine):
+            out[c] = mine.mean(axis=0) / 255  # (n_c, 28, 28) -> (28, 28)
+    return out
+
+
+def meet(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, mnist: Dataset,
+         mnist_accuracy: float) -> Meeting:
+    """The lesson's `model` (trained on `mnist`) reads the class's drawings `images` (N, 28, 28) of digits `labels`."""
+    probs = predictions.probabilities(model, as_model_input(images, mnist))  # (N, 10)
+    said = probs.argmax(axis=1)  # (N, 10) -> (N,)
+    truth = probs[np.arange(len(labels)), labels]  # (N,)
+    return Meeting(n=len(labels), accuracy=float((said == labels).mean()), mnist_accuracy=mnist_accuracy,
+                   counts=predictions.confusion(labels, said), ours=class_means(images, labels),
+                   mnist=class_means(mnist.x_train, mnist.y_train), hardest=np.argsort(truth)[:HARDEST],
+                   said=said, truth_probability=truth)
+
+
+def sentence(m: Meeting) -> str:
+    """The comparison in words."""
+    gap = m.mnist_accuracy - m.accuracy
+    how = ("as well as" if abs(gap) < 0.02 else "worse than" if gap > 0 else "better than")
+    return (f"The lesson's model, trained on MNIST only, reads {m.accuracy:.1%} of our {m.n:,} digits right: {how} the "
+            f"{m.mnist_accuracy:.1%} it reaches on MNIST's own validation images. A model returns what it saw; our "
+            "handwriting, drawn with a mouse or a finger, is a world it never met.")

@@ -1,0 +1,76 @@
+"""The class board's section on the class's own digits: the lesson's model (trained on MNIST) reads them, against
+what it reaches on MNIST's own validation images; where it goes wrong; the class's mean digits beside MNIST's; the
+drawings it finds hardest, with no name attached."""
+
+import numpy as np
+import streamlit as st
+
+from mnistcore import figures, models, train
+from mnistcore.classroom import handwriting
+from mnistcore.classroom.store import StoreDown
+from mnistcore.data import resolve
+from mnistcore.errors import DataError
+from ui.room import projector, rooms
+from ui.show import plots, words
+from ui.state import server_work, session, shared_data
+
+DIGITS = [str(d) for d in range(10)]
+
+
+def _lesson_model():
+    """MNIST (the full set where the server has it) and the lesson's model trained on it once per server, with its
+    accuracy on MNIST's validation images (once per session)."""
+    try:
+        mnist = shared_data.cached_dataset("mnist", resolve("mnist", "auto"))
+    except DataError:
+        mnist = shared_data.cached_dataset("mnist", "sample")
+    weights = server_work.result(train.lesson_model_file, mnist, 0,
+                                 waiting="Training the lesson's model on MNIST for one epoch (once per server)...")
+    model = models.from_file(weights).eval()
+    kept = st.session_state.get("lesson_on_mnist")
+    if kept is None or kept[0] != mnist.key:
+        kept = (mnist.key, session.accuracy(model, mnist))
+        st.session_state["lesson_on_mnist"] = kept
+    return mnist, model, kept[1]
+
+
+def means(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """MNIST's ten mean digits above the class's, as one picture (2 * 30, 10 * 30) in [0, 1] (grey where a digit has
+    no drawing yet)."""
+    def row(m: np.ndarray) -> np.ndarray:
+        tiles = np.nan_to_num(m, nan=0.35)  # (10, 28, 28)
+        return np.pad(tiles, ((0, 0), (1, 1), (1, 1)), constant_values=0.35).transpose(1, 0, 2).reshape(30, 300)
+    return np.concatenate([row(theirs), row(ours)])  # (60, 300)
+
+
+def section(code: str, big: bool) -> None:
+    """The section, when the room has drawings."""
+    try:
+        images, labels, _, ids = rooms.store().drawings(code)
+    except StoreDown:
+        return
+    if not len(ids):
+        return
+    st.header("Our class's digits meet the lesson's model")
+    mnist, model, on_mnist = _lesson_model()
+    met = handwriting.meet(model, images, labels, mnist, on_mnist)
+    m = st.columns(3)
+    m[0].metric("our digits read right", f"{met.accuracy:.1%}")
+    m[1].metric("MNIST's validation images read right", f"{met.mnist_accuracy:.1%}")
+    m[2].metric("drawings", f"{met.n:,}")
+    st.markdown(handwriting.sentence(met))
+    left, right = st.columns(2)
+    plots.show(left, projector.sized(figures.confusion(met.counts, DIGITS, height=420), big), key="handwriting_confusion")
+    left.caption("Rows: the digit the student drew. Columns: what the lesson's model read. Off the diagonal: its mistakes.")
+    right.image(figures.enlarged(means(met.ours, met.mnist), zoom=3), clamp=True,
+                caption="Top: MNIST's mean digit of each class, 0 to 9. Bottom: ours. The lesson's model scores a digit "
+                        "by how much its ink lies where each template's weights are high: where our means differ from "
+                        "MNIST's, it reads less well.",
+                alt="MNIST's ten mean digits above the class's ten mean digits")
+    st.subheader("The digits it finds hardest")
+    cols = st.columns(len(met.hardest))
+    for col, i in zip(cols, met.hardest):
+        col.image(images[i], width=84, clamp=True,
+                  caption=f"a {labels[i]}, read as {met.said[i]} · {met.truth_probability[i]:.0%} for {labels[i]}",
+                  alt=f"a drawn {labels[i]} that the model read as {met.said[i]}")
+    st.caption(words.plain("No name goes with a drawing on this board. The teacher can take one out on the Teach page."))
