@@ -35,6 +35,13 @@ else:
             f"{lesson['train_mean']} and std {lesson['train_std']} (pixels divided by 256), then valid mean "
             f"{lesson['valid_mean']} and std {lesson['valid_std']}: close to 0 and 1, but not exactly, because the "
             "validation images are different images.")
+if ds.name == "folders":  # your own images, or the class's: beside MNIST's, whose numbers the lesson's model learned with
+    m = shared_data.statistics(shared_data.mnist())
+    looks.table([{"images": "MNIST's training images", "mean": f"{m['train_mean']:.4f}", "std": f"{m['train_std']:.4f}"},
+                 {"images": f"{words.plain(ds.title)}, training", "mean": f"{s['train_mean']:.4f}",
+                  "std": f"{s['train_std']:.4f}"}])
+    st.caption("A model trained on MNIST normalizes whatever it reads with MNIST's two numbers: where yours differ (more "
+               "ink, thinner strokes), its inputs are shifted from anything it saw in training.")
 train_px, valid_px = ds.x_train[:2000] / 255, ds.x_valid[:2000] / 255  # 2,000 images each: enough for a histogram
 left, right = st.columns(2)
 plots.show(left, figures.histogram({"train": train_px, "valid": valid_px}, title="Raw pixels, scaled to [0, 1]",

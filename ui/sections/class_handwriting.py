@@ -8,8 +8,6 @@ import streamlit as st
 from mnistcore import figures, models, train
 from mnistcore.classroom import handwriting
 from mnistcore.classroom.store import StoreDown
-from mnistcore.data import resolve
-from mnistcore.errors import DataError
 from ui.room import projector, rooms
 from ui.show import plots, words
 from ui.state import server_work, session, shared_data
@@ -20,10 +18,7 @@ DIGITS = [str(d) for d in range(10)]
 def _lesson_model():
     """MNIST (the full set where the server has it) and the lesson's model trained on it once per server, with its
     accuracy on MNIST's validation images (once per session)."""
-    try:
-        mnist = shared_data.cached_dataset("mnist", resolve("mnist", "auto"))
-    except DataError:
-        mnist = shared_data.cached_dataset("mnist", "sample")
+    mnist = shared_data.mnist()
     weights = server_work.result(train.lesson_model_file, mnist, 0,
                                  waiting="Training the lesson's model on MNIST for one epoch (once per server)...")
     model = models.from_file(weights).eval()

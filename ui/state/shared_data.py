@@ -8,7 +8,8 @@ import streamlit as st
 import torch
 
 from mnistcore import normalize
-from mnistcore.data import Dataset, load_dataset
+from mnistcore.data import Dataset, load_dataset, resolve
+from mnistcore.errors import DataError
 from mnistcore.prepare import Tensors, to_tensors
 from mnistcore.serving import workers
 
@@ -31,6 +32,14 @@ def freeze_startup_objects() -> None:
 def cached_dataset(name: str, resolved_source: str) -> Dataset:
     """Load a data set once per server process; every session shares this read-only copy."""
     return load_dataset(name, resolved_source)
+
+
+def mnist() -> Dataset:
+    """MNIST: the full set where this server has it, else the shipped sample (what the lesson's model trains on)."""
+    try:
+        return cached_dataset("mnist", resolve("mnist", "auto"))
+    except DataError:
+        return cached_dataset("mnist", "sample")
 
 
 @st.cache_resource(max_entries=6)
