@@ -17,8 +17,8 @@ ONE_AT_A_TIME = threading.Lock()  # zips prepared at once on this server: each u
 def mosaic(ds, caption: str) -> None:
     """Up to eight training images of each class, a row per class, as the model will see them."""
     picture = figures.enlarged(figures.class_rows(ds.x_train, ds.y_train), zoom=2) / 255  # (600, 480) in [0, 1]
-    st.image(picture, caption=caption, clamp=True, width=picture.shape[1], alt="up to eight training images of each of the ten classes, one "
-                                                       "row per class, as the model will see them")
+    st.image(picture, caption=caption, clamp=True, width=picture.shape[1],
+             alt="up to eight training images of each of the ten classes, one row per class, as the model will see them")
 
 
 def upload() -> None:
