@@ -9,6 +9,7 @@ from mnistcore.train import TrainConfig, steps_per_epoch
 from mnistcore.tutor import notebook
 from ui.course import lesson_path, quiz
 from ui.run import choice_widgets, launch, live_view, weights_files
+from ui.sections import fine_tune
 from ui.state import session, settings
 
 LESSON_ACCURACY = 0.9172  # the notebook's fit output after one epoch: [0. 0.3213 0.2882 0.9172]
@@ -57,6 +58,7 @@ def lesson_note(row) -> None:
                     "much of the gap.")
 
 
+fine_tune.offer(ds)  # our own digits: the lesson's model checked on them, and trained further on them
 with run_area:
     live_view.show(job, ds, lambda: launch.start(config, ds, device), launch.reset, lesson_note)
 finished = job is not None and not job.alive and job.result is not None

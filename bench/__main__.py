@@ -7,7 +7,17 @@ import sys
 
 import torch
 
-from bench import break_bench, browser_bench, class_bench, data_bench, memory_bench, room_bench, train_bench, zip_bench
+from bench import (
+    break_bench,
+    browser_bench,
+    class_bench,
+    data_bench,
+    drawing_bench,
+    memory_bench,
+    room_bench,
+    train_bench,
+    zip_bench,
+)
 
 
 def main() -> int:
@@ -21,8 +31,10 @@ def main() -> int:
                         help="with --class: the runs' pace (default slow motion, the training page's default)")
     parser.add_argument("--room", action="store_true",
                         help="with --class: the N students join one room and post runs to its board, which is open")
+    parser.add_argument("--draw", action="store_true",
+                        help="with --class N: the N students draw the class's digits, the teacher's page and the board open")
     parser.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite",
-                        help="with --class N --room: the class's database (PostgreSQL: a throwaway one on 127.0.0.1)")
+                        help="with --class N --room or --draw: the class's database (PostgreSQL: a throwaway one on 127.0.0.1)")
     parser.add_argument("--browser-nice", type=int, default=None,
                         help="with --class: run Chromium at this niceness (default: 0 for a class, 5 for a class in a room, "
                              "whose browsers stand for machines of their own)")
@@ -47,6 +59,12 @@ def main() -> int:
     if args.break_it:
         print("== the Break it page")
         results = break_bench.run(args.students or 0, args.pace)  # with --class N: N sessions training meanwhile
+        print(f"{sum(results)} of {len(results)} targets met")
+        return 0 if all(results) else 1
+    if args.students and args.draw:
+        print(f"== a class of {args.students} drawing its digits")
+        results = drawing_bench.run(args.students, args.store, room_bench.BROWSER_NICE if args.browser_nice is None
+                                    else args.browser_nice)
         print(f"{sum(results)} of {len(results)} targets met")
         return 0 if all(results) else 1
     if args.students and args.room:

@@ -45,7 +45,8 @@ class TrainConfig:
     snapshot_every: int = 0  # steps between weight snapshots in events; 0 = none
     max_steps: int | None = None  # stop after this many steps (demos, tests)
     step_delay: float = 0.0  # seconds to rest after each step: slow motion, so a class can watch
-    start: str = "fresh"  # where the weights began: "fresh" (drawn with the seed) or "uploaded" (a student's file)
+    start: str = "fresh"  # where the weights began: "fresh" (drawn with the seed), "uploaded" (a student's file) or
+    # "lesson" (the lesson's model trained on MNIST, trained further on a data set of one's own: fine-tuning)
 
     @classmethod
     def from_choices(cls, chosen: dict, seed: int, n_train: int) -> "TrainConfig":

@@ -46,7 +46,7 @@ def table(runs: list[Run], members: list[Member]) -> list[dict]:
 
 def uploaded(run: Run) -> bool:
     """True for a run that continued from weights the student uploaded (trained elsewhere, perhaps to 100%)."""
-    return run.settings.get("start") == "uploaded"
+    return run.settings.get("start") in ("uploaded", "lesson")  # "lesson": the lesson's model, trained further
 
 
 def ordered(rows: list[dict], order: str) -> list[dict]:

@@ -60,3 +60,27 @@ def test_a_link_to_your_images_in_a_tab_without_them_falls_back_to_mnist():
     at.run()
     ok(at)
     assert at.session_state["dataset"].name == "mnist"
+
+
+def test_the_lesson_model_is_checked_on_your_images_then_trained_further_on_them(folders):
+    """Learn from it: the lesson's model (MNIST only) checked on the clothes, then fine-tuned on their training part;
+    the run says where it began, and reads more of the validation part than the lesson's model did."""
+    from apptest import progress_text, run_until
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["own_data"] = {"dataset": image_folders.to_dataset(folders, label=own_data.OWN_DATA["yours"]),
+                                    "zip": "clothes.zip", "notes": folders.notes}
+    for k, v in {"data": "yours", "pace": "full", "epochs": "10"}.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(page_file("training")).run()
+    ok(at)
+    said = next(m.value for m in at.markdown if m.value.startswith("**Checked on these images**"))
+    before = float(said.split("reads **")[1].split("%")[0]) / 100
+    next(b for b in at.button if b.label == "Start from the lesson's model").click().run()
+    ok(at)
+    assert at.session_state["uploaded_kind"] == "lesson"
+    next(b for b in at.button if b.label == "Start").click().run()
+    run_until(at, lambda a: progress_text(a).startswith("done"))
+    job = at.session_state["job"]
+    assert job.config.start == "lesson"
+    assert job.result.valid_accuracy > before + 0.1, (before, job.result.valid_accuracy)  # clothes: MNIST's model guesses

@@ -23,7 +23,8 @@ def start(config: TrainConfig, ds: Dataset, device: torch.device) -> None:
     config = replace(config, seed=seat.run_seed(config.seed))  # in a room, each student's own
     base = st.session_state.get("uploaded")
     # the weights decide the model, and the run says where it began: its result is not this run's alone
-    run_config = replace(config, model=models.kind_of(base), start="uploaded") if base is not None else config
+    kind = st.session_state.get("uploaded_kind", "uploaded")  # a student's file, or the lesson's model (fine_tune.py)
+    run_config = replace(config, model=models.kind_of(base), start=kind) if base is not None else config
     who = browsers.owner()
     # The shared CPU tensors: a GPU run's worker copies them to the GPU in its own CUDA context.
     started = lines.BROWSER_RUNS.start(who, lambda: Job(run_config, shared_data.prepared(ds, "cpu"), base, device=str(device),
@@ -31,7 +32,7 @@ def start(config: TrainConfig, ds: Dataset, device: torch.device) -> None:
     if started is None:  # this browser's other tabs hold its places: say so, keep everything
         st.session_state["refused"] = True
         return
-    for done_with in ("uploaded", "refused", "run_gone"):
+    for done_with in ("uploaded", "uploaded_kind", "refused", "run_gone"):
         st.session_state.pop(done_with, None)
     st.session_state["job"] = started
     seat.post_when_finished(started)  # in a class room, its board gets the run when it ends

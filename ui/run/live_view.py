@@ -81,6 +81,9 @@ def where_it_is(job: Job | None, ds: Dataset) -> None:
     if job.config.start == "uploaded":  # said wherever its result shows: here, in its post, on the class board
         st.caption("This run continued from the weights you uploaded: its accuracy is theirs and this run's "
                    "together, and the class board marks it so.")
+    elif job.config.start == "lesson":
+        st.caption("This run began from the lesson's model, trained on MNIST, and trains it further on these images "
+                   "(fine-tuning): its accuracy is both trainings' together, and the class board marks it so.")
     if snap.status in ("diverged", "failed"):
         st.error(words.plain(snap.message))
     elif snap.status == "overshot":  # a model, with an accuracy, but its loss rose: worth a warning, not an error

@@ -45,6 +45,7 @@ def upload(ds: Dataset) -> None:
         else:
             acc = session.accuracy(loaded, ds)
             st.session_state["uploaded"] = loaded
+            st.session_state.pop("uploaded_kind", None)  # a student's file, not the lesson's model
             session.keep_model(loaded, ds.key,
                                f"Using the weights you uploaded ({words.plain(file.name)}, {acc:.2%} valid accuracy).")
             st.session_state["upload_note"] = ("success", f"Loaded: {models.NAMES[models.kind_of(loaded)]}, {acc:.2%} on "

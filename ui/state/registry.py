@@ -112,6 +112,7 @@ ENTRIES = [
     Kept("job", "this tab's training run", "", lives=RELOAD),
     Kept("trained", "the model this tab trained or uploaded last, with its data set", "", lives=RELOAD),
     Kept("uploaded", "weights uploaded to continue from", "", lives=RELOAD),
+    Kept("uploaded_kind", "where those weights came from: a student's file, or the lesson's model", "", lives=RELOAD),
     Kept("folder", "the data folder typed in the sidebar", "", lives=RELOAD),
     Kept("own_data", "your own images from a zip of folders: the data set, the zip's name, what was left out", "",
          lives=RELOAD),

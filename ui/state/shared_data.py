@@ -51,8 +51,17 @@ def _prepared(_ds: Dataset, key: str, device: str, scale: str) -> Tensors:
 
 
 def prepared(ds: Dataset, device: str | torch.device, scale: str = "normalized") -> Tensors:
-    """The data set's tensors on `device`, built once per server."""
-    return _prepared(ds, ds.key, str(device), scale)
+    """The data set's tensors on `device`, built once per server; a session's own images' (`name` "folders"), once
+    per session, in the session: a class's uploads must not push the shared sets out of the server's few."""
+    if ds.name != "folders":
+        return _prepared(ds, ds.key, str(device), scale)
+    key = (ds.key, str(device), scale)
+    held = st.session_state.get("own_tensors")
+    if held is None or held[0] != key:
+        tensors = to_tensors(ds, device, scale)
+        held = (key, workers.share(tensors) if str(device) == "cpu" else tensors)
+        st.session_state["own_tensors"] = held
+    return held[1]
 
 
 @st.cache_data(max_entries=4)
