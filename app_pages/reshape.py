@@ -8,8 +8,8 @@ from ui.show import looks, plots, words
 from ui.state import session, settings
 
 ds = session.dataset()
-x_imgs = tensors.batch(ds.x_valid, 16)  # (16, 28, 28) in [0, 1]
-x_flat = x_imgs.reshape(16, 784)  # (16, 784): how the lesson's pickle stores them
+x_imgs = tensors.batch(ds.x_valid, 16)  # (16, 28, 28) in [0, 1]; fewer for a small data set of one's own
+x_flat = x_imgs.reshape(len(x_imgs), 784)  # (16, 784): how the lesson's pickle stores them
 st.title("Reshape & slicing")
 st.markdown(
     "The lesson's file stores each image as 784 numbers in a row. To look at one, you reshape it; to "

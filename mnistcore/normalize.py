@@ -88,6 +88,7 @@ def best_split(values: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarra
 def colour_sets(ds: Dataset, n: int = 600, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Colour images (N, 3, 28, 28): a train set tinted red, green or blue (the label), and a green-only valid set."""
     rng = np.random.default_rng(seed)
+    n = min(n, len(ds.x_train) // 2)  # a small data set of one's own: as many as it has
     gray = ds.x_train[:2 * n].astype(np.float32) / 255  # (2n, 28, 28)
     labels = rng.integers(0, 3, n)
     train = np.zeros((n, 3, 28, 28), np.float32)

@@ -37,6 +37,25 @@ def folders():
     return image_folders.read_zip(fashion_zip(), workers=0)
 
 
+@pytest.fixture(scope="module")
+def two_of_each(folders):
+    """The smallest a data set of one's own may be: two images of each class (one to train on, one to check)."""
+    return image_folders.read_zip(fashion_zip(per_class=2), workers=0)
+
+
+@pytest.mark.parametrize("page", [*PAGES, "own"])
+def test_every_page_opens_on_the_smallest_set_of_your_images(two_of_each, page):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["own_data"] = {"dataset": image_folders.to_dataset(two_of_each), "zip": "tiny.zip", "notes": ()}
+    at.query_params["data"] = "yours"
+    at.query_params["pace"] = "full"
+    at.run()
+    if page != "home":
+        at.switch_page(page_file(page)).run()
+    ok(at)  # the reshape page wanted 16 validation images, the colour demo 1,200 training images: as many as there are
+    assert len(at.session_state["dataset"].x_valid) == 10
+
+
 @pytest.mark.parametrize("page", [*PAGES, "own"])
 def test_every_page_opens_on_your_images(folders, page):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
