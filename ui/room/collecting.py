@@ -4,10 +4,12 @@ import numpy as np
 import streamlit as st
 
 from mnistcore.classroom.store import MAX_COLLECT, Room, RoomError, StoreDown
-from ui.room import rooms, seat
+from ui.room import rooms
 from ui.show import fragments, looks, words
 
 RECENT = 12  # drawings shown to the teacher, newest first, each with its number to take it out
+FOLLOW = 1.0  # seconds between looks at the counts: a drawing is on the teacher's page within 2 s of its Send
+# (bench --class 20 --draw); one small query, on the teacher's page alone
 
 
 def ask(room: Room) -> None:
@@ -34,14 +36,18 @@ def ask(room: Room) -> None:
         rooms.down(e)
 
 
-@fragments.fragment(run_every=seat.POLL)
+@fragments.fragment(run_every=FOLLOW)
 def follow(code: str) -> None:
-    """The drawings as they come (every few seconds): counts per digit and per student, the newest ones, and a
-    drawing taken out."""
+    """The drawings as they come (every second): counts per digit and per student, the newest ones, and a drawing
+    taken out. The drawings themselves are read again only when their counts changed."""
     try:
         store = rooms.store()
         tally, members = store.drawing_counts(code), store.members(code)
-        images, labels, who, ids = store.drawings(code) if tally.total else (None, None, None, [])
+        seen = st.session_state.get("drawings_seen")
+        if seen is None or seen[0] != (code, tally):
+            seen = ((code, tally), store.drawings(code) if tally.total else (None, None, None, []))
+            st.session_state["drawings_seen"] = seen
+        images, labels, who, ids = seen[1]
     except StoreDown as e:
         rooms.down(e)
         return
