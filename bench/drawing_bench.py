@@ -13,6 +13,7 @@ import statistics
 import time
 
 import numpy as np
+from playwright.sync_api import Error as PlaywrightError
 
 from bench.health import Health
 from bench.page_opens import exception_boxes, settled, watched_page
@@ -44,15 +45,17 @@ def draw_one(student, mnist, k: int) -> float | None:
     send = student.locator(MAIN).get_by_role("button", name=f"Send this {digit}")
     for _ in range(3):  # a stroke begun while the fresh canvas still mounts is lost: draw it again
         trace_digit(student, mnist.x_valid[np.flatnonzero(mnist.y_valid == digit)[k]])
+        settle(student)  # each lift of the pen sends the picture: the last one's rerun is over
         deadline = time.monotonic() + 10
         while not send.is_enabled() and time.monotonic() < deadline:
             time.sleep(0.1)
-        if send.is_enabled():
+        try:
             pressed = time.time()
-            send.click()
+            send.click(timeout=10_000)
             wait_text(student, f"Your {digit} is in", where=MAIN)
             return pressed
-        settle(student)
+        except PlaywrightError:  # the canvas's last picture came in late, and Send was off again: draw once more
+            settle(student)
     return None
 
 
@@ -79,13 +82,16 @@ def run(n: int, store: str = "sqlite", browser_nice: int = 5) -> list[bool]:
     from mnistcore.data import load_dataset
     mnist = load_dataset("mnist")
     print(f"  {n} students drawing {EACH} digits each on one server, the class's store in {store}; Chromium on the same "
-          f"{os.cpu_count()} cores (the students' at nice {browser_nice}, the board's level with the server)", flush=True)
+          f"{os.cpu_count()} cores (the students' at nice {browser_nice}; "
+          "the teacher's and the board's in one of their own, level with the server)", flush=True)
     with sync_playwright() as p, class_store(store) as db:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         if browser_nice:
             renice_browser(browser_nice)
         with projector(p) as board_browser, start_app(1, env={"MNISTCORE_DB": db, "MNISTCORE_HOSTED": "0"}) as launch:
-            teacher = browser.new_context(viewport={"width": 1400, "height": 2400}).new_page()
+            # The teacher's laptop is a machine of its own, as the projector is: its page in the board's Chromium,
+            # level with the server, not one of the students' 20 renderers at nice 5 (bench/room_bench.py's BROWSER_NICE)
+            teacher = board_browser.new_context(viewport={"width": 1400, "height": 2400}).new_page()
             code, link = open_room(teacher, launch.url)
             teacher.get_by_label("Drawings of each digit per student").fill(str(EACH))
             teacher.get_by_role("button", name="Collect our digits").click()
