@@ -33,17 +33,14 @@ def sidebar() -> None:
     """Draw the shared settings and load the chosen data set into the session."""
     with st.sidebar:
         st.header("Settings for every page")
-        extra = [own_data.YOURS] * (own_data.yours() is not None) + [class_digits.CLASS] * (class_digits.dataset() is not None)
-        if settings.value("data") not in [*SPECS, *extra]:  # a link or a tab whose own images are not here (any more)
+        own = {k: d for k, d in ((own_data.YOURS, own_data.yours()), (class_digits.CLASS, class_digits.dataset())) if d}
+        if settings.value("data") not in [*SPECS, *own]:  # a link or a tab whose own images are not here (any more)
             settings.put("data", "mnist")
         name = st.radio(
-            "Data set", [*SPECS, *extra], format_func=lambda n: SPECS[n].title if n in SPECS else registry.OWN_DATA[n],
+            "Data set", [*SPECS, *own], format_func=lambda n: SPECS[n].title if n in SPECS else registry.OWN_DATA[n],
             horizontal=True, **settings.keep("data"),
         )
-        if name in registry.OWN_DATA:
-            ds = own_data.yours() if name == own_data.YOURS else class_digits.dataset()
-        else:
-            ds = shipped(name)
+        ds = own[name] if name in own else shipped(name)
         st.session_state["dataset"] = ds
         settings.follow(ds.key)  # what belonged to the last data set goes with it (registry: per_dataset)
         server_work.prefetch(ds, session.seed())  # what the pages need, started in worker processes before a page asks

@@ -29,10 +29,26 @@ class Meeting:
     truth_probability: np.ndarray  # (N,) the probability it gave each drawing's true digit
 
 
-def as_model_input(images: np.ndarray, mnist: Dataset) -> torch.Tensor:
-    """Drawings (N, 28, 28) uint8 as the model reads them: (N, 784) floats normalized with MNIST's TRAIN mean and std."""
+@dataclass(frozen=True)
+class Reference:
+    """What the comparison needs of MNIST, computed once per data set and model rather than at every redraw: its TRAIN
+    mean and std, its mean digit of each class, and the model's accuracy on its validation images."""
+
+    mean: float
+    std: float
+    means: np.ndarray  # (10, 28, 28) in [0, 1]
+    accuracy: float
+
+
+def reference(mnist: Dataset, accuracy: float) -> Reference:
+    """MNIST's statistics and mean digits (50,000 images: a fraction of a second), with the model's `accuracy` on it."""
     mean, std = train_stats(mnist)
-    x = (images.reshape(len(images), 784).astype(np.float32) / 255 - mean) / std  # (N, 28, 28) -> (N, 784)
+    return Reference(mean, std, class_means(mnist.x_train, mnist.y_train), accuracy)
+
+
+def as_model_input(images: np.ndarray, ref: Reference) -> torch.Tensor:
+    """Drawings (N, 28, 28) uint8 as the model reads them: (N, 784) floats normalized with MNIST's TRAIN mean and std."""
+    x = (images.reshape(len(images), 784).astype(np.float32) / 255 - ref.mean) / ref.std  # (N, 28, 28) -> (N, 784)
     return torch.from_numpy(x)
 
 
@@ -46,16 +62,15 @@ def class_means(images: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def meet(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, mnist: Dataset,
-         mnist_accuracy: float) -> Meeting:
-    """The lesson's `model` (trained on `mnist`) reads the class's drawings `images` (N, 28, 28) of digits `labels`."""
-    probs = predictions.probabilities(model, as_model_input(images, mnist))  # (N, 10)
+def meet(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, ref: Reference) -> Meeting:
+    """The lesson's `model` (trained on MNIST, summed up in `ref`) reads the class's drawings `images` (N, 28, 28) of
+    digits `labels`."""
+    probs = predictions.probabilities(model, as_model_input(images, ref))  # (N, 10)
     said = probs.argmax(axis=1)  # (N, 10) -> (N,)
     truth = probs[np.arange(len(labels)), labels]  # (N,)
-    return Meeting(n=len(labels), accuracy=float((said == labels).mean()), mnist_accuracy=mnist_accuracy,
-                   counts=predictions.confusion(labels, said), ours=class_means(images, labels),
-                   mnist=class_means(mnist.x_train, mnist.y_train), hardest=np.argsort(truth)[:HARDEST],
-                   said=said, truth_probability=truth)
+    return Meeting(n=len(labels), accuracy=float((said == labels).mean()), mnist_accuracy=ref.accuracy,
+                   counts=predictions.confusion(labels, said), ours=class_means(images, labels), mnist=ref.means,
+                   hardest=np.argsort(truth)[:HARDEST], said=said, truth_probability=truth)
 
 
 def sentence(m: Meeting) -> str:

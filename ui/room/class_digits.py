@@ -18,8 +18,8 @@ LEAST = 2  # drawings of each digit before they are a data set: one to train on,
 
 def room_code() -> str | None:
     """The room whose digits this session may use: the student's seat's, or the teacher's room."""
-    seat, teacher = rooms.seat(), rooms.teacher()
-    return seat.code if seat is not None else teacher.code if teacher is not None else None
+    held = rooms.seat() or rooms.teacher()
+    return held.code if held is not None else None
 
 
 def dataset(code: str | None = None) -> Dataset | None:

@@ -24,10 +24,8 @@ POSTED = {"posted": "Your last run is on the class board.",
 def box() -> None:
     """The room box: this session's room in the sidebar, polled, or a join form atop the page when the address names
     a room."""
-    if st.session_state.pop("to_training", False):  # "Use these settings" was pressed in the room's box
-        st.switch_page("app_pages/live_training.py")
-    if st.session_state.pop("to_drawing", False):  # "Draw our digits" was pressed in the room's box
-        st.switch_page("app_pages/own_digits.py")
+    if to := st.session_state.pop("to_page", None):  # "Use these settings" or "Draw our digits", in the room's box
+        st.switch_page(to)
     code = clean_code(st.query_params.get("room", ""))
     seat = rooms.seat() or (_found_again(code) if code else None)
     if seat is not None:
@@ -135,7 +133,7 @@ def _use(task_settings: dict) -> None:
         if key in task_settings:
             settings.put(key, task_settings[key])
     st.session_state["seed_pinned"] = "seed" in task_settings  # the task's one seed for everyone
-    st.session_state["to_training"] = True
+    st.session_state["to_page"] = "app_pages/live_training.py"
 
 
 def task_words(task_settings: dict) -> str:
@@ -150,7 +148,7 @@ def _room(seat: Seat) -> None:
     """Every few seconds: the room's task, this session's progress sent, and waiting posts sent again."""
     if rooms.seat() is not seat:  # left (a press in here reruns only this, with the seat of the last full run)
         st.rerun()
-    if st.session_state.get("to_training") or st.session_state.get("to_drawing"):
+    if st.session_state.get("to_page"):
         # the switch is made by a full run (box): from this fragment's own run, a student's training page came up
         # blank now and then (2 of the last 5 full test runs, the HAProxy class test), a fragment racing a page change
         st.rerun()
@@ -186,7 +184,8 @@ def _room(seat: Seat) -> None:
             st.caption("No task yet: your teacher's next one shows here.")
         if collect := st.session_state.get("seat_collect"):
             st.markdown(f"**Our class's digits:** your teacher asks you to draw {collect} of each digit.")
-            st.button("Draw our digits", on_click=st.session_state.__setitem__, args=("to_drawing", True), key="seat_draw",
+            st.button("Draw our digits", on_click=st.session_state.__setitem__, key="seat_draw",
+                      args=("to_page", "app_pages/own_digits.py"),
                       icon=":material/draw:", help="Opens the pad that asks for one digit at a time.")
         job = st.session_state.get("job")
         state = rooms.OUTBOX.state(getattr(job, "board_uid", ""))

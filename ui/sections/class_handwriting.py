@@ -5,28 +5,26 @@ drawings it finds hardest, with no name attached."""
 import numpy as np
 import streamlit as st
 
-from mnistcore import figures, models, train
+from mnistcore import figures
 from mnistcore.classroom import handwriting
 from mnistcore.classroom.store import StoreDown
 from ui.room import projector, rooms
 from ui.show import plots, words
-from ui.state import server_work, session, shared_data
+from ui.state import session, shared_data
 
 DIGITS = [str(d) for d in range(10)]
 
 
 def _lesson_model():
-    """MNIST (the full set where the server has it) and the lesson's model trained on it once per server, with its
-    accuracy on MNIST's validation images (once per session)."""
+    """The lesson's model trained once per server on MNIST (the full set where the server has it), and what the
+    comparison needs of MNIST (`handwriting.Reference`), once per session: not at each drawing's redraw."""
     mnist = shared_data.mnist()
-    weights = server_work.result(train.lesson_model_file, mnist, 0,
-                                 waiting="Training the lesson's model on MNIST for one epoch (once per server)...")
-    model = models.from_file(weights).eval()
+    model = session.lesson_model(mnist)
     kept = st.session_state.get("lesson_on_mnist")
     if kept is None or kept[0] != mnist.key:
-        kept = (mnist.key, session.accuracy(model, mnist))
+        kept = (mnist.key, handwriting.reference(mnist, session.accuracy(model, mnist)))
         st.session_state["lesson_on_mnist"] = kept
-    return mnist, model, kept[1]
+    return model, kept[1]
 
 
 def means(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
@@ -47,8 +45,8 @@ def section(code: str, big: bool) -> None:
     if not len(ids):
         return
     st.header("Our class's digits meet the lesson's model")
-    mnist, model, on_mnist = _lesson_model()
-    met = handwriting.meet(model, images, labels, mnist, on_mnist)
+    model, ref = _lesson_model()
+    met = handwriting.meet(model, images, labels, ref)
     m = st.columns(3)
     m[0].metric("our digits read right", f"{met.accuracy:.1%}")
     m[1].metric("MNIST's validation images read right", f"{met.mnist_accuracy:.1%}")

@@ -3,22 +3,15 @@ then, on the student's word, trained further on their training part and checked 
 
 import streamlit as st
 
-from mnistcore import image_folders, models, train
+from mnistcore import image_folders
 from mnistcore.data import Dataset
 from ui.show import words
-from ui.state import server_work, session, shared_data
-
-
-def lesson_model() -> tuple:
-    """The lesson's model trained for one epoch on MNIST (once per server), as the pages' model type."""
-    weights = server_work.result(train.lesson_model_file, shared_data.mnist(), 0,
-                                 waiting="Training the lesson's model on MNIST for one epoch (once per server)...")
-    return models.from_file(weights).eval()
+from ui.state import session, shared_data
 
 
 def _start_from_lesson(ds: Dataset) -> None:
     """The button's callback: the lesson's model becomes the weights the next run starts from."""
-    model = lesson_model()
+    model = session.lesson_model(shared_data.mnist())
     st.session_state["uploaded"], st.session_state["uploaded_kind"] = model, "lesson"
     session.keep_model(model, ds.key, f"The lesson's model, trained on MNIST only: {session.accuracy(model, ds):.1%} "
                                       f"of {words.plain(ds.title)}' validation images read right.")
@@ -30,7 +23,7 @@ def offer(ds: Dataset) -> None:
         return
     with st.container(border=True):
         st.markdown(f"**Learn from {words.plain(ds.title)}.** {words.plain(image_folders.split_words(ds))}")
-        model = lesson_model()
+        model = session.lesson_model(shared_data.mnist())
         before = session.accuracy(model, ds)
         st.markdown(f"**Checked on these images**, the lesson's model (trained on MNIST only, never on them) reads "
                     f"**{before:.1%}** of the validation part right. Press Start as it is to train a new model on these "

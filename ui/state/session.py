@@ -52,10 +52,15 @@ def model() -> tuple[torch.nn.Module, str]:
     if mine is not None and mine.dataset_key == ds.key:
         # The pages evaluate on the CPU copy of the data; a finished run's model may still sit on the GPU.
         return mine.model.cpu().eval(), mine.note
-    weights = server_work.result(train.lesson_model_file, ds, seed(),
-                                 waiting="Training the lesson's model for one epoch (once per server)...")
-    return models.from_file(weights).eval(), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, "
-                                              "batch 64) was trained for one epoch on these images.")
+    return lesson_model(ds, seed()), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, "
+                                      "batch 64) was trained for one epoch on these images.")
+
+
+def lesson_model(ds: Dataset, seed_: int = 0) -> torch.nn.Module:
+    """The lesson's model (Adam, lr 1e-3, batch 64) after one epoch on `ds`, trained once per server in a worker."""
+    weights = server_work.result(train.lesson_model_file, ds, seed_,
+                                 waiting=f"Training the lesson's model on {ds.title} for one epoch (once per server)...")
+    return models.from_file(weights).eval()
 
 
 def probabilities() -> tuple[np.ndarray, str]:
