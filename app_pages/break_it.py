@@ -48,7 +48,8 @@ amounts = {s.key: cell.select_slider(s.label, s.amounts, format_func=s.words, he
            for cell, s in zip(cells, distort.SWITCHES)}
 changes = distort.Changes(**amounts)
 st.button("Put every switch back", icon=":material/restart_alt:", on_click=reset, disabled=changes == distort.NEUTRAL)
-seen = distort.look(model, x, y, data.mean, data.std, changes, distort.examples(ds.y_valid), seed)
+mean, std = session.stats()  # the scale the model reads: MNIST's for the lesson's model on digits of our own
+seen = distort.look(model, x, y, mean, std, changes, distort.examples(ds.y_valid), seed)
 left, right = result.columns([1, 3], vertical_alignment="center")
 left.metric("accuracy now", f"{seen.accuracy:.1%}", border=True,
             delta=f"{100 * (seen.accuracy - seen.accuracy_before):+.1f} points" if changes != distort.NEUTRAL else None,
@@ -78,7 +79,7 @@ zero = c[1].selectbox("Zero one class's template", range(-1, 10), format_func=la
 blend = c[2].select_slider("Blend the templates towards their mean", surgery.BLENDS, format_func="{:.0%}".format,
                            **settings.keep("break_blend"))
 edits = surgery.Edits(zero_bias, None if zero < 0 else zero, blend)
-model_edits.show(linear, edits, ds, data.x_valid)
+model_edits.show(linear, edits, ds, session.valid_inputs() if linear is model else data.x_valid)
 
 st.header("3. Shuffle the pixels")
 st.markdown(f"Put the {x[0].numel()} pixels of every digit in one fixed random order, the same for every image, train and "
@@ -87,6 +88,6 @@ st.markdown(f"Put the {x[0].numel()} pixels of every digit in one fixed random o
 runs = shuffled_pixels.show(ds, seed)
 
 settings.publish(*KEYS)
-quiz.ask("break", {"model": model, "x": x, "y": y, "mean": data.mean, "std": data.std, "linear": linear, "runs": runs},
+quiz.ask("break", {"model": model, "x": x, "y": y, "mean": mean, "std": std, "linear": linear, "runs": runs},
          labels)
 lesson_path.next_step(__file__)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from mnistcore import choices, data, devices, models
+from mnistcore import choices, data, devices, models, transfer
 from mnistcore.serving.jobs import Job
 from mnistcore.serving.live import watched
 from mnistcore.train import TrainConfig, steps_per_epoch
@@ -10,7 +10,7 @@ from mnistcore.tutor import notebook
 from ui.course import lesson_path, quiz
 from ui.run import choice_widgets, launch, live_view, weights_files
 from ui.sections import fine_tune
-from ui.state import session, settings
+from ui.state import session, settings, shared_data
 
 LESSON_ACCURACY = 0.9172  # the notebook's fit output after one epoch: [0. 0.3213 0.2882 0.9172]
 ds, device = session.dataset(), session.device()
@@ -38,8 +38,10 @@ intro.markdown(f"Each step shows the model {chosen['batch']} images and nudges e
                f"{ds.x_train[0].size} weights are drawn as a 28 × 28 picture: blue pixels count **for** the class, red ones "
                f"**against** it. A run starts in **slow motion** (an epoch in about {choices.WATCH_EPOCH_SECONDS} s), so you can "
                f"watch the blurry blobs become a {', a '.join(ds.classes[:3])}...; **Full speed** lets it race.")
-config = watched(TrainConfig.from_choices(chosen, seed=session.seed(), n_train=len(ds.x_train)), len(ds.x_train))
-epoch_steps = steps_per_epoch(config.batch_size, len(ds.x_train))
+way = fine_tune.offer(ds)  # digits of our own: what the lesson's model makes of them, and which images to learn from
+n_train = len(shared_data.for_run(ds, way).x_train)
+config = watched(TrainConfig.from_choices(chosen, seed=session.seed(), n_train=n_train), n_train)
+epoch_steps = steps_per_epoch(config.batch_size, n_train)
 
 
 def lesson_note(row) -> None:
@@ -48,6 +50,8 @@ def lesson_note(row) -> None:
         return
     if len(ds.x_train) == data.N_TRAIN and ds.name == "mnist":
         row.markdown(f"**The lesson:** {LESSON_ACCURACY:.1%} after this epoch")
+    elif way != transfer.ALONE:
+        row.caption(f"The lesson's {LESSON_ACCURACY:.1%} is on MNIST's own validation digits; this run is checked on ours.")
     elif ds.name != "mnist":
         row.caption(f"The lesson's {LESSON_ACCURACY:.1%} after this epoch is for MNIST's digits; "
                     f"{ds.title} is another, harder task, so expect less.")
@@ -58,9 +62,8 @@ def lesson_note(row) -> None:
                     "much of the gap.")
 
 
-fine_tune.offer(ds)  # our own digits: the lesson's model checked on them, and trained further on them
 with run_area:
-    live_view.show(job, ds, lambda: launch.start(config, ds, device), launch.reset, lesson_note)
+    live_view.show(job, ds, lambda: launch.start(config, ds, device, way), launch.reset, lesson_note)
 finished = job is not None and not job.alive and job.result is not None
 if finished:
     weights_files.finished(job)
@@ -72,7 +75,7 @@ st.download_button("Continue in a notebook", lambda: notebook.training_notebook(
     mime="application/x-ipynb+json", icon=":material/terminal:",
     help="A Jupyter notebook in plain PyTorch (it runs on Colab) that loads these images, normalizes them, builds this "
          "model with these settings and seed, trains it and prints the validation accuracy: the same figure as here.")
-settings.publish(*choices.BY_KEY)
+settings.publish(*choices.BY_KEY, *([choices.LEARN.key] if transfer.reads_digits(ds) else []))
 ran = finished and job.dataset_key == ds.key
 quiz.ask("training", {"run": {"config": job.result.config, "status": job.result.status, "accuracy": job.result.valid_accuracy,
                               "n_train": len(job.data.x_train)} if ran else None}, ds.classes)

@@ -4,13 +4,12 @@ import numpy as np
 import streamlit as st
 import torch
 
-from mnistcore import digits, figures, models, predictions
+from mnistcore import digits, figures, models, predictions, transfer
 from mnistcore.figures import sentences
-from mnistcore.prepare import train_stats
 from mnistcore.serving import uploads
 from ui.course import lesson_path, quiz
 from ui.show import canvas, plots, words
-from ui.state import session, settings, shared_data
+from ui.state import session, settings
 
 PER_PAGE = 20
 ds = session.dataset()
@@ -104,10 +103,11 @@ if len(idx):
     pick = st.selectbox("Tile", range(len(idx)), format_func=lambda n: f"#{(page - 1) * PER_PAGE + n + 1}: "
                         f"true {labels[ranked.true[show][n]]}, predicted {labels[ranked.pred[show][n]]}", key="tile")
     k = int(idx[pick])
-    evidence_for(ds.x_valid[k] / 255, shared_data.prepared(ds, "cpu").x_valid[k], int(ds.y_valid[k]))
+    evidence_for(ds.x_valid[k] / 255, session.valid_inputs()[k], int(ds.y_valid[k]))
 
 st.header("Your own digit")
-if ds.name != "mnist":  # a drawing is prepared the way MNIST's digits were: it means nothing to a model of clothes
+if ds.name != "mnist" and not transfer.reads_digits(ds):  # a drawing is prepared the way MNIST's digits were: it
+    # means nothing to a model of clothes
     st.info(f"This part reads a handwritten digit, prepared the way MNIST's were, and the model in use reads "
             f"{ds.title}. Switch the sidebar's data set to MNIST to try your own digit.")
 else:
@@ -128,7 +128,7 @@ else:
             for col, (title, step) in zip(st.columns(len(prepared.steps)), prepared.steps):
                 col.image(np.nan_to_num(figures.thumbnail(step, 112)), caption=title, width="stretch", clamp=True,
                           alt=f"your digit, step {title}" + (": as the model sees it" if title.startswith("5.") else ""))
-            mean, std = train_stats(ds)
+            mean, std = session.stats()
             evidence_for(prepared.digit, torch.tensor(digits.normalized(prepared.digit, mean, std)), None)
 settings.publish("rates", "which", "mistake_order", "page")
 quiz.ask("mistakes", {"counts": counts, "classes": ds.classes, "wrong": int((preds != ds.y_valid).sum()), "total": len(preds)},

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mnistcore import models
+from mnistcore.transfer import ADD, ALONE, CHECK
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,14 @@ MOMENTUM = Choice("momentum", "mom", "Momentum (SGD)", 0.9, float, lo=0.0, hi=0.
 PACE = Choice("", "pace", "Pace", "slow", str, ("slow", "full"), names={"slow": "slow motion", "full": "full speed"},
               help=f"Slow motion rests after each step so that an epoch takes about {WATCH_EPOCH_SECONDS} s and you can "
                    "watch the templates form. Full speed trains an epoch of all of MNIST in about a second.")
+
+# Only with digits of one's own (mnistcore/transfer.py): which images train the run, and which check it.
+LEARN = Choice("", "learn", "Train on", ALONE, str, (ALONE, CHECK, ADD),
+               names={ALONE: "our digits alone", CHECK: "MNIST, checked on ours", ADD: "the lesson's model + ours"},
+               help="Our digits alone: a new model learns from the training part of our digits. MNIST, checked on "
+                    "ours: a new model learns from MNIST's 50,000 digits and never sees ours; all of ours check it. "
+                    "The lesson's model + ours: the model trained on MNIST learns further from the training part of "
+                    "ours (fine-tuning), and the rest check it.")
 
 RUN = (MODEL, OPTIMIZER, LR, BATCH, EPOCHS, SCHEDULE, MOMENTUM, PACE)  # the order the page and the task show them
 BY_KEY = {c.key: c for c in RUN}

@@ -35,9 +35,11 @@ def train_stats(ds: Dataset) -> tuple[float, float]:
     return mean, std
 
 
-def to_tensors(ds: Dataset, device: torch.device | str = "cpu", scale: str = "normalized") -> Tensors:
-    """The data set as device tensors: valid uses the TRAIN mean and std, like the lesson."""
-    mean, std = train_stats(ds)
+def to_tensors(ds: Dataset, device: torch.device | str = "cpu", scale: str = "normalized",
+               stats: tuple[float, float] | None = None) -> Tensors:
+    """The data set as device tensors: valid uses the TRAIN mean and std, like the lesson (or `stats`: those of the
+    images a model first learned from, for a model trained elsewhere; mnistcore/transfer.py)."""
+    mean, std = stats or train_stats(ds)
 
     def convert(x: np.ndarray) -> torch.Tensor:
         t = torch.from_numpy(x.reshape(len(x), -1).astype(np.float32))  # (N, 28, 28) -> (N, 784)

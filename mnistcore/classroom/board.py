@@ -13,6 +13,7 @@ REFRESH = 1.0  # seconds between the board's looks at its room's version (5-9 ms
 SHOWN = 20  # runs the board's table lists: a projector's screenful (the rest are counted under it)
 ORDERS = ("newest first", "best first")
 UPLOADED = "from uploaded weights"  # a run that continued from a file: its accuracy is not this run's alone
+FINE_TUNED = "fine-tuned from the lesson's model"  # trained on MNIST first, then on the class's own digits
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,10 @@ def table(runs: list[Run], members: list[Member]) -> list[dict]:
     return rows
 
 
-def uploaded(run: Run) -> bool:
-    """True for a run that continued from weights the student uploaded (trained elsewhere, perhaps to 100%)."""
-    return run.settings.get("start") in ("uploaded", "lesson")  # "lesson": the lesson's model, trained further
+def uploaded(run: Run) -> str:
+    """For a run that did not start from fresh weights (its accuracy is not its own alone), where it began, in words:
+    weights the student uploaded (trained elsewhere, perhaps to 100%), or the lesson's model; else ""."""
+    return {"uploaded": UPLOADED, "lesson": FINE_TUNED}.get(run.settings.get("start"), "")
 
 
 def ordered(rows: list[dict], order: str) -> list[dict]:
@@ -75,7 +77,7 @@ def outcome(row: dict) -> str:
     risen ("83.30% (overshot)"), or reached from uploaded weights ("100.00% (from uploaded weights)"), or "diverged"."""
     if row["valid accuracy"] is None:
         return row["status"] if row["status"] == "diverged" else "-"
-    notes = ([] if row["status"] == "done" else [row["status"]]) + ([UPLOADED] if row.get("uploaded") else [])
+    notes = ([] if row["status"] == "done" else [row["status"]]) + ([row["uploaded"]] if row.get("uploaded") else [])
     shown = percent(row["valid accuracy"])
     return f"{shown} ({', '.join(notes)})" if notes else shown
 
@@ -118,7 +120,7 @@ def template_label(run: Run) -> str:
     """The words after a student's name under their template strip: "SGD lr 0.1 · 90.0%", and "(overshot)" or
     "(from uploaded weights)" if so."""
     optimizer = choices.OPTIMIZER.name(run.settings.get("optimizer", ""))
-    notes = (["overshot"] if run.status == "overshot" else []) + ([UPLOADED] if uploaded(run) else [])
+    notes = (["overshot"] if run.status == "overshot" else []) + ([uploaded(run)] if uploaded(run) else [])
     ending = f" ({', '.join(notes)})" if notes else ""
     return f"{optimizer} lr {run.settings.get('lr', 0):g} · {run.accuracy:.1%}{ending}"
 

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from mnistcore import predictions
+from mnistcore import predictions, transfer
+from mnistcore.classroom.store import Run
 from mnistcore.data import Dataset
 from mnistcore.normalize import train_stats
 
 HARDEST = 8  # drawings shown as the hardest
+HOW = {transfer.ALONE: "a new model, on our digits alone", transfer.CHECK: "a new model on MNIST, checked on ours",
+       transfer.ADD: "the lesson's model, fine-tuned on ours"}
 
 
 @dataclass(frozen=True)
@@ -80,3 +83,31 @@ def sentence(m: Meeting) -> str:
     return (f"The lesson's model, trained on MNIST only, reads {m.accuracy:.1%} of our {m.n:,} digits right: {how} the "
             f"{m.mnist_accuracy:.1%} it reaches on MNIST's own validation images. A model returns what it saw; our "
             "handwriting, drawn with a mouse or a finger, is a world it never met.")
+
+
+def origin(code: str, n: int, last: int) -> str:
+    """Where a room's drawings came from, as their data set's origin says it (and its key, which the board reads)."""
+    return f"room {code}, {n} drawings, last {last}"
+
+
+def way_of(run: Run) -> str:
+    """How a posted run used the class's digits (choices.LEARN)."""
+    if run.settings.get("start") == "lesson":
+        return transfer.ADD
+    return transfer.CHECK if run.settings.get("trained_on") == "mnist" else transfer.ALONE
+
+
+def learned(runs: list[Run], code: str, lesson: float, names: dict[int, str]) -> list[dict]:
+    """The room's finished runs on its own digits, newest first: who, how it learned, the lesson's model on the same
+    digits (`lesson` on all of them; for a fine-tune, the held-out part it was checked on, measured as it began), and
+    the run's own accuracy."""
+    rows = []
+    for run in reversed(runs):
+        if f"room {code}, " not in run.dataset or run.accuracy is None:
+            continue
+        way = way_of(run)
+        before = run.settings.get("before") if way == transfer.ADD else lesson if way == transfer.CHECK else None
+        rows.append({"name": names.get(run.member, "?"), "how it learned": HOW[way],
+                     "before: the lesson's model": "-" if before is None else f"{before:.1%}",
+                     "after: this run": f"{run.accuracy:.1%}"})
+    return rows

@@ -1,5 +1,6 @@
 """A finished run as the board keeps it, and the posts that wait in a server while the database is away."""
 
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -44,7 +45,10 @@ def post_of(result: Result, x_valid: torch.Tensor, y_valid: torch.Tensor, code: 
     ended = time.time()  # called as the result comes in
     c = result.config
     settings = {"model": c.model, "optimizer": c.optimizer, "lr": c.lr, "batch_size": c.batch_size, "epochs": c.epochs,
-                "schedule": c.schedule, "momentum": c.momentum, "start": c.start}  # "uploaded": the board marks it
+                "schedule": c.schedule, "momentum": c.momentum, "start": c.start,  # "uploaded": the board marks it
+                "trained_on": c.trained_on}
+    if c.start != "fresh" and math.isfinite(result.start_accuracy):  # where the weights began: a fine-tune's "before"
+        settings["before"] = float(result.start_accuracy)
     templates, _ = models.templates(result.model.cpu())  # (10, 784)
     templates = np.nan_to_num(templates.numpy(), nan=0.0, posinf=0.0, neginf=0.0)  # a diverged run's may be inf
     if result.status == "diverged":  # not a result: no accuracy and no mistakes to pool

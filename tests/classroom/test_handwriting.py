@@ -1,11 +1,14 @@
 """The lesson's model meets a class's handwriting (mnistcore/classroom/handwriting.py), on real digits and a real
 trained model: MNIST's own validation digits, read as drawings, give the model's own accuracy back."""
 
+import copy
+
 import numpy as np
 import pytest
 
-from mnistcore import train
-from mnistcore.classroom import handwriting
+from mnistcore import image_folders, train, transfer
+from mnistcore.classroom import handwriting, posting
+from mnistcore.classroom.store import Run
 from mnistcore.data import load_dataset
 from mnistcore.prepare import to_tensors
 
@@ -37,3 +40,36 @@ def test_a_digit_nobody_drew_has_no_mean_and_worse_digits_are_said_so(sample_and
     met = handwriting.meet(model, 255 - ds.x_valid[some], ds.y_valid[some], ref)  # inverted: ink on white paper
     assert np.isnan(met.ours[7]).all() and not np.isnan(met.ours[3]).any()
     assert met.accuracy < 0.5 and "worse than the 99.0%" in handwriting.sentence(met)
+
+
+def test_a_fine_tune_posts_its_before_and_the_board_shows_before_and_after(sample_and_model):
+    """Real runs, posted as a student's would be: a fine-tune of the lesson's model on our digits (here MNIST's moved 4
+    pixels right, as quick drawings land off-centre) and a model trained on MNIST checked on them; the board's rows
+    say how each learned, the lesson's model's reading before, and the run's after."""
+    ds, data, model = sample_and_model
+    picked = np.concatenate([np.flatnonzero(ds.y_valid == c)[:12] for c in range(10)])  # (120,)
+    folders = image_folders.Folders(tuple(map(str, range(10))), np.roll(ds.x_valid[picked], 4, axis=2),
+                                    ds.y_valid[picked].astype(np.int64), tuple(map(str, picked)), (),
+                                    handwriting.origin("ROOM42", len(picked), 120))
+    ours = image_folders.to_dataset(folders)
+    added = transfer.added_to(data, ours)
+    before = train.evaluate(model, added.x_valid, added.y_valid)[1]
+    tuned = train.train(train.TrainConfig(epochs=30, start="lesson"), added, copy.deepcopy(model))
+    assert tuned.start_accuracy == pytest.approx(before) and tuned.valid_accuracy > before
+    checked = transfer.checked_on(data, ours)
+    assert len(checked.x_valid) == len(picked) and checked.x_train is data.x_train  # MNIST's tensors, not a copy
+    fresh = train.train(train.TrainConfig(epochs=1, trained_on="mnist"), checked)
+    assert fresh.status == "done"  # its loss may rise on our digits: that is the finding, not an overshoot
+
+    def posted(result, tensors, number):
+        post = posting.post_of(result, tensors.x_valid, tensors.y_valid, "ROOM42", 1, f"u{number}", ours.key)
+        return Run(number, 1, post.status, post.settings, post.accuracy, post.seconds, post.dataset, 0.0, post.ended)
+    runs = [posted(fresh, checked, 1), posted(tuned, added, 2)]
+    assert runs[1].settings["before"] == pytest.approx(before) and "before" not in runs[0].settings
+    elsewhere = Run(3, 1, "done", {"start": "fresh"}, 0.9, 1.0, ds.key, 0.0, None)  # a run on MNIST: not ours
+    rows = handwriting.learned([*runs, elsewhere], "ROOM42", 0.5, {1: "Ada"})
+    assert [r["how it learned"] for r in rows] == [handwriting.HOW[transfer.ADD], handwriting.HOW[transfer.CHECK]]
+    assert rows[0]["before: the lesson's model"] == f"{before:.1%}"
+    assert rows[0]["after: this run"] == f"{tuned.valid_accuracy:.1%}" and rows[0]["name"] == "Ada"
+    assert rows[1]["before: the lesson's model"] == "50.0%"
+    assert handwriting.learned(runs, "ROOM4", 0.5, {}) == []  # another room's code, a prefix of this one's

@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 from mnistcore import image_folders
+from mnistcore.classroom import handwriting
 from mnistcore.classroom.store import StoreDown
 from mnistcore.data import Dataset
 from mnistcore.errors import DataError
@@ -42,7 +43,7 @@ def dataset(code: str | None = None) -> Dataset | None:
     if len(labels) and np.bincount(labels, minlength=10).min() >= LEAST:
         folders = image_folders.Folders(classes=DIGITS, images=images, labels=labels.astype(np.int64),
                                         files=tuple(f"drawing {i}" for i in ids), notes=(),
-                                        origin=f"room {code}, {len(ids)} drawings, last {ids.max()}")
+                                        origin=handwriting.origin(code, len(ids), int(ids.max())))
         try:
             ds = image_folders.to_dataset(folders, label=OWN_DATA[CLASS])
         except DataError:

@@ -10,6 +10,8 @@ from mnistcore.serving.jobs import Job
 from ui.show import words
 from ui.state import session
 
+BEGAN = {"uploaded": ", continued from the weights you uploaded", "lesson": ", starting from the lesson's model"}
+
 
 def finished(job: Job) -> None:
     """Make a finished run the session's model for the data it trained on (once; not a diverged one), and offer its
@@ -19,10 +21,11 @@ def finished(job: Job) -> None:
         # once per finished run: it becomes the session's model (a diverged one would replace a good one)
         st.session_state["recorded_job"] = job
         st.session_state.pop("upload_note", None)
-        began = ", continued from the weights you uploaded" if result.config.start == "uploaded" else ""
+        began = BEGAN.get(result.config.start, "") + (" on MNIST's images" if result.config.trained_on else "")
         session.keep_model(result.model, job.dataset_key,
                            f"Using the model you trained on this page{began} ({models.NAMES[result.config.model]}, "
-                           f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%}).")
+                           f"{result.steps:,} steps, valid accuracy {result.valid_accuracy:.2%}).",
+                           (job.data.mean, job.data.std))  # the scale it learned on: MNIST's, if it learned there
     if st.session_state.get("downloads", (None,))[0] is not job:  # encode the files once per finished run
         weights, titles = models.templates(result.model)
         st.session_state["downloads"] = (job, models.to_file(result.model), live_pictures.weights_png(weights.numpy(), titles))
@@ -45,7 +48,6 @@ def upload(ds: Dataset) -> None:
         else:
             acc = session.accuracy(loaded, ds)
             st.session_state["uploaded"] = loaded
-            st.session_state.pop("uploaded_kind", None)  # a student's file, not the lesson's model
             session.keep_model(loaded, ds.key,
                                f"Using the weights you uploaded ({words.plain(file.name)}, {acc:.2%} valid accuracy).")
             st.session_state["upload_note"] = ("success", f"Loaded: {models.NAMES[models.kind_of(loaded)]}, {acc:.2%} on "

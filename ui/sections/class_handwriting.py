@@ -6,10 +6,10 @@ import numpy as np
 import streamlit as st
 
 from mnistcore import figures
-from mnistcore.classroom import handwriting
+from mnistcore.classroom import board, handwriting
 from mnistcore.classroom.store import StoreDown
 from ui.room import projector, rooms
-from ui.show import plots, words
+from ui.show import looks, plots, words
 from ui.state import session, shared_data
 
 DIGITS = [str(d) for d in range(10)]
@@ -39,7 +39,9 @@ def means(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
 def section(code: str, big: bool) -> None:
     """The section, when the room has drawings."""
     try:
-        images, labels, _, ids = rooms.store().drawings(code)
+        store = rooms.store()
+        images, labels, _, ids = store.drawings(code)
+        members, runs = store.members(code), store.runs(code)
     except StoreDown:
         return
     if not len(ids):
@@ -60,6 +62,16 @@ def section(code: str, big: bool) -> None:
                         "by how much its ink lies where each template's weights are high: where our means differ from "
                         "MNIST's, it reads less well.",
                 alt="MNIST's ten mean digits above the class's ten mean digits")
+    st.subheader("Runs that learned from our digits: before and after")
+    names = {m.id: board.shown_name(m, i + 1) for i, m in enumerate(members)}
+    learned = handwriting.learned(runs, code, met.accuracy, names)
+    if learned:
+        looks.table(learned[: board.SHOWN])
+        st.caption("Before: the lesson's model, trained on MNIST only, on the same digits (for a fine-tune, the part it "
+                   "was checked on). After: the run's own accuracy on them.")
+    else:
+        st.caption("None yet. On the training page, with Our class's digits chosen in the sidebar: train a model on "
+                   "MNIST and check it on ours, or fine-tune the lesson's model on ours.")
     st.subheader("The digits it finds hardest")
     cols = st.columns(len(met.hardest))
     for col, i in zip(cols, met.hardest):

@@ -1,36 +1,47 @@
-"""Learn from our own digits, on the training page: the lesson's model (trained on MNIST only) checked on them, and
-then, on the student's word, trained further on their training part and checked on the rest (fine-tuning)."""
+"""Learn from our own digits, on the training page: what the lesson's model (trained on MNIST only) makes of them,
+and the three ways a run may use them (choices.LEARN): alone; a new model trained on MNIST and checked on ours; the
+lesson's model trained further on part of ours and checked on the rest (fine-tuning)."""
 
 import streamlit as st
 
-from mnistcore import image_folders
+from mnistcore import choices, image_folders, train, transfer
 from mnistcore.data import Dataset
+from mnistcore.train import steps_per_epoch
+from ui.run import choice_widgets
 from ui.show import words
-from ui.state import session, shared_data
+from ui.state import session, settings, shared_data
+
+SAID = {
+    transfer.ALONE: "A new model learns from the training part of {title} and is checked on the rest: {split} {steps}",
+    transfer.CHECK: "A new model learns from MNIST's {n_home:,} training digits, as in the lesson, and never sees ours; "
+                    "all {n_ours:,} of ours check it, on MNIST's scale (its TRAIN mean and std). Its curve is how well "
+                    "what MNIST taught carries over to our handwriting.",
+    transfer.ADD: "The lesson's model, already trained on MNIST, learns further from the training part of ours "
+                  "(**fine-tuning**), on MNIST's scale; the rest check it. {split} Before: **{before:.1%}** of them "
+                  "read right. The run's last accuracy is the after. {steps}",
+}
 
 
-def _start_from_lesson(ds: Dataset) -> None:
-    """The button's callback: the lesson's model becomes the weights the next run starts from."""
-    model = session.lesson_model(shared_data.mnist())
-    st.session_state["uploaded"], st.session_state["uploaded_kind"] = model, "lesson"
-    session.keep_model(model, ds.key, f"The lesson's model, trained on MNIST only: {session.accuracy(model, ds):.1%} "
-                                      f"of {words.plain(ds.title)}' validation images read right.")
+def few_steps(n_train: int, batch: int) -> str:
+    """Advice when an epoch of our images is only a few steps (a class's drawings: a few hundred images)."""
+    steps = steps_per_epoch(batch, n_train)
+    return (f"At batch {batch}, {n_train:,} images are only {steps} step{'s' if steps > 1 else ''} an epoch: give it "
+            "20 epochs or more." if steps < 50 else "")
 
 
-def offer(ds: Dataset) -> None:
-    """For a data set of our own: what the lesson's model makes of it, and the button that starts from it."""
-    if ds.name != "folders":
-        return
+def offer(ds: Dataset) -> str:
+    """For digits of our own: what the lesson's model makes of them, and the choice of how a run uses them (returned)."""
+    if not transfer.reads_digits(ds):
+        return transfer.ALONE
     with st.container(border=True):
-        st.markdown(f"**Learn from {words.plain(ds.title)}.** {words.plain(image_folders.split_words(ds))}")
-        model = session.lesson_model(shared_data.mnist())
-        before = session.accuracy(model, ds)
-        st.markdown(f"**Checked on these images**, the lesson's model (trained on MNIST only, never on them) reads "
-                    f"**{before:.1%}** of the validation part right. Press Start as it is to train a new model on these "
-                    "images alone; or start from the lesson's model and train it further on them (**fine-tuning**): "
-                    "what it learned from MNIST's 50,000 digits plus ours.")
-        if st.session_state.get("uploaded_kind") == "lesson" and st.session_state.get("uploaded") is not None:
-            st.caption("The next run starts from the lesson's model. Its accuracy when it ends is the 'after'.")
-        else:
-            st.button("Start from the lesson's model", icon=":material/school:", on_click=_start_from_lesson, args=(ds,),
-                      help="The next run begins with the weights of the lesson's model, trained on MNIST.")
+        home = session.lesson_model(shared_data.mnist())
+        ours = shared_data.for_run(ds, transfer.ADD)  # our validation part on MNIST's scale
+        before = train.evaluate(home, ours.x_valid, ours.y_valid)[1]
+        st.markdown(f"**Learn from {words.plain(ds.title)}.** The lesson's model, trained on MNIST only, reads "
+                    f"**{before:.1%}** of our validation part right. Which images should the next run learn from?")
+        chosen = choice_widgets.widget(st, choices.LEARN, **settings.keep(choices.LEARN.key))
+        st.caption(SAID[chosen].format(title=words.plain(ds.title), split=image_folders.split_words(ds),
+                                       n_home=len(shared_data.mnist().x_train),
+                                       n_ours=len(ds.x_train) + len(ds.x_valid), before=before,
+                                       steps=few_steps(len(ds.x_train), settings.value(choices.BATCH.key))))
+    return chosen

@@ -88,6 +88,8 @@ ENTRIES = [
     Kept("units", "how many ReLU pieces fit it", "learning", default=3, parse=int_in(1, learning.UNITS[-1])),
     # Live training: the schema's choices.
     *[_run_choice(c) for c in choices.RUN],
+    Kept("learn", "which images a run learns from, with digits of one's own: ours, MNIST's, or both", "training",
+         default=choices.LEARN.default, parse=choices.LEARN.parse),
     # The model's mistakes.
     Kept("rates", "the confusion matrix as rates per true class", "mistakes", default=False, parse=flag),
     Kept("cell", "the selected confusion cell (true, predicted)", "mistakes", lives=SESSION, per_dataset=True),
@@ -112,7 +114,6 @@ ENTRIES = [
     Kept("job", "this tab's training run", "", lives=RELOAD),
     Kept("trained", "the model this tab trained or uploaded last, with its data set", "", lives=RELOAD),
     Kept("uploaded", "weights uploaded to continue from", "", lives=RELOAD),
-    Kept("uploaded_kind", "where those weights came from: a student's file, or the lesson's model", "", lives=RELOAD),
     Kept("folder", "the data folder typed in the sidebar", "", lives=RELOAD),
     Kept("own_data", "your own images from a zip of folders: the data set, the zip's name, what was left out", "",
          lives=RELOAD),

@@ -7,9 +7,9 @@ import numpy as np
 import streamlit as st
 import torch
 
-from mnistcore import devices, models, predictions, train
+from mnistcore import devices, models, predictions, train, transfer
 from mnistcore.data import Dataset
-from ui.state import server_work, settings
+from ui.state import server_work, settings, shared_data
 from ui.state.shared_data import prepared
 
 
@@ -34,11 +34,13 @@ class Trained:
     model: torch.nn.Module
     dataset_key: str
     note: str
+    stats: tuple[float, float] | None = None  # the mean and std its inputs are normalized with: None, the data set's
+    # own TRAIN statistics; MNIST's for a model that first learned from MNIST (mnistcore/transfer.py)
 
 
-def keep_model(model: torch.nn.Module, dataset_key: str, note: str) -> None:
-    """Make `model` the one the pages evaluate, for data set `dataset_key`."""
-    st.session_state["trained"] = Trained(model, dataset_key, note)
+def keep_model(model: torch.nn.Module, dataset_key: str, note: str, stats: tuple[float, float] | None = None) -> None:
+    """Make `model` the one the pages evaluate, for data set `dataset_key` (read on the scale of `stats`)."""
+    st.session_state["trained"] = Trained(model, dataset_key, note, stats)
 
 
 def trained() -> Trained | None:
@@ -52,8 +54,39 @@ def model() -> tuple[torch.nn.Module, str]:
     if mine is not None and mine.dataset_key == ds.key:
         # The pages evaluate on the CPU copy of the data; a finished run's model may still sit on the GPU.
         return mine.model.cpu().eval(), mine.note
+    if transfer.reads_digits(ds):  # digits of our own: what the lesson's model, as the lesson trained it, makes of them
+        return lesson_model(shared_data.mnist()), ("No model trained on these digits in this session yet, so the "
+                                                   "lesson's model reads them: trained for one epoch on MNIST only "
+                                                   "(Adam, lr 1e-3, batch 64), it never saw them.")
     return lesson_model(ds, seed()), ("No model trained in this session yet, so the lesson's model (Adam, lr 1e-3, "
                                       "batch 64) was trained for one epoch on these images.")
+
+
+def stats() -> tuple[float, float]:
+    """The mean and std the pages' model reads its inputs with: MNIST's for a model that learned there first, else
+    the TRAIN statistics of the data set in use."""
+    ds, mine = dataset(), trained()
+    if mine is not None and mine.dataset_key == ds.key:
+        chosen = mine.stats
+    else:
+        chosen = shared_data.home_stats() if transfer.reads_digits(ds) else None
+    if chosen is None:
+        data = prepared(ds, "cpu")
+        return data.mean, data.std
+    return chosen
+
+
+def valid_inputs() -> torch.Tensor:
+    """The data set's validation images (N, 784) as the pages' model reads them (`stats`)."""
+    ds, (mean, std) = dataset(), stats()
+    data = prepared(ds, "cpu")
+    if (mean, std) == (data.mean, data.std):
+        return data.x_valid
+    kept = st.session_state.get("valid_inputs")
+    if kept is None or kept[0] != (ds.key, mean, std):
+        kept = ((ds.key, mean, std), transfer.normalized(ds.x_valid, mean, std))
+        st.session_state["valid_inputs"] = kept
+    return kept[1]
 
 
 def lesson_model(ds: Dataset, seed_: int = 0) -> torch.nn.Module:
@@ -70,7 +103,7 @@ def probabilities() -> tuple[np.ndarray, str]:
     ds = dataset()
     kept = st.session_state.get("probabilities")
     if kept is None or kept[0] is not model_ or kept[1] != ds.key:
-        kept = (model_, ds.key, predictions.probabilities(model_, prepared(ds, "cpu").x_valid))
+        kept = (model_, ds.key, predictions.probabilities(model_, valid_inputs()))
         st.session_state["probabilities"] = kept
     return kept[2], note
 

@@ -7,10 +7,10 @@ import threading
 import streamlit as st
 import torch
 
-from mnistcore import normalize
+from mnistcore import normalize, transfer
 from mnistcore.data import Dataset, load_dataset, resolve
 from mnistcore.errors import DataError
-from mnistcore.prepare import Tensors, to_tensors
+from mnistcore.prepare import Tensors, to_tensors, train_stats
 from mnistcore.serving import workers
 
 _frozen = threading.Lock()
@@ -40,6 +40,35 @@ def mnist() -> Dataset:
         return cached_dataset("mnist", resolve("mnist", "auto"))
     except DataError:
         return cached_dataset("mnist", "sample")
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _home_stats(_ds: Dataset, key: str) -> tuple[float, float]:
+    """`train_stats` of the data set whose key is `key`."""
+    return train_stats(_ds)
+
+
+def home_stats() -> tuple[float, float]:
+    """MNIST's TRAIN mean and std: the scale of the inputs the lesson's model, and any model that first learned from
+    MNIST, reads (mnistcore/transfer.py)."""
+    home = mnist()
+    return _home_stats(home, home.key)
+
+
+def for_run(ds: Dataset, way: str) -> Tensors:
+    """What a run that uses our digits `way` (choices.LEARN) trains and checks on: the data set's own tensors, or, for
+    a model that learns from MNIST, ours on MNIST's scale (with MNIST's shared training tensors, to check), once per
+    session and data set."""
+    if way == transfer.ALONE or not transfer.reads_digits(ds):
+        return prepared(ds, "cpu")
+    key = (ds.key, way)
+    held = st.session_state.get("run_tensors")
+    if held is None or held[0] != key:
+        home = prepared(mnist(), "cpu")
+        tensors = transfer.checked_on(home, ds) if way == transfer.CHECK else transfer.added_to(home, ds)
+        held = (key, workers.share(tensors))
+        st.session_state["run_tensors"] = held
+    return held[1]
 
 
 @st.cache_resource(max_entries=6)
