@@ -45,6 +45,10 @@ def sidebar() -> None:
         settings.follow(ds.key)  # what belonged to the last data set goes with it (registry: per_dataset)
         server_work.prefetch(ds, session.seed())  # what the pages need, started in worker processes before a page asks
         st.caption(f"**In use:** {words.plain(ds.summary())}")
+        if name == class_digits.CLASS and (counts := class_digits.waiting()):
+            st.button(f"Use all {counts[1]} drawings now", on_click=class_digits.take_latest, icon=":material/refresh:",
+                      help=f"These pages use the {counts[0]} drawings there were when you chose the class's digits: "
+                           "they stay put while the class draws, so a page does not change under you.")
         kinds = ["auto"] + devices.available()
         choice = st.selectbox("Device", kinds, **settings.keep("device", kinds))
         st.caption(f"**Computing on:** {devices.describe(devices.pick(choice))}")

@@ -62,9 +62,8 @@ def which_room() -> str:
     st.stop()
 
 
-@fragments.fragment(run_every=board.REFRESH)
-def watch(code: str, drawn: int | None) -> None:
-    """Every few seconds, one small query: the room's version. A change redraws the board; a database that is
+def look(code: str, drawn: int | None) -> None:
+    """One small query: the room's version. A change redraws the board; a database that is
     away is said in words, and the board comes back by itself when it is reachable again."""
     try:
         room = rooms.store().room(code)
@@ -77,6 +76,18 @@ def watch(code: str, drawn: int | None) -> None:
     if (room.version if room else -1) != drawn or st.session_state.pop("board_down", False):
         st.rerun()
     st.caption("Updates by itself within seconds of a change.")
+
+
+@fragments.fragment(run_every=board.REFRESH)
+def watch(code: str, drawn: int | None) -> None:
+    """`look` every second."""
+    look(code, drawn)
+
+
+@fragments.fragment(run_every=board.REFRESH_DRAWING)
+def watch_drawing(code: str, drawn: int | None) -> None:
+    """`look` twice as often while the class draws its digits: each drawing on the board's section within 3 s."""
+    look(code, drawn)
 
 
 def gallery(mistakes: list[board.Mistake], ds: Dataset) -> None:
@@ -116,7 +127,7 @@ def show(code: str) -> None:
         watch(code, None)
         return
     st.query_params["class"] = code
-    watch(code, room.version)
+    (watch_drawing if room.collect else watch)(code, room.version)
     if room.task:
         st.markdown(f"**Task:** {words.plain(room.task['text'])}")
         pinned = room.task["settings"].get("seed")

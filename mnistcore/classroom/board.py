@@ -10,6 +10,7 @@ from mnistcore.classroom.store import Arrays, Member, Run
 from mnistcore.train import TRAINED
 
 REFRESH = 1.0  # seconds between the board's looks at its room's version (5-9 ms of server CPU each)
+REFRESH_DRAWING = 0.5  # while the class draws its digits: each drawing on the board within 3 s (issue 45)
 SHOWN = 20  # runs the board's table lists: a projector's screenful (the rest are counted under it)
 ORDERS = ("newest first", "best first")
 UPLOADED = "from uploaded weights"  # a run that continued from a file: its accuracy is not this run's alone

@@ -84,6 +84,22 @@ def test_a_class_draws_its_digits_and_they_become_a_data_set_and_meet_the_lesson
         ours = float(re.search(r"our digits read right\s*([\d.]+)%", text).group(1))
         assert 50 <= ours <= 100, text  # traced from MNIST digits: the lesson's model reads most of them
         assert "drawer" not in text  # no name goes with a drawing on the board
+        learner = students[0]  # fine-tunes the lesson's model on the class's digits: the board's before and after
+        learner.locator(SIDEBAR).get_by_role("link", name="Live training").click()
+        wait_text(learner, r"reads [\d.]+% of our validation part right", timeout=120, where=MAIN)
+        learner.locator(MAIN).get_by_text("the lesson's model + ours", exact=True).click()
+        learner.locator(MAIN).get_by_text("full speed", exact=True).click()
+        settle(learner)
+        epochs = learner.locator(MAIN).get_by_label("Epochs")
+        epochs.fill("30")
+        epochs.press("Enter")
+        settle(learner)
+        learner.locator(MAIN).get_by_role("button", name="Start", exact=True).click()
+        wait_text(learner, r"done: step 30 of 30", timeout=120, where=MAIN)
+        wait_text(board, r"fine-tuned on ours\s+[\d.]+%\s+[\d.]+%", timeout=30, where=MAIN)
+        before, after = map(float, re.search(r"fine-tuned on ours\s+([\d.]+)%\s+([\d.]+)%",
+                                             board.locator(MAIN).inner_text()).groups())
+        assert after != before, (before, after)  # the fine-tune changed what the class's digits get
         for pg in [teacher, board, *students]:
             assert pg.locator('[data-testid="stException"]').count() == 0
     finally:

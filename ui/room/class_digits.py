@@ -10,6 +10,7 @@ from mnistcore.classroom.store import StoreDown
 from mnistcore.data import Dataset
 from mnistcore.errors import DataError
 from ui.room import rooms
+from ui.state import settings
 from ui.state.registry import OWN_DATA
 
 CLASS = "class"
@@ -24,10 +25,36 @@ def room_code() -> str | None:
 
 
 def dataset(code: str | None = None) -> Dataset | None:
+    """The room's drawings as the data set this session uses: while it is the sidebar's choice, the drawings it had
+    when chosen (a class still drawing would otherwise change it under the student at every drawing, and with it
+    every page's selection and computed results), until `take_latest`; else the latest."""
+    code = code or room_code()
+    latest = _latest(code)
+    held = st.session_state.get("class_in_use")
+    if settings.value("data") == CLASS and held is not None and held[0] == code and held[1] is not None:
+        return held[1]
+    st.session_state["class_in_use"] = (code, latest)
+    return latest
+
+
+def waiting() -> tuple[int, int] | None:
+    """(drawings in use, drawings now) when the class has drawn or removed some since this session took its digits."""
+    held, latest = st.session_state.get("class_in_use"), _latest(room_code())
+    if held is None or held[1] is None or latest is None or held[1].key == latest.key:
+        return None
+    return len(held[1].x_train) + len(held[1].x_valid), len(latest.x_train) + len(latest.x_valid)
+
+
+def take_latest() -> None:
+    """The button's callback: use the class's drawings as they are now."""
+    code = room_code()
+    st.session_state["class_in_use"] = (code, _latest(code))
+
+
+def _latest(code: str | None) -> Dataset | None:
     """The room's drawings as a data set (a fifth of each digit kept to check the model), or None while there are too
     few (LEAST of each digit) or no room. Kept in the session until the drawings change; while the database is away,
     the last one seen."""
-    code = code or room_code()
     if code is None:
         return None
     held = st.session_state.get("class_data")

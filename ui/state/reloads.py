@@ -24,6 +24,8 @@ MAX_TABS = 2_000  # tabs remembered per server, newest kept: a class of 20 opens
 KEEP_SECONDS = 6 * 3600  # a lesson's length, and then some
 TOKEN = re.compile(r"[0-9a-f]{18}")  # 6 characters of the browser's id, then 12 random ones
 URL_ONLY_HERE = ("tab", "run", "key")  # what a link for someone else must not carry
+OWN_PER_BROWSER = 2  # data sets of one's own (a zip: up to 20,000 images, ~16 MB) kept for a browser's newest tabs
+OWN_BYTES = 256 * 2**20  # and for all tabs together: many tabs, or many browsers, cannot fill the server with uploads
 
 
 @dataclass
@@ -85,6 +87,29 @@ def remember() -> None:
         _tabs.move_to_end(st.session_state["tab"])
         while len(_tabs) > MAX_TABS or (_tabs and time.monotonic() - next(iter(_tabs.values())).touched > KEEP_SECONDS):
             _tabs.popitem(last=False)
+        if values.get("own_data"):
+            _bound_own_data()
+
+
+def _bound_own_data() -> None:
+    """Keep the images of one's own over reloads for each browser's newest OWN_PER_BROWSER data sets, OWN_BYTES in
+    all; an older tab forgets its own (its session keeps them while it is open; a reload of it falls back to MNIST).
+    Called with the lock held."""
+    kept: dict[str, set[int]] = {}
+    total = 0
+    for tab in reversed(_tabs.values()):  # newest first
+        own = tab.values.get("own_data")
+        if not own:
+            continue
+        ds, mine = own["dataset"], kept.setdefault(tab.browser, set())
+        if id(ds) in mine:  # the same data set in another tab of this browser
+            continue
+        size = ds.x_train.nbytes + ds.x_valid.nbytes
+        if len(mine) >= OWN_PER_BROWSER or total + size > OWN_BYTES:
+            del tab.values["own_data"]
+            continue
+        mine.add(id(ds))
+        total += size
 
 
 def link_for_others() -> str:
