@@ -70,11 +70,14 @@ if finished:
 weights_files.upload(ds)
 # the settings on screen, or the finished run's own when there is one (a student may have moved a slider since)
 take_home = job.result.config if finished else config
+alone = take_home.start == "fresh" and not take_home.trained_on  # the notebook trains a new model on these images
 st.download_button("Continue in a notebook", lambda: notebook.training_notebook(
-    take_home, ds, str(device), job.result.valid_accuracy if finished else None), "mnist-training.ipynb",
+    take_home, ds, str(device), job.result.valid_accuracy if finished and alone else None), "mnist-training.ipynb",
     mime="application/x-ipynb+json", icon=":material/terminal:",
     help="A Jupyter notebook in plain PyTorch (it runs on Colab) that loads these images, normalizes them, builds this "
-         "model with these settings and seed, trains it and prints the validation accuracy: the same figure as here.")
+         "model with these settings and seed, trains it and prints the validation accuracy" +
+         (": the same figure as here." if alone else ". It trains a new model on these images alone, not from other "
+                                                     "weights and not on MNIST, so its figure is not this run's."))
 settings.publish(*choices.BY_KEY, *([choices.LEARN.key] if transfer.reads_digits(ds) else []))
 ran = finished and job.dataset_key == ds.key
 quiz.ask("training", {"run": {"config": job.result.config, "status": job.result.status, "accuracy": job.result.valid_accuracy,
