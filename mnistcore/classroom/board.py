@@ -89,11 +89,15 @@ def scatter_note(rows: list[dict]) -> str:
         return f"{n} run{'s' if n > 1 else ''}"
     overshot = sum(r["status"] == "overshot" for r in rows)
     diverged = sum(r["status"] == "diverged" for r in rows)
-    continued = sum(bool(r.get("uploaded")) and r["valid accuracy"] is not None for r in rows)
+    continued = sum(r.get("uploaded") == UPLOADED and r["valid accuracy"] is not None for r in rows)
+    tuned = sum(r.get("uploaded") == FINE_TUNED and r["valid accuracy"] is not None for r in rows)
     words = []
     if continued:
         words.append(f"{runs(continued)} continued from uploaded weights (crosses): trained before, elsewhere, so "
                      "the accuracy is not this run's alone.")
+    if tuned:
+        words.append(f"{runs(tuned)} fine-tuned the lesson's model on our digits (crosses): it learned from MNIST "
+                     "first.")
     if overshot:
         words.append(f"{runs(overshot)} overshot (open markers): a real accuracy, but a loss that ended far above its "
                      "start, the sign of too high a learning rate.")

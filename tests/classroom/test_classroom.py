@@ -215,3 +215,8 @@ def test_a_run_from_uploaded_weights_is_marked_wherever_the_board_shows_it(sampl
     assert board.scatter_note(rows).startswith("1 run continued from uploaded weights (crosses)")
     scatter = figures.lr_scatter(rows).data[0]  # Adam's trace
     assert list(scatter.marker.symbol) == ["x", "circle"] and "(from uploaded weights)" in scatter.text[0]
+    tuned = Run(3, 1, "done", {**post.settings, "start": "lesson", "before": 0.4}, 0.8, 1.0, "k", 3, 3)
+    rows = board.table([fresh, tuned], [Member(1, "Ada", False, 0, 0)])
+    assert board.outcome(rows[0]) == "80.00% (fine-tuned from the lesson's model)"
+    assert board.scatter_note(rows) == ("1 run fine-tuned the lesson's model on our digits (crosses): it learned from "
+                                        "MNIST first.")
