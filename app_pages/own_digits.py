@@ -5,7 +5,7 @@ import streamlit as st
 from mnistcore.classroom.store import StoreDown
 from ui.course import lesson_path
 from ui.room import class_digits, drawing_pad, rooms
-from ui.sections import own_images
+from ui.sections import own_drawings, own_images
 
 st.title("Our own digits")
 st.markdown("The lesson opens with a warning: a model can only return what it saw. MNIST's digits were written by "
@@ -34,6 +34,14 @@ else:
 if class_digits.dataset() is not None:
     st.caption("**Our class's digits** is a choice of the sidebar's **Data set** now.")
 
+st.header("Your own digits")
+if room is not None and room.collect:  # one pad on the page: the class's
+    st.caption("Your class is collecting digits just now: draw them above, for everyone. Digits for you alone can "
+               "wait until the class has its own.")
+else:
+    st.markdown("Draw them here, one at a time, with a mouse, a pen or a finger: each is prepared as MNIST's digits "
+                "were, and they stay in this tab (a reload keeps them). Or bring images of anything, in folders (below).")
+    own_drawings.section()
 st.header("Your images, in folders")
 own_images.upload()
 lesson_path.next_step(__file__)

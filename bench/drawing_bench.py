@@ -71,7 +71,9 @@ def seen_after(counts: list[tuple[float, int]], pressed: list[float]) -> list[fl
 def fmt(values: list[float | None]) -> str:
     """max / median, with how many never came."""
     got = [v for v in values if v is not None]
-    text = f"max {max(got):.2f} s, median {statistics.median(got):.2f} s" if got else "none seen"
+    slowest = sorted((v, k) for k, v in enumerate(values, start=1) if v is not None)[-3:][::-1]
+    text = (f"max {max(got):.2f} s, median {statistics.median(got):.2f} s (slowest: "
+            + ", ".join(f"drawing {k} {v:.2f} s" for v, k in slowest) + ")") if got else "none seen"
     return text + (f", {len(values) - len(got)} not seen" if len(got) < len(values) else "")
 
 

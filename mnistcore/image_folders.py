@@ -441,11 +441,11 @@ def to_dataset(folders: Folders, seed: int = 0, valid_share: float = VALID_SHARE
                    origin=f"zip {folders.origin}, split {seed} {valid_share:g}", label=label)
 
 
-def split_words(ds: Dataset, valid_share: float = VALID_SHARE) -> str:
+def split_words(ds: Dataset, valid_share: float = VALID_SHARE, whose: str = "your") -> str:
     """The split in one sentence: how many images train the model, how many check it, and how they were chosen."""
     n_train, n_valid = len(ds.y_train), len(ds.y_valid)
     share = SHARES.get(valid_share, f"{valid_share:.0%}")
     per_class = np.bincount(ds.y_train, minlength=10) + np.bincount(ds.y_valid, minlength=10)  # (10,)
     exact = np.array_equal(np.bincount(ds.y_valid, minlength=10), np.round(per_class * valid_share))
-    return (f"Of your {n_train + n_valid:,} images, {n_train:,} train the model and {n_valid:,} check it: {share} of "
+    return (f"Of {whose} {n_train + n_valid:,} images, {n_train:,} train the model and {n_valid:,} check it: {share} of "
             f"each class{'' if exact else ' (at least one)'}, chosen at random.")

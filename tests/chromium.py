@@ -229,3 +229,34 @@ def trace_digit(page, image, ink: int = 128) -> None:
             page.mouse.move(*to_page(near))
         at = near
     page.mouse.up()
+
+
+def draw_asked_digits(page, mnist, who: int, kept: str, most: int = 30) -> list[int]:
+    """On a digit pad (ui/show/digit_pad.py), draw what it asks for, one digit at a time (the `who`-th MNIST
+    validation digit of that class, traced with the mouse), until it asks no more: the digits drawn, in order.
+    `kept` is the pad's words once a drawing is in, with {digit}."""
+    main = '[data-testid="stMain"]'
+    drawn = []
+    for _ in range(most):
+        done = page.locator(main).get_by_text(re.compile(r"Draw a \d|digits are in")).first
+        done.wait_for(timeout=60_000)
+        asked = re.search(r"Draw a (\d)", page.locator(main).inner_text())
+        if asked is None:
+            return drawn
+        digit = int(asked.group(1))
+        send = page.locator(main).get_by_role("button", name=f"Send this {digit}")
+        for _attempt in range(3):  # a stroke begun while the pad's fresh canvas still mounts is lost: draw it again
+            settle(page)  # the last Send's rerun is over: the pad's fresh canvas is the one drawn on
+            trace_digit(page, mnist.x_valid[[i for i, y in enumerate(mnist.y_valid) if y == digit][who]])
+            settle(page)  # each lift of the pen sends the picture: the last one's rerun is over
+            deadline = time.monotonic() + 10
+            while not send.is_enabled() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if send.is_enabled():
+                break
+        else:
+            raise AssertionError(f"Send never came on for a {digit}: {page.locator(main).inner_text()[:900]!r}")
+        send.click()
+        page.locator(main).get_by_text(kept.format(digit=digit)).first.wait_for(timeout=60_000)
+        drawn.append(digit)
+    raise AssertionError(f"the pad kept asking after {drawn}")

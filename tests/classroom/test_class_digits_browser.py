@@ -4,12 +4,11 @@ validation digits (so each label is true); the class's digits become a data set 
 says what the lesson's model makes of them."""
 
 import re
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from chromium import CHROMIUM, settle, start_server, stop_server, trace_digit
+from chromium import CHROMIUM, draw_asked_digits, settle, start_server, stop_server
 
 from bench.room_steps import MAIN, SIDEBAR, join, open_room, wait_text
 from mnistcore.classroom.store import open_store
@@ -24,34 +23,10 @@ def tab(browser):
 
 
 def draw_my_digits(student, mnist, who: int) -> list[int]:
-    """Open the pad from the room box and draw what it asks for, one digit at a time, until it says thank you: the
-    digits drawn, in order."""
+    """Open the pad from the room box and draw what it asks for until it says thank you: the digits drawn, in order."""
     student.locator(SIDEBAR).get_by_role("button", name="Draw our digits").click()
     wait_text(student, "Our own digits", where=f"{MAIN} h1")
-    drawn = []
-    for _ in range(12):
-        wait_text(student, r"Draw a \d|all your digits are in", where=MAIN)
-        asked = re.search(r"Draw a (\d)", student.locator(MAIN).inner_text())
-        if asked is None:
-            return drawn
-        digit = int(asked.group(1))
-        send = student.locator(MAIN).get_by_role("button", name=f"Send this {digit}")
-        for _attempt in range(3):  # a stroke begun while the pad's fresh canvas still mounts is lost: draw it again
-            settle(student)  # the last Send's rerun is over: the pad's fresh canvas is the one drawn on
-            trace_digit(student, mnist.x_valid[np.flatnonzero(mnist.y_valid == digit)[who]])
-            settle(student)  # each lift of the pen sends the picture: the last one's rerun is over
-            deadline = time.monotonic() + 10
-            while not send.is_enabled() and time.monotonic() < deadline:
-                time.sleep(0.2)
-            if send.is_enabled():
-                break
-        else:
-            student.screenshot(path="/tmp/pad-send-never-came-on.png", full_page=True)
-            raise AssertionError(f"Send never came on for a {digit}: {student.locator(MAIN).inner_text()[:900]!r}")
-        send.click()
-        wait_text(student, f"Your {digit} is in the class's digits", where=MAIN)
-        drawn.append(digit)
-    raise AssertionError(f"the pad kept asking after {drawn}")
+    return draw_asked_digits(student, mnist, who, "Your {digit} is in the class's digits")
 
 
 def test_a_class_draws_its_digits_and_they_become_a_data_set_and_meet_the_lesson_model(tmp_path, browser, store_url):

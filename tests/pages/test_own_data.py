@@ -165,3 +165,31 @@ def test_clothes_of_ones_own_train_alone(folders):
     at = training_page_on(image_folders.to_dataset(folders, label=own_data.OWN_DATA["yours"]))
     assert not [r for r in at.radio if r.label == "Train on"]
     assert not [m for m in at.markdown if m.value.startswith("**Learn from")]
+
+
+def test_digits_drawn_here_become_your_images_once_each_digit_has_two():
+    """The own-digits page's pad keeps drawings in the tab (here 20 of MNIST's digits, as prepared drawings are);
+    the button waits for two of each digit, then makes them every page's data set."""
+    mnist = data.load_dataset("mnist", "sample")
+    picked = [int(np.flatnonzero(mnist.y_valid == d)[k]) for k in range(2) for d in range(10)]  # (20,)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["own_drawings"] = {"per_digit": 2, "images": [mnist.x_valid[i] for i in picked[:19]],
+                                        "labels": [int(mnist.y_valid[i]) for i in picked[:19]]}
+    at.query_params["size"] = "sample"
+    at.run()
+    at.switch_page(page_file("own")).run()
+    ok(at)
+    assert any(m.value.startswith("### Draw a **9**") for m in at.markdown)  # the one digit still missing
+    use = next(b for b in at.button if b.label.startswith("Use my 19 drawings"))
+    assert use.disabled
+    at.session_state["own_drawings"] = {"per_digit": 2, "images": [mnist.x_valid[i] for i in picked],
+                                        "labels": [int(mnist.y_valid[i]) for i in picked]}
+    at.run()
+    next(b for b in at.button if b.label == "Use my 20 drawings on every page").click().run()
+    ok(at)
+    ds = at.session_state["dataset"]
+    assert ds.title == "Your images" and (len(ds.x_train), len(ds.x_valid)) == (10, 10)
+    assert ds.classes == tuple(map(str, range(10)))
+    next(b for b in at.button if b.label == "Start again").click().run()
+    assert at.session_state["dataset"].title == "Your images"  # the data set made of them stays; the pad starts again
+    assert any(b.label.startswith("Use my 0 drawings") and b.disabled for b in at.button)

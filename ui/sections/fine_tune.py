@@ -10,6 +10,7 @@ from mnistcore.train import steps_per_epoch
 from ui.run import choice_widgets
 from ui.show import words
 from ui.state import session, settings, shared_data
+from ui.state.registry import OWN_DATA
 
 SAID = {
     transfer.ALONE: "A new model learns from the training part of {title} and is checked on the rest: {split} {steps}",
@@ -33,14 +34,15 @@ def offer(ds: Dataset) -> str:
     """For digits of our own: what the lesson's model makes of them, and the choice of how a run uses them (returned)."""
     if not transfer.reads_digits(ds):
         return transfer.ALONE
+    whose = "our" if ds.title == OWN_DATA["class"] else "your"
     with st.container(border=True):
         home = session.lesson_model(shared_data.mnist())
         ours = shared_data.for_run(ds, transfer.ADD)  # our validation part on MNIST's scale
         before = train.evaluate(home, ours.x_valid, ours.y_valid)[1]
         st.markdown(f"**Learn from {words.plain(ds.title)}.** The lesson's model, trained on MNIST only, reads "
-                    f"**{before:.1%}** of our validation part right. Which images should the next run learn from?")
+                    f"**{before:.1%}** of {whose} validation part right. Which images should the next run learn from?")
         chosen = choice_widgets.widget(st, choices.LEARN, **settings.keep(choices.LEARN.key))
-        st.caption(SAID[chosen].format(title=words.plain(ds.title), split=image_folders.split_words(ds),
+        st.caption(SAID[chosen].format(title=words.plain(ds.title), split=image_folders.split_words(ds, whose=whose),
                                        n_home=len(shared_data.mnist().x_train),
                                        n_ours=len(ds.x_train) + len(ds.x_valid), before=before,
                                        steps=few_steps(len(ds.x_train), settings.value(choices.BATCH.key))))

@@ -115,6 +115,8 @@ ENTRIES = [
     Kept("trained", "the model this tab trained or uploaded last, with its data set", "", lives=RELOAD),
     Kept("uploaded", "weights uploaded to continue from", "", lives=RELOAD),
     Kept("folder", "the data folder typed in the sidebar", "", lives=RELOAD),
+    Kept("own_drawings", "digits drawn one at a time on the own-digits page, before they are a data set", "",
+         lives=RELOAD),
     Kept("own_data", "your own images from a zip of folders: the data set, the zip's name, what was left out", "",
          lives=RELOAD),
     Kept("quiz", "self-check answers: tries, right or not, the last verdict and its data set", "", lives=RELOAD),
