@@ -231,13 +231,13 @@ def trace_digit(page, image, ink: int = 128) -> None:
     page.mouse.up()
 
 
-def draw_asked_digits(page, mnist, who: int, kept: str, most: int = 30) -> list[int]:
+def draw_asked_digits(page, mnist, who: int, kept: str, stop_after: int | None = None) -> list[int]:
     """On a digit pad (ui/show/digit_pad.py), draw what it asks for, one digit at a time (the `who`-th MNIST
     validation digit of that class, traced with the mouse), until it asks no more: the digits drawn, in order.
-    `kept` is the pad's words once a drawing is in, with {digit}."""
+    `kept` is the pad's words once a drawing is in, with {digit}; `stop_after` drawings, it stops."""
     main = '[data-testid="stMain"]'
     drawn = []
-    for _ in range(most):
+    for _ in range(stop_after or 30):
         done = page.locator(main).get_by_text(re.compile(r"Draw a \d|digits are in")).first
         done.wait_for(timeout=60_000)
         asked = re.search(r"Draw a (\d)", page.locator(main).inner_text())
@@ -259,4 +259,6 @@ def draw_asked_digits(page, mnist, who: int, kept: str, most: int = 30) -> list[
         send.click()
         page.locator(main).get_by_text(kept.format(digit=digit)).first.wait_for(timeout=60_000)
         drawn.append(digit)
+    if stop_after:
+        return drawn
     raise AssertionError(f"the pad kept asking after {drawn}")

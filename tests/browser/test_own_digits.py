@@ -54,7 +54,7 @@ def test_a_learner_draws_digits_of_their_own_and_every_page_uses_them(server, pa
     mnist = load_dataset("mnist", "sample")
     page.goto(f"{server.url}/own?size=sample")
     wait_text(page, "Your own digits", timeout=60, where=MAIN)
-    first = draw_asked_digits(page, mnist, 0, "Your {digit} is in.", most=3)
+    first = draw_asked_digits(page, mnist, 0, "Your {digit} is in.", stop_after=3)
     assert len(first) == 3 and first[0] == 0  # round by round, from 0; then a reload in the middle of the drawing
     page.reload()
     wait_text(page, "You have drawn 3 of the 20 digits", timeout=60, where=MAIN)
