@@ -279,3 +279,33 @@ def test_a_run_taken_off_the_board_comes_back_with_undo_and_the_list_keeps_its_p
     ok(at)
     assert [r.id for r in store.runs(code)] == runs  # back, under its own number
     assert "taken off the board" not in texts(at)
+
+
+def test_the_board_sets_the_lesson_models_reading_of_our_digits_beside_a_fine_tunes_before_and_after(class_db):
+    """The board's section on the class's digits (real drawings: MNIST's sample digits, as prepared drawings are):
+    the lesson's model's accuracy on them, and a student's fine-tune with the 'before' its run measured."""
+    import numpy as np
+
+    from mnistcore.data import load_dataset
+    store = open_store(class_db)
+    code, _ = store.create_room()
+    store.set_collect(code, 2)
+    ada, _ = store.join(code, "Ada")
+    digits = load_dataset("mnist", "sample")
+    for d in range(10):
+        for i in np.flatnonzero(digits.y_valid == d)[:2]:
+            store.add_drawing(code, ada, d, digits.x_valid[i])
+    at = session("board", **{"class": code})
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["our digits read right"].rstrip("%")) >= 50  # MNIST's own digits: the lesson's model reads them
+    assert "None yet. On the training page" in texts(at)
+    origin = f"folders|zip room {code}, 20 drawings, last 20, split 0 0.2|10|10"
+    settings = {"model": "linear", "optimizer": "adam", "lr": 0.001, "batch_size": 64, "epochs": 30,
+                "schedule": "constant", "momentum": 0.9, "start": "lesson", "trained_on": "", "before": 0.6}
+    store.post(code, ada, "u1", "done", settings, 0.9, 0.2, origin, np.zeros((10, 784), np.float32),
+               np.zeros(0, np.int64), np.zeros(0, np.uint8), 0.0)
+    at = session("board", **{"class": code})
+    ok(at)
+    table = next(m.value for m in at.markdown if "how it learned" in m.value)
+    assert "| Ada | the lesson's model, fine-tuned on ours | 60.0% | 90.0% |" in table, table
+    assert "90.00% (fine-tuned from the lesson's model)" in texts(at)  # the runs table marks it too

@@ -4,27 +4,40 @@ drawings it finds hardest, with no name attached."""
 
 import numpy as np
 import streamlit as st
+import torch
 
-from mnistcore import figures
+from mnistcore import figures, train
 from mnistcore.classroom import board, handwriting
 from mnistcore.classroom.store import StoreDown
+from mnistcore.data import Dataset
 from ui.room import projector, rooms
 from ui.show import looks, plots, words
-from ui.state import session, shared_data
+from ui.state import server_work, session, shared_data
 
 DIGITS = [str(d) for d in range(10)]
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _reference(_mnist: Dataset, _model: torch.nn.Module, key: str) -> handwriting.Reference:
+    """What the comparison needs of MNIST (data set `key`) and the lesson's model on it, once per server: 50,000
+    images' statistics and mean digits took the class's first drawing on the board past its 3 s."""
+    return handwriting.reference(_mnist, session.accuracy(_model, _mnist))
+
+
 def _lesson_model():
-    """The lesson's model trained once per server on MNIST (the full set where the server has it), and what the
-    comparison needs of MNIST (`handwriting.Reference`), once per session: not at each drawing's redraw."""
+    """The lesson's model trained once per server on MNIST (the full set where the server has it), and its
+    `handwriting.Reference`."""
     mnist = shared_data.mnist()
     model = session.lesson_model(mnist)
-    kept = st.session_state.get("lesson_on_mnist")
-    if kept is None or kept[0] != mnist.key:
-        kept = (mnist.key, handwriting.reference(mnist, session.accuracy(model, mnist)))
-        st.session_state["lesson_on_mnist"] = kept
-    return model, kept[1]
+    return model, _reference(mnist, model, mnist.key)
+
+
+def warm() -> None:
+    """Before the class's first drawing: the same, once the server's worker has trained the lesson's model (never a
+    wait on the board)."""
+    lesson = server_work.start(train.lesson_model_file, shared_data.mnist(), 0)
+    if lesson.done() and not lesson.cancelled() and lesson.exception() is None:
+        _lesson_model()
 
 
 def means(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
@@ -45,6 +58,7 @@ def section(code: str, big: bool) -> None:
     except StoreDown:
         return
     if not len(ids):
+        warm()
         return
     st.header("Our class's digits meet the lesson's model")
     model, ref = _lesson_model()
