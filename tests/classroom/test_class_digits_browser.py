@@ -62,7 +62,9 @@ def test_a_class_draws_its_digits_and_they_become_a_data_set_and_meet_the_lesson
         learner = students[0]  # fine-tunes the lesson's model on the class's digits: the board's before and after
         learner.locator(SIDEBAR).get_by_role("link", name="Live training").click()
         wait_text(learner, r"reads [\d.]+% of our validation part right", timeout=120, where=MAIN)
+        shown = float(re.search(r"reads ([\d.]+)% of our", learner.locator(MAIN).inner_text()).group(1))
         learner.locator(MAIN).get_by_text("the lesson's model + ours", exact=True).click()
+
         learner.locator(MAIN).get_by_text("full speed", exact=True).click()
         settle(learner)
         epochs = learner.locator(MAIN).get_by_label("Epochs")
@@ -74,7 +76,12 @@ def test_a_class_draws_its_digits_and_they_become_a_data_set_and_meet_the_lesson
         wait_text(board, r"fine-tuned on ours\s+[\d.]+%\s+[\d.]+%", timeout=30, where=MAIN)
         before, after = map(float, re.search(r"fine-tuned on ours\s+([\d.]+)%\s+([\d.]+)%",
                                              board.locator(MAIN).inner_text()).groups())
-        assert after != before, (before, after)  # the fine-tune changed what the class's digits get
+        assert before == shown  # the run's own start: the training page's figure, on the same images and scale
+        # after: the run's own accuracy, as the runs table gives it. Ten held-out drawings may read the same or worse
+        # after 20 to learn from (measured: 30% -> 30%, and at lr 0.01, 50% -> 30%): whether it rises is the class's
+        # finding; that it rises on enough digits is tests/pages/test_own_data.py's (300 digits, > 10 points).
+        ran = float(re.search(r"([\d.]+)% \(fine-tuned from the lesson's model\)", board.locator(MAIN).inner_text()).group(1))
+        assert after == round(ran, 1), (after, ran)
         for pg in [teacher, board, *students]:
             assert pg.locator('[data-testid="stException"]').count() == 0
     finally:
