@@ -40,7 +40,3 @@ def added_to(home: Tensors, ours: Dataset) -> Tensors:
     """Our training part to fine-tune on, our validation part to check with, both on home's scale."""
     return to_tensors(ours, "cpu", stats=(home.mean, home.std))
 
-
-def before_after(before: float, after: float) -> str:
-    """A fine-tune's change in words: "from 61.0% to 88.0% (+27.0 points)"."""
-    return f"from {before:.1%} to {after:.1%} ({100 * (after - before):+.1f} points)"

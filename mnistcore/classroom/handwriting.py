@@ -51,8 +51,7 @@ def reference(mnist: Dataset, accuracy: float) -> Reference:
 
 def as_model_input(images: np.ndarray, ref: Reference) -> torch.Tensor:
     """Drawings (N, 28, 28) uint8 as the model reads them: (N, 784) floats normalized with MNIST's TRAIN mean and std."""
-    x = (images.reshape(len(images), 784).astype(np.float32) / 255 - ref.mean) / ref.std  # (N, 28, 28) -> (N, 784)
-    return torch.from_numpy(x)
+    return transfer.normalized(images, ref.mean, ref.std)  # (N, 28, 28) -> (N, 784)
 
 
 def class_means(images: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -87,7 +86,12 @@ def sentence(m: Meeting) -> str:
 
 def origin(code: str, n: int, last: int) -> str:
     """Where a room's drawings came from, as their data set's origin says it (and its key, which the board reads)."""
-    return f"room {code}, {n} drawings, last {last}"
+    return f"{_room(code)}{n} drawings, last {last}"
+
+
+def _room(code: str) -> str:
+    """The start of `origin`: what tells a room's data sets from another room's ("room AB12, " not "room AB1, ")."""
+    return f"room {code}, "
 
 
 def way_of(run: Run) -> str:
@@ -103,7 +107,7 @@ def learned(runs: list[Run], code: str, lesson: float, names: dict[int, str]) ->
     the run's own accuracy."""
     rows = []
     for run in reversed(runs):
-        if f"room {code}, " not in run.dataset or run.accuracy is None:
+        if _room(code) not in run.dataset or run.accuracy is None:
             continue
         way = way_of(run)
         before = run.settings.get("before") if way == transfer.ADD else lesson if way == transfer.CHECK else None

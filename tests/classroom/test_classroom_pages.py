@@ -309,3 +309,39 @@ def test_the_board_sets_the_lesson_models_reading_of_our_digits_beside_a_fine_tu
     table = next(m.value for m in at.markdown if "how it learned" in m.value)
     assert "| Ada | the lesson's model, fine-tuned on ours | 60.0% | 90.0% |" in table, table
     assert "90.00% (fine-tuned from the lesson's model)" in texts(at)  # the runs table marks it too
+
+
+def test_the_class_digits_stay_put_while_chosen_until_the_student_takes_the_new_ones(class_db):
+    """A student on Our class's digits keeps the drawings there were when they chose it while the class draws on
+    (every page's state belongs to that data set); 'Use all N drawings now' takes the rest."""
+    import numpy as np
+
+    from mnistcore.data import load_dataset
+    store = open_store(class_db)
+    code, _ = store.create_room()
+    store.set_collect(code, 3)
+    at = session(room=code)
+    by_label(at.text_input, "Your name on the class board").input("Ada")
+    at.button(key="seat_join").click().run()
+    ok(at)
+    ada = at.session_state["seat"].member
+    digits = load_dataset("mnist", "sample")
+
+    def draw(k: int) -> None:
+        for d in range(10):
+            store.add_drawing(code, ada, d, digits.x_valid[np.flatnonzero(digits.y_valid == d)[k]])
+    draw(0)
+    draw(1)
+    at.run()
+    by_label(at.sidebar.radio, "Data set").set_value("class").run()
+    ok(at)
+    assert len(at.session_state["dataset"].x_train) + len(at.session_state["dataset"].x_valid) == 20
+    assert not [b for b in at.sidebar.button if b.label.startswith("Use all")]
+    draw(2)
+    at.run()
+    ok(at)
+    assert len(at.session_state["dataset"].x_train) + len(at.session_state["dataset"].x_valid) == 20  # put
+    next(b for b in at.sidebar.button if b.label == "Use all 30 drawings now").click().run()
+    ok(at)
+    assert len(at.session_state["dataset"].x_train) + len(at.session_state["dataset"].x_valid) == 30
+    assert not [b for b in at.sidebar.button if b.label.startswith("Use all")]

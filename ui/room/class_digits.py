@@ -4,7 +4,7 @@ students and its teacher. The sidebar's data set choice calls it "class"."""
 import numpy as np
 import streamlit as st
 
-from mnistcore import image_folders
+from mnistcore import image_folders, transfer
 from mnistcore.classroom import handwriting
 from mnistcore.classroom.store import StoreDown
 from mnistcore.data import Dataset
@@ -14,7 +14,6 @@ from ui.state import settings
 from ui.state.registry import OWN_DATA
 
 CLASS = "class"
-DIGITS = tuple(str(d) for d in range(10))
 LEAST = 2  # drawings of each digit before they are a data set: one to train on, one to check with
 
 
@@ -38,17 +37,23 @@ def dataset(code: str | None = None) -> Dataset | None:
 
 
 def waiting() -> tuple[int, int] | None:
-    """(drawings in use, drawings now) when the class has drawn or removed some since this session took its digits."""
-    held, latest = st.session_state.get("class_in_use"), _latest(room_code())
+    """(drawings in use, drawings now) when the class has drawn or removed some since this session took its digits
+    (the latest as `dataset` last read them: no second look at the database)."""
+    held, latest = st.session_state.get("class_in_use"), _seen()
     if held is None or held[1] is None or latest is None or held[1].key == latest.key:
         return None
     return len(held[1].x_train) + len(held[1].x_valid), len(latest.x_train) + len(latest.x_valid)
 
 
 def take_latest() -> None:
-    """The button's callback: use the class's drawings as they are now."""
-    code = room_code()
-    st.session_state["class_in_use"] = (code, _latest(code))
+    """The button's callback: use the class's drawings as `dataset` last read them."""
+    st.session_state["class_in_use"] = (room_code(), _seen())
+
+
+def _seen() -> Dataset | None:
+    """The room's drawings as a data set, as `_latest` last read them."""
+    held = st.session_state.get("class_data")
+    return held[1] if held else None
 
 
 def _latest(code: str | None) -> Dataset | None:
@@ -68,7 +73,7 @@ def _latest(code: str | None) -> Dataset | None:
         return held[1] if held and held[0][0] == code else None
     ds = None
     if len(labels) and np.bincount(labels, minlength=10).min() >= LEAST:
-        folders = image_folders.Folders(classes=DIGITS, images=images, labels=labels.astype(np.int64),
+        folders = image_folders.Folders(classes=transfer.DIGITS, images=images, labels=labels.astype(np.int64),
                                         files=tuple(f"drawing {i}" for i in ids), notes=(),
                                         origin=handwriting.origin(code, len(ids), int(ids.max())))
         try:

@@ -6,15 +6,13 @@ import numpy as np
 import streamlit as st
 import torch
 
-from mnistcore import figures, train
+from mnistcore import figures, train, transfer
 from mnistcore.classroom import board, handwriting
 from mnistcore.classroom.store import StoreDown
 from mnistcore.data import Dataset
 from ui.room import projector, rooms
 from ui.show import looks, plots, words
 from ui.state import server_work, session, shared_data
-
-DIGITS = [str(d) for d in range(10)]
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -69,7 +67,8 @@ def section(code: str, big: bool) -> None:
     m[2].metric("drawings", f"{met.n:,}")
     st.markdown(handwriting.sentence(met))
     left, right = st.columns(2)
-    plots.show(left, projector.sized(figures.confusion(met.counts, DIGITS, height=420), big), key="handwriting_confusion")
+    confusion = figures.confusion(met.counts, list(transfer.DIGITS), height=420)
+    plots.show(left, projector.sized(confusion, big), key="handwriting_confusion")
     left.caption("Rows: the digit the student drew. Columns: what the lesson's model read. Off the diagonal: its mistakes.")
     right.image(figures.enlarged(means(met.ours, met.mnist), zoom=3), clamp=True,
                 caption="Top: MNIST's mean digit of each class, 0 to 9. Bottom: ours. The lesson's model scores a digit "
